@@ -1,0 +1,47 @@
+/** NSynth's instrument families, index = instrument_family. */
+export const FAMILIES = [
+  'bass',
+  'brass',
+  'flute',
+  'guitar',
+  'keyboard',
+  'mallet',
+  'organ',
+  'reed',
+  'string',
+  'synth_lead',
+  'vocal',
+] as const;
+export type Family = (typeof FAMILIES)[number];
+
+/** NSynth's instrument sources, index = instrument_source. */
+export const SOURCES = ['acoustic', 'electronic', 'synthetic'] as const;
+export type Source = (typeof SOURCES)[number];
+
+/** NSynth's note qualities, index = position in the `qualities` bit vector. */
+export const QUALITIES = [
+  'bright',
+  'dark',
+  'distortion',
+  'fast_decay',
+  'long_release',
+  'multiphonic',
+  'nonlinear_env',
+  'percussive',
+  'reverb',
+  'tempo-synced',
+] as const;
+
+export const SPLITS = ['train', 'valid', 'test'] as const;
+export type Split = (typeof SPLITS)[number];
+
+/** Audio format of every NSynth note. */
+export const SAMPLE_RATE = 16000;
+export const NOTE_SECONDS = 4;
+export const NOTE_SAMPLES = SAMPLE_RATE * NOTE_SECONDS;
+/** NSynth holds each note for 3 s, then releases it for 1 s. */
+export const HOLD_SECONDS = 3;
+export const VELOCITIES = [25, 50, 75, 100, 127] as const;
+
+/** Name of the data set the app renders for itself on first use. */
+export const DEFAULT_DATASET_NAME = 'default';
