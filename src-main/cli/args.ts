@@ -1,0 +1,73 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** A command line the user typed wrongly; the CLI prints the message and exits with 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Parses flags strictly, turning node's parse errors into one clear UsageError line. */
+export function parseFlags<T extends Options>(argv: string[], options: T, usage: string) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    const message =
+      err instanceof Error ? err.message.replace(/\. To specify a positional.*$/s, '') : String(err);
+    throw new UsageError(`${message}\n${usage}`);
+  }
+}
+
+/** Reads an integer flag within [min, max], or the fallback when absent. */
+export function intFlag(
+  value: unknown,
+  flag: string,
+  min: number,
+  max: number,
+  fallback?: number,
+): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max} (got "${String(value)}")`);
+  }
+  return n;
+}
+
+/** Reads a number flag within [min, max], or the fallback when absent. */
+export function numberFlag(
+  value: unknown,
+  flag: string,
+  min: number,
+  max: number,
+  fallback?: number,
+): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (String(value).trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+    throw new UsageError(`--${flag} must be a number from ${min} to ${max} (got "${String(value)}")`);
+  }
+  return n;
+}
+
+/** Reads a flag that must be one of a few words. */
+export function choiceFlag<C extends string>(
+  value: unknown,
+  flag: string,
+  choices: readonly C[],
+  fallback?: C,
+): C | undefined {
+  if (value === undefined) return fallback;
+  if (!choices.includes(value as C)) {
+    throw new UsageError(`--${flag} must be one of ${choices.join(', ')} (got "${String(value)}")`);
+  }
+  return value as C;
+}

@@ -1,0 +1,45 @@
+import { Workbench } from '../core/api';
+import type { DatasetSummary } from '../shared/types';
+import { ProgressBar } from './progress';
+
+/** What every command shares: one Workbench over TIMBRE_HOME, opened on first use. */
+export class CliContext {
+  private wb?: Workbench;
+
+  /** The Workbench, opening the database on first call. */
+  workbench(): Workbench {
+    this.wb ??= new Workbench();
+    return this.wb;
+  }
+
+  /** A data set by id/name/folder, or the default one (rendered on first use, with a progress bar). */
+  async dataset(ref: string | undefined): Promise<DatasetSummary> {
+    if (ref) return this.workbench().getDataset(ref);
+    return this.defaultDataset();
+  }
+
+  /** The built-in default data set, rendered and registered on first use. */
+  async defaultDataset(): Promise<DatasetSummary> {
+    const wb = this.workbench();
+    const bar = new ProgressBar('notes');
+    const stop = wb.subscribe((e) => {
+      if (e.type === 'progress') bar.update(e.progress);
+      else {
+        bar.finish();
+        process.stderr.write(`${e.message}\n`);
+      }
+    });
+    try {
+      return await wb.ensureDefaultDataset();
+    } finally {
+      stop();
+      bar.finish();
+    }
+  }
+
+  /** Releases the database. */
+  close(): void {
+    this.wb?.close();
+    this.wb = undefined;
+  }
+}

@@ -1,0 +1,61 @@
+import type { Progress } from '../shared/types';
+
+/** Formats seconds as a short human duration: `42 s`, `3 min 12 s`, `1 h 5 min`. */
+export function humanDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+/**
+ * A progress bar on stderr with rate and ETA. On a terminal it redraws one line; elsewhere
+ * (CI, pipes) it prints a line every 10 % so logs stay short.
+ */
+export class ProgressBar {
+  private start = Date.now();
+  private phase = '';
+  private lastDecile = -1;
+  private drawn = false;
+
+  constructor(
+    private readonly unit: string,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+  ) {}
+
+  /** Shows one progress report. */
+  update(p: Progress): void {
+    if (p.phase !== this.phase) {
+      this.finish();
+      this.phase = p.phase;
+      this.start = Date.now();
+      this.lastDecile = -1;
+    }
+    const elapsed = (Date.now() - this.start) / 1000;
+    const rate = elapsed > 0 ? p.done / elapsed : 0;
+    const eta = rate > 0 && p.total > 0 ? (p.total - p.done) / rate : NaN;
+    const frac = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
+    const text =
+      `${p.phase.padEnd(14)} ${p.done}/${p.total} ${(frac * 100).toFixed(0).padStart(3)}%  ` +
+      `${rate.toFixed(1)} ${this.unit}/s  ETA ${humanDuration(eta)}`;
+    if (this.stream.isTTY) {
+      const width = 24;
+      const filled = Math.round(frac * width);
+      this.stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${text}\x1b[K`);
+      this.drawn = true;
+    } else {
+      const decile = Math.floor(frac * 10);
+      if (decile > this.lastDecile) {
+        this.lastDecile = decile;
+        this.stream.write(`${text}\n`);
+      }
+    }
+  }
+
+  /** Ends the bar's line. */
+  finish(): void {
+    if (this.drawn) this.stream.write('\n');
+    this.drawn = false;
+  }
+}

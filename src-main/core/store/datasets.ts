@@ -1,0 +1,158 @@
+import path from 'node:path';
+import type { Split } from '../../shared/constants';
+import type { DatasetSummary, NoteRecord, SkippedFile, SplitSummary } from '../../shared/types';
+import type { Db } from './database';
+
+/** What the importer hands over to be kept. */
+export interface DatasetWrite {
+  name: string;
+  root: string;
+  fingerprint: string;
+  notes: NoteRecord[];
+  splits: Partial<Record<Split, SplitSummary>>;
+  skipped: SkippedFile[];
+}
+
+interface DatasetRow {
+  id: number;
+  name: string;
+  root: string;
+  fingerprint: string;
+  created_at: string;
+  updated_at: string;
+  splits: string;
+}
+
+interface NoteRow {
+  split: Split;
+  note_str: string;
+  family: number;
+  source: number;
+  instrument_str: string;
+  pitch: number;
+  velocity: number;
+  path: string;
+}
+
+/** Data sets and their notes in SQLite; statements are prepared once per connection. */
+export class DatasetRepo {
+  private readonly byId;
+  private readonly byName;
+  private readonly byRoot;
+  private readonly all;
+  private readonly notesOf;
+  private readonly skippedOf;
+
+  constructor(private readonly db: Db) {
+    this.byId = db.prepare<[number], DatasetRow>('SELECT * FROM datasets WHERE id = ?');
+    this.byName = db.prepare<[string], DatasetRow>('SELECT * FROM datasets WHERE name = ?');
+    this.byRoot = db.prepare<[string], DatasetRow>('SELECT * FROM datasets WHERE root = ?');
+    this.all = db.prepare<[], DatasetRow>('SELECT * FROM datasets ORDER BY id');
+    this.notesOf = db.prepare<[number], NoteRow>(
+      `SELECT split, note_str, family, source, instrument_str, pitch, velocity, path FROM dataset_notes
+       WHERE dataset_id = ? ORDER BY CASE split WHEN 'train' THEN 0 WHEN 'valid' THEN 1 ELSE 2 END, note_str`,
+    );
+    this.skippedOf = db.prepare<[number], SkippedFile>(
+      'SELECT file, reason FROM dataset_skipped WHERE dataset_id = ? ORDER BY rowid',
+    );
+  }
+
+  /** Every registered data set, oldest first. */
+  list(): DatasetSummary[] {
+    return this.all.all().map((row) => this.summary(row));
+  }
+
+  /** A data set by id, by name, or by its root folder; undefined when none matches. */
+  find(ref: string | number): DatasetSummary | undefined {
+    const row =
+      typeof ref === 'number' || /^\d+$/.test(ref)
+        ? this.byId.get(Number(ref))
+        : (this.byName.get(ref) ?? this.byRoot.get(path.resolve(ref)));
+    return row && this.summary(row);
+  }
+
+  /** The notes of a data set, sorted by split then note_str, with absolute wav paths. */
+  notes(id: number): NoteRecord[] {
+    const row = this.byId.get(id);
+    if (!row) return [];
+    return this.notesOf.all(id).map((n) => ({
+      split: n.split,
+      noteStr: n.note_str,
+      family: n.family,
+      source: n.source,
+      instrumentStr: n.instrument_str,
+      pitch: n.pitch,
+      velocity: n.velocity,
+      path: path.join(row.root, n.path),
+    }));
+  }
+
+  /**
+   * Registers a scanned data set, or replaces the notes of the one already registered for
+   * that root, in one transaction: a crash leaves either the old or the new state.
+   */
+  save(data: DatasetWrite): DatasetSummary {
+    const now = new Date().toISOString();
+    const root = path.resolve(data.root);
+    const insertNote = this.db.prepare(
+      `INSERT INTO dataset_notes (dataset_id, split, note_str, family, source, instrument_str, pitch, velocity, path)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const insertSkipped = this.db.prepare(
+      'INSERT INTO dataset_skipped (dataset_id, file, reason) VALUES (?, ?, ?)',
+    );
+    const id = this.db.transaction(() => {
+      const existing = this.byRoot.get(root);
+      let id: number;
+      if (existing) {
+        id = existing.id;
+        this.db
+          .prepare('UPDATE datasets SET name = ?, fingerprint = ?, updated_at = ?, splits = ? WHERE id = ?')
+          .run(data.name, data.fingerprint, now, JSON.stringify(data.splits), id);
+        this.db.prepare('DELETE FROM dataset_notes WHERE dataset_id = ?').run(id);
+        this.db.prepare('DELETE FROM dataset_skipped WHERE dataset_id = ?').run(id);
+      } else {
+        id = Number(
+          this.db
+            .prepare(
+              'INSERT INTO datasets (name, root, fingerprint, created_at, updated_at, splits) VALUES (?, ?, ?, ?, ?, ?)',
+            )
+            .run(data.name, root, data.fingerprint, now, now, JSON.stringify(data.splits)).lastInsertRowid,
+        );
+      }
+      for (const n of data.notes) {
+        insertNote.run(
+          id,
+          n.split,
+          n.noteStr,
+          n.family,
+          n.source,
+          n.instrumentStr,
+          n.pitch,
+          n.velocity,
+          path.relative(root, n.path),
+        );
+      }
+      for (const s of data.skipped) insertSkipped.run(id, s.file, s.reason);
+      return id;
+    })();
+    return this.summary(this.byId.get(id)!);
+  }
+
+  /** Forgets a data set (its files on disk stay). */
+  remove(id: number): boolean {
+    return this.db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes > 0;
+  }
+
+  private summary(row: DatasetRow): DatasetSummary {
+    return {
+      id: row.id,
+      name: row.name,
+      root: row.root,
+      fingerprint: row.fingerprint,
+      createdAt: row.created_at,
+      splits: JSON.parse(row.splits) as DatasetSummary['splits'],
+      skipped: this.skippedOf.all(row.id),
+    };
+  }
+}
