@@ -33,4 +33,90 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX dataset_skipped_dataset ON dataset_skipped(dataset_id);
   `,
+  // 2: training runs and everything they record.
+  `
+  CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    notes TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '[]',
+    status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'finished', 'failed', 'cancelled', 'interrupted')),
+    error TEXT,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT,
+    backend TEXT,
+    backend_version TEXT,
+    app_version TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    dataset_id INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+    dataset_fingerprint TEXT NOT NULL,
+    feature_config TEXT NOT NULL,
+    config TEXT NOT NULL,
+    preset TEXT,
+    best_epoch INTEGER,
+    best_val_accuracy REAL,
+    test_accuracy REAL,
+    epochs_done INTEGER NOT NULL DEFAULT 0,
+    owner_pid INTEGER
+  ) STRICT;
+  CREATE INDEX runs_status ON runs(status);
+  CREATE TABLE run_params (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (run_id, key)
+  ) STRICT, WITHOUT ROWID;
+  CREATE TABLE epochs (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    epoch INTEGER NOT NULL,
+    train_loss REAL NOT NULL,
+    train_accuracy REAL NOT NULL,
+    val_loss REAL,
+    val_accuracy REAL,
+    seconds REAL NOT NULL,
+    samples_per_s REAL NOT NULL,
+    confusion TEXT,
+    PRIMARY KEY (run_id, epoch)
+  ) STRICT, WITHOUT ROWID;
+  CREATE TABLE epoch_predictions (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    epoch INTEGER NOT NULL,
+    predicted BLOB NOT NULL,
+    PRIMARY KEY (run_id, epoch)
+  ) STRICT, WITHOUT ROWID;
+  CREATE TABLE evaluations (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,
+    model_dir TEXT NOT NULL,
+    weights TEXT NOT NULL CHECK (weights IN ('best', 'last', 'external')),
+    epoch INTEGER,
+    dataset_id INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+    dataset_fingerprint TEXT NOT NULL,
+    split TEXT NOT NULL CHECK (split IN ('train', 'valid', 'test')),
+    loss REAL NOT NULL,
+    accuracy REAL NOT NULL,
+    per_class TEXT NOT NULL,
+    confusion TEXT NOT NULL,
+    labels TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX evaluations_run ON evaluations(run_id);
+  CREATE TABLE predictions (
+    evaluation_id INTEGER NOT NULL REFERENCES evaluations(id) ON DELETE CASCADE,
+    note_str TEXT NOT NULL,
+    true_family INTEGER NOT NULL,
+    predicted_family INTEGER NOT NULL,
+    probabilities BLOB NOT NULL,
+    PRIMARY KEY (evaluation_id, note_str)
+  ) STRICT, WITHOUT ROWID;
+  CREATE TABLE models (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('best', 'last', 'checkpoint')),
+    epoch INTEGER NOT NULL,
+    dir TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, kind)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];

@@ -77,7 +77,10 @@ describe('DatasetRepo', () => {
       name: 'nsynth',
       root,
       fingerprint: 'f1',
-      notes: [note('train', 'bass_synthetic_001-040-100', root), note('test', 'bass_synthetic_002-040-100', root)],
+      notes: [
+        note('train', 'bass_synthetic_001-040-100', root),
+        note('test', 'bass_synthetic_002-040-100', root),
+      ],
       splits: { train: { notes: 1, families: { bass: 1 } }, test: { notes: 1, families: { bass: 1 } } },
       skipped: [{ file: 'nsynth-test/audio/x.wav', reason: 'missing wav file' }],
     });

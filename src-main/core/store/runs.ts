@@ -1,0 +1,367 @@
+import type { Split } from '../../shared/constants';
+import type {
+  ClassMetrics,
+  EpochMetrics,
+  Evaluation,
+  RunDetail,
+  RunStatus,
+  RunSummary,
+  TrainConfig,
+} from '../../shared/training';
+import type { Db } from './database';
+
+/** What a new run is created with. */
+export interface NewRun {
+  name: string;
+  config: TrainConfig;
+  preset: string | null;
+  datasetId: number;
+  datasetFingerprint: string;
+  appVersion: string;
+  status?: 'queued' | 'running';
+}
+
+/** An evaluation to record, with every note's prediction. */
+export interface NewEvaluation {
+  runId: number | null;
+  weights: Evaluation['weights'];
+  epoch: number | null;
+  modelDir: string;
+  datasetId: number | null;
+  datasetFingerprint: string;
+  split: Split;
+  loss: number;
+  accuracy: number;
+  perClass: ClassMetrics[];
+  confusion: number[][];
+  labels: string[];
+  predictions: { noteStr: string; trueFamily: number; predicted: number; probabilities: Float32Array }[];
+}
+
+interface RunRow {
+  id: number;
+  name: string;
+  notes: string;
+  tags: string;
+  status: RunStatus;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  backend: string | null;
+  backend_version: string | null;
+  app_version: string;
+  seed: number;
+  dataset_id: number | null;
+  dataset_fingerprint: string;
+  feature_config: string;
+  config: string;
+  preset: string | null;
+  best_epoch: number | null;
+  best_val_accuracy: number | null;
+  test_accuracy: number | null;
+  epochs_done: number;
+  owner_pid: number | null;
+}
+
+/** Flattens a run's configuration to `model.hidden = 128` style rows, for comparing runs. */
+export function flattenConfig(config: TrainConfig): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  const walk = (prefix: string, value: unknown) => {
+    if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) walk(prefix ? `${prefix}.${k}` : k, v);
+    } else out[prefix] = value as string | number | boolean;
+  };
+  walk('', config);
+  return out;
+}
+
+function summary(row: RunRow): RunSummary {
+  const config = JSON.parse(row.config) as TrainConfig;
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    preset: row.preset,
+    model: config.model.type,
+    representation: config.features.representation,
+    lr: config.lr,
+    batch: config.batch,
+    hidden: config.model.hidden,
+    layers: config.model.layers,
+    optimizer: config.optimizer,
+    epochs: config.epochs,
+    epochsDone: row.epochs_done,
+    bestEpoch: row.best_epoch,
+    bestValAccuracy: row.best_val_accuracy,
+    testAccuracy: row.test_accuracy,
+    backend: row.backend,
+    datasetId: row.dataset_id,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    tags: JSON.parse(row.tags) as string[],
+  };
+}
+
+const now = () => new Date().toISOString();
+
+/** Runs and everything they record. Each write is one transaction, committed when it returns. */
+export class RunRepo {
+  constructor(private readonly db: Db) {}
+
+  /** Creates a run (queued unless said otherwise) with its flattened parameters. */
+  create(run: NewRun): number {
+    return this.db.transaction(() => {
+      const id = Number(
+        this.db
+          .prepare(
+            `INSERT INTO runs (name, status, created_at, app_version, seed, dataset_id, dataset_fingerprint, feature_config, config, preset)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            run.name,
+            run.status ?? 'queued',
+            now(),
+            run.appVersion,
+            run.config.seed,
+            run.datasetId,
+            run.datasetFingerprint,
+            JSON.stringify(run.config.features),
+            JSON.stringify(run.config),
+            run.preset,
+          ).lastInsertRowid,
+      );
+      const insert = this.db.prepare('INSERT INTO run_params (run_id, key, value) VALUES (?, ?, ?)');
+      for (const [k, v] of Object.entries(flattenConfig(run.config))) insert.run(id, k, JSON.stringify(v));
+      return id;
+    })();
+  }
+
+  /** Marks a run as training in this process, on a backend. */
+  start(id: number, backend: string, backendVersion: string, pid = process.pid): void {
+    this.db
+      .prepare(
+        `UPDATE runs SET status = 'running', error = NULL, started_at = COALESCE(started_at, ?), backend = ?,
+         backend_version = ?, owner_pid = ? WHERE id = ?`,
+      )
+      .run(now(), backend, backendVersion, pid, id);
+  }
+
+  /** Commits one finished epoch: metrics, validation confusion and per-note validation predictions. */
+  recordEpoch(id: number, m: EpochMetrics, confusion: number[][] | null, predicted: Uint8Array | null): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT OR REPLACE INTO epochs (run_id, epoch, train_loss, train_accuracy, val_loss, val_accuracy, seconds, samples_per_s, confusion)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          id,
+          m.epoch,
+          m.trainLoss,
+          m.trainAccuracy,
+          m.valLoss,
+          m.valAccuracy,
+          m.seconds,
+          m.samplesPerSecond,
+          confusion && JSON.stringify(confusion),
+        );
+      if (predicted) {
+        this.db
+          .prepare('INSERT OR REPLACE INTO epoch_predictions (run_id, epoch, predicted) VALUES (?, ?, ?)')
+          .run(id, m.epoch, Buffer.from(predicted.buffer, predicted.byteOffset, predicted.byteLength));
+      }
+      // The best epoch is the one with the lowest validation loss (the last one when there is no validation split).
+      const best = this.db
+        .prepare<[number], { epoch: number; val_accuracy: number | null }>(
+          `SELECT epoch, val_accuracy FROM epochs WHERE run_id = ?
+           ORDER BY CASE WHEN val_loss IS NULL THEN 1 ELSE 0 END, val_loss, epoch DESC LIMIT 1`,
+        )
+        .get(id)!;
+      this.db
+        .prepare('UPDATE runs SET epochs_done = ?, best_epoch = ?, best_val_accuracy = ? WHERE id = ?')
+        .run(m.epoch, best.epoch, best.val_accuracy, id);
+    })();
+  }
+
+  /** Records a saved model directory of a run. */
+  saveModel(id: number, kind: 'best' | 'last' | 'checkpoint', epoch: number, dir: string): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO models (run_id, kind, epoch, dir, saved_at) VALUES (?, ?, ?, ?, ?)')
+      .run(id, kind, epoch, dir, now());
+  }
+
+  /** Records an evaluation and every note's prediction in one transaction; returns its id. */
+  recordEvaluation(e: NewEvaluation): number {
+    return this.db.transaction(() => {
+      const evalId = Number(
+        this.db
+          .prepare(
+            `INSERT INTO evaluations (run_id, model_dir, weights, epoch, dataset_id, dataset_fingerprint, split, loss, accuracy, per_class, confusion, labels, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            e.runId,
+            e.modelDir,
+            e.weights,
+            e.epoch,
+            e.datasetId,
+            e.datasetFingerprint,
+            e.split,
+            e.loss,
+            e.accuracy,
+            JSON.stringify(e.perClass),
+            JSON.stringify(e.confusion),
+            JSON.stringify(e.labels),
+            now(),
+          ).lastInsertRowid,
+      );
+      const insert = this.db.prepare(
+        'INSERT INTO predictions (evaluation_id, note_str, true_family, predicted_family, probabilities) VALUES (?, ?, ?, ?, ?)',
+      );
+      for (const p of e.predictions) {
+        insert.run(
+          evalId,
+          p.noteStr,
+          p.trueFamily,
+          p.predicted,
+          Buffer.from(p.probabilities.buffer, p.probabilities.byteOffset, p.probabilities.byteLength),
+        );
+      }
+      if (e.runId !== null && e.weights === 'best' && e.split === 'test') {
+        this.db.prepare('UPDATE runs SET test_accuracy = ? WHERE id = ?').run(e.accuracy, e.runId);
+      }
+      return evalId;
+    })();
+  }
+
+  /** Ends a run: finished, failed (with the reason), cancelled or interrupted. */
+  end(id: number, status: Exclude<RunStatus, 'queued' | 'running'>, error: string | null = null): void {
+    this.db
+      .prepare('UPDATE runs SET status = ?, error = ?, finished_at = ?, owner_pid = NULL WHERE id = ?')
+      .run(status, error, now(), id);
+  }
+
+  /** Marks as interrupted every running run whose process is gone (crash, kill -9, power loss). */
+  markInterrupted(isAlive: (pid: number) => boolean = pidAlive): number[] {
+    const running = this.db
+      .prepare<[], { id: number; owner_pid: number | null }>(
+        "SELECT id, owner_pid FROM runs WHERE status = 'running'",
+      )
+      .all();
+    const dead = running.filter((r) => r.owner_pid === null || !isAlive(r.owner_pid)).map((r) => r.id);
+    const mark = this.db.prepare("UPDATE runs SET status = 'interrupted', owner_pid = NULL WHERE id = ?");
+    this.db.transaction(() => dead.forEach((id) => mark.run(id)))();
+    return dead;
+  }
+
+  /** Edits what a user may edit: name, notes, tags. */
+  update(id: number, fields: { name?: string; notes?: string; tags?: string[] }): void {
+    const row = this.row(id);
+    if (!row) return;
+    this.db
+      .prepare('UPDATE runs SET name = ?, notes = ?, tags = ? WHERE id = ?')
+      .run(
+        fields.name ?? row.name,
+        fields.notes ?? row.notes,
+        JSON.stringify(fields.tags ?? JSON.parse(row.tags)),
+        id,
+      );
+  }
+
+  /** Every run, newest first. */
+  list(): RunSummary[] {
+    return this.db.prepare<[], RunRow>('SELECT * FROM runs ORDER BY id DESC').all().map(summary);
+  }
+
+  /** Everything a run recorded, or undefined. */
+  get(id: number): RunDetail | undefined {
+    const row = this.row(id);
+    if (!row) return undefined;
+    const epochs = this.db
+      .prepare<[number], Record<string, number | string | null>>(
+        'SELECT * FROM epochs WHERE run_id = ? ORDER BY epoch',
+      )
+      .all(id);
+    const params = Object.fromEntries(
+      this.db
+        .prepare<[number], { key: string; value: string }>(
+          'SELECT key, value FROM run_params WHERE run_id = ? ORDER BY key',
+        )
+        .all(id)
+        .map((p) => [p.key, JSON.parse(p.value) as string | number | boolean]),
+    );
+    return {
+      ...summary(row),
+      notes: row.notes,
+      error: row.error,
+      backendVersion: row.backend_version,
+      appVersion: row.app_version,
+      seed: row.seed,
+      datasetFingerprint: row.dataset_fingerprint,
+      config: JSON.parse(row.config) as TrainConfig,
+      params,
+      history: epochs.map((e) => ({
+        epoch: e.epoch as number,
+        trainLoss: e.train_loss as number,
+        trainAccuracy: e.train_accuracy as number,
+        valLoss: e.val_loss as number | null,
+        valAccuracy: e.val_accuracy as number | null,
+        seconds: e.seconds as number,
+        samplesPerSecond: e.samples_per_s as number,
+      })),
+      confusions: epochs
+        .filter((e) => e.confusion !== null)
+        .map((e) => ({ epoch: e.epoch as number, matrix: JSON.parse(e.confusion as string) as number[][] })),
+      evaluations: this.evaluations(id),
+      models: this.db
+        .prepare<[number], { kind: 'best' | 'last' | 'checkpoint'; epoch: number; dir: string }>(
+          'SELECT kind, epoch, dir FROM models WHERE run_id = ? ORDER BY kind',
+        )
+        .all(id),
+    };
+  }
+
+  /** The evaluations of a run, oldest first. */
+  evaluations(runId: number): Evaluation[] {
+    return this.db
+      .prepare<[number], Record<string, unknown>>('SELECT * FROM evaluations WHERE run_id = ? ORDER BY id')
+      .all(runId)
+      .map((e) => ({
+        id: e.id as number,
+        runId: e.run_id as number | null,
+        weights: e.weights as Evaluation['weights'],
+        epoch: e.epoch as number | null,
+        modelDir: e.model_dir as string,
+        datasetId: e.dataset_id as number | null,
+        datasetFingerprint: e.dataset_fingerprint as string,
+        split: e.split as Split,
+        loss: e.loss as number,
+        accuracy: e.accuracy as number,
+        perClass: JSON.parse(e.per_class as string) as ClassMetrics[],
+        confusion: JSON.parse(e.confusion as string) as number[][],
+        labels: JSON.parse(e.labels as string) as string[],
+        createdAt: e.created_at as string,
+      }));
+  }
+
+  /** Deletes a run and all it recorded (its model files are the caller's to remove). */
+  remove(id: number): boolean {
+    return this.db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes > 0;
+  }
+
+  private row(id: number): RunRow | undefined {
+    return this.db.prepare<[number], RunRow>('SELECT * FROM runs WHERE id = ?').get(id);
+  }
+}
+
+/** Whether a process with this pid exists on this machine. */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
