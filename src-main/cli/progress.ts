@@ -36,9 +36,12 @@ export class ProgressBar {
     const rate = elapsed > 0 ? p.done / elapsed : 0;
     const eta = rate > 0 && p.total > 0 ? (p.total - p.done) / rate : NaN;
     const frac = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
+    // A total of 0 means "not known yet" (e.g. while a file is still being read).
     const text =
-      `${p.phase.padEnd(14)} ${p.done}/${p.total} ${(frac * 100).toFixed(0).padStart(3)}%  ` +
-      `${rate.toFixed(1)} ${this.unit}/s  ETA ${humanDuration(eta)}`;
+      p.total > 0
+        ? `${p.phase.padEnd(14)} ${p.done}/${p.total} ${(frac * 100).toFixed(0).padStart(3)}%  ` +
+          `${rate.toFixed(1)} ${this.unit}/s  ETA ${humanDuration(eta)}`
+        : `${p.phase.padEnd(14)} ${p.done} ${this.unit}  ${rate.toFixed(1)} ${this.unit}/s`;
     if (this.stream.isTTY) {
       const width = 24;
       const filled = Math.round(frac * width);
