@@ -1,0 +1,156 @@
+import fs from 'node:fs';
+import type { Split } from '../../shared/constants';
+import type { FeatureCacheInfo, FeatureShape } from '../../shared/features';
+import { FeatureCacheError, splitFiles } from './layout';
+
+/** A batch of notes' features read from a cache. */
+export interface Batch {
+  /** batch x steps x dims, time-major within each note. */
+  x: Float32Array;
+  /** Family index of each note. */
+  y: Int32Array;
+  /** Row of each note in the split (its position in notes()). */
+  indices: Int32Array;
+}
+
+/** mulberry32: a small seeded generator of floats in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = (seed ^ 0x9e3779b9) >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A permutation of 0..count-1 (Fisher-Yates), the same for the same seed on every machine. */
+export function shuffledOrder(count: number, seed: number): Int32Array {
+  const order = Int32Array.from({ length: count }, (_, i) => i);
+  const random = seededRandom(seed);
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+  return order;
+}
+
+/**
+ * Reads one split of a feature cache in batches with positioned reads: memory holds one batch
+ * plus the labels and one permutation (4 bytes per note each), whatever the size of the split.
+ */
+export class BatchReader {
+  readonly count: number;
+  readonly shape: FeatureShape;
+  private fd: number | undefined;
+  private readonly y: Int32Array;
+  private readonly rowBytes: number;
+
+  private constructor(
+    private readonly info: FeatureCacheInfo,
+    readonly split: Split,
+  ) {
+    const files = splitFiles(info.dir, split);
+    this.shape = info.shape;
+    this.count = info.splits[split]?.notes ?? 0;
+    this.rowBytes = info.shape.steps * info.shape.dims * 4;
+    const labels = fs.readFileSync(files.labels);
+    if (labels.length !== this.count) {
+      throw new FeatureCacheError(
+        `${files.labels} holds ${labels.length} labels, meta.json says ${this.count}`,
+      );
+    }
+    this.y = Int32Array.from(labels);
+    this.fd = fs.openSync(files.features, 'r');
+    const size = fs.fstatSync(this.fd).size;
+    if (size !== this.count * this.rowBytes) {
+      fs.closeSync(this.fd);
+      throw new FeatureCacheError(
+        `${files.features} is ${size} bytes, expected ${this.count * this.rowBytes}`,
+      );
+    }
+  }
+
+  /** Opens the features and labels of `split` in a cache that ensureFeatureCache returned. */
+  static open(info: FeatureCacheInfo, split: Split): BatchReader {
+    return new BatchReader(info, split);
+  }
+
+  /** Family index of every note, in row order. */
+  labels(): Int32Array {
+    return this.y.slice();
+  }
+
+  /** note_str of every note, in row order. */
+  notes(): string[] {
+    return JSON.parse(fs.readFileSync(splitFiles(this.info.dir, this.split).notes, 'utf8')) as string[];
+  }
+
+  /** Reads the given rows, in the given order, into one batch. */
+  read(indices: ArrayLike<number>): Batch {
+    const fd = this.openFd();
+    const n = indices.length;
+    const x = new Float32Array((n * this.rowBytes) / 4);
+    const bytes = new Uint8Array(x.buffer);
+    const y = new Int32Array(n);
+    const idx = Int32Array.from(indices);
+    for (let i = 0; i < n;) {
+      // Runs of consecutive rows (sequential reading) are one read.
+      let run = 1;
+      while (i + run < n && idx[i + run] === idx[i]! + run) run++;
+      const row = idx[i]!;
+      if (!(row >= 0 && row + run <= this.count)) {
+        throw new RangeError(`row ${row} outside 0..${this.count - 1}`);
+      }
+      readFully(fd, bytes, i * this.rowBytes, run * this.rowBytes, row * this.rowBytes);
+      for (let k = 0; k < run; k++) y[i + k] = this.y[row + k]!;
+      i += run;
+    }
+    return { x, y, indices: idx };
+  }
+
+  /** One epoch in a seeded shuffled order; every row exactly once, the last batch possibly smaller. */
+  *shuffled(batchSize: number, seed: number): Generator<Batch> {
+    checkBatchSize(batchSize);
+    const order = shuffledOrder(this.count, seed);
+    for (let i = 0; i < this.count; i += batchSize) yield this.read(order.subarray(i, i + batchSize));
+  }
+
+  /** Every row in file order (for evaluation), the last batch possibly smaller. */
+  *sequential(batchSize: number): Generator<Batch> {
+    checkBatchSize(batchSize);
+    for (let i = 0; i < this.count; i += batchSize) {
+      const n = Math.min(batchSize, this.count - i);
+      yield this.read(Int32Array.from({ length: n }, (_, k) => i + k));
+    }
+  }
+
+  /** Closes the file; the reader cannot read after. */
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private openFd(): number {
+    if (this.fd === undefined) throw new FeatureCacheError(`The ${this.split} batch reader is closed`);
+    return this.fd;
+  }
+}
+
+function checkBatchSize(batchSize: number): void {
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+  }
+}
+
+function readFully(fd: number, into: Uint8Array, offset: number, length: number, position: number): void {
+  let got = 0;
+  while (got < length) {
+    const n = fs.readSync(fd, into, offset + got, length - got, position + got);
+    if (n === 0) throw new FeatureCacheError(`Feature file ended early at byte ${position + got}`);
+    got += n;
+  }
+}
