@@ -46,13 +46,14 @@ describe('timbre command line', () => {
         /--preset must be one of tiny, default/,
       ],
       [
-        ['dataset', 'render', '--out', path.join(dir, 'x'), '--seed', '-1'],
+        ['dataset', 'render', '--out', path.join(dir, 'x'), '--seed=-1'],
         /--seed must be a whole number from 0/,
       ],
       [['dataset', 'import'], /Give exactly one folder/],
       [['dataset', 'list', '--bogus'], /Unknown option '--bogus'/],
       [['features', '--features', 'wavelets'], /--features must be one of raw, logmel, mfcc/],
       [['features', '--n-mels', '2'], /--n-mels must be a whole number from 8 to 256/],
+      [['features', '--n-fft', '100'], /nFft.*power of two/],
     ];
     for (const [args, message] of cases) {
       const r = timbre(home, args);

@@ -1,4 +1,4 @@
-import { FeatureConfigError } from '../../core/features/config';
+import { FeatureConfigError, validateFeatureConfig } from '../../core/features/config';
 import type { FeatureConfig } from '../../shared/features';
 import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
@@ -43,6 +43,15 @@ export function featureFlags(values: Record<string, unknown>): Partial<FeatureCo
   return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined));
 }
 
+/** Runs a check, turning a bad combination of feature values into a usage error (exit 2). */
+export function asUsageError<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    throw err instanceof FeatureConfigError ? new UsageError(err.message) : err;
+  }
+}
+
 /** `timbre features ...` */
 export async function featuresCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const { values, positionals } = parseFlags(
@@ -53,15 +62,14 @@ export async function featuresCommand(ctx: CliContext, argv: string[]): Promise<
   if (values.help) return console.log(FEATURES_USAGE);
   if (positionals.length) throw new UsageError(`Unexpected argument "${positionals[0]}".\n${FEATURES_USAGE}`);
   const config = featureFlags(values);
+  // Check the whole configuration before anything is rendered or read.
+  asUsageError(() => validateFeatureConfig(config));
   const dataset = await ctx.dataset(values.dataset);
   const wb = ctx.workbench();
   const bar = new ProgressBar('notes');
   const stop = wb.subscribe((e) => e.type === 'progress' && bar.update(e.progress));
   try {
-    const info = await wb.buildFeatures(dataset.id, config).catch((err: unknown) => {
-      // A bad combination of values is the user's to fix, like any other flag.
-      throw err instanceof FeatureConfigError ? new UsageError(err.message) : err;
-    });
+    const info = await wb.buildFeatures(dataset.id, config);
     bar.finish();
     if (values.json) return printJson(info);
     console.log(
