@@ -2,6 +2,7 @@ import { CliContext } from './cli/context';
 import { UsageError } from './cli/args';
 import { DATASET_USAGE, datasetCommand } from './cli/commands/dataset';
 import { FEATURES_USAGE, featuresCommand } from './cli/commands/features';
+import { RUNS_USAGE, runsCommand } from './cli/commands/runs';
 
 const USAGE = `timbre — Timbre Workbench on the command line
 
@@ -10,16 +11,20 @@ Usage: timbre <command> [options]      (every command takes --help)
 Commands:
   dataset   render, import, list and show data sets (NSynth json/wav layout)
   features  compute and cache audio features of a data set
+  runs      list, show, compare and delete training runs
 
 Data lives under TIMBRE_HOME (now: ${process.env.TIMBRE_HOME || 'the per-user app-data folder'}).
 
 ${DATASET_USAGE}
+
+${RUNS_USAGE}
 
 ${FEATURES_USAGE}`;
 
 const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<void>> = {
   dataset: datasetCommand,
   features: featuresCommand,
+  runs: runsCommand,
 };
 
 /** Runs one command line; returns the process exit code. Errors become one readable line. */

@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { NotFoundError } from '../../core/api';
+import type { RunDetail } from '../../shared/training';
+import { parseFlags, UsageError } from '../args';
+import type { CliContext } from '../context';
+import { compareRuns, describeComparison, describeRun, runsTable } from '../format-runs';
+import { printJson } from '../output';
+
+export const RUNS_USAGE = `Usage:
+  timbre runs list [--json]
+      Every training run, newest first: settings, status, epochs, accuracy, duration, backend.
+  timbre runs show ID [--json]
+      Everything a run recorded: parameters, epochs, test evaluations with confusion matrices, models.
+  timbre runs compare ID ID... [--json]
+      The parameters that differ between runs, and their best and last metrics side by side.
+  timbre runs delete ID [--yes] [--json]
+      Delete a run, all it recorded and its models under TIMBRE_HOME/models (asks first unless --yes).`;
+
+/** `timbre runs ...` */
+export async function runsCommand(ctx: CliContext, argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'list':
+      return list(ctx, rest);
+    case 'show':
+      return show(ctx, rest);
+    case 'compare':
+      return compare(ctx, rest);
+    case 'delete':
+      return deleteCmd(ctx, rest);
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      console.log(RUNS_USAGE);
+      return;
+    default:
+      throw new UsageError(`Unknown command "runs ${sub}".\n${RUNS_USAGE}`);
+  }
+}
+
+const usageOf = (sub: number) =>
+  RUNS_USAGE.split('\n')
+    .slice(1 + sub * 2, 3 + sub * 2)
+    .join('\n');
+
+/** A run id as typed: a positive whole number, else a UsageError. */
+export function parseRunId(text: string, usage: string): number {
+  const id = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id) || id < 1) {
+    throw new UsageError(`A run id is a positive whole number (got "${text}").\n${usage}`);
+  }
+  return id;
+}
+
+function getRun(ctx: CliContext, id: number): RunDetail {
+  const run = ctx.workbench().runs.get(id);
+  if (!run) throw new NotFoundError(`No run ${id}. \`timbre runs list\` shows them.`);
+  return run;
+}
+
+async function list(ctx: CliContext, argv: string[]): Promise<void> {
+  const usage = usageOf(0);
+  const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } }, usage);
+  if (values.help) return console.log(usage);
+  if (positionals.length) throw new UsageError(`Unexpected argument "${positionals[0]}".\n${usage}`);
+  const runs = ctx.workbench().runs.list();
+  if (values.json) return printJson(runs);
+  if (!runs.length) return console.log('No runs yet; every training run is listed here once it starts.');
+  console.log(runsTable(runs));
+}
+
+async function show(ctx: CliContext, argv: string[]): Promise<void> {
+  const usage = usageOf(1);
+  const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } }, usage);
+  if (values.help) return console.log(usage);
+  if (positionals.length !== 1) throw new UsageError(`Give one run id.\n${usage}`);
+  const run = getRun(ctx, parseRunId(positionals[0]!, usage));
+  if (values.json) return printJson(run);
+  console.log(describeRun(run));
+}
+
+async function compare(ctx: CliContext, argv: string[]): Promise<void> {
+  const usage = usageOf(2);
+  const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } }, usage);
+  if (values.help) return console.log(usage);
+  if (positionals.length < 2) throw new UsageError(`Give two or more run ids to compare.\n${usage}`);
+  const ids = positionals.map((p) => parseRunId(p, usage));
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice !== undefined) throw new UsageError(`Run ${twice} is given twice; give each run once.\n${usage}`);
+  const comparison = compareRuns(ids.map((id) => getRun(ctx, id)));
+  if (values.json) return printJson(comparison);
+  console.log(describeComparison(comparison));
+}
+
+async function deleteCmd(ctx: CliContext, argv: string[]): Promise<void> {
+  const usage = usageOf(3);
+  const { values, positionals } = parseFlags(
+    argv,
+    { yes: { type: 'boolean', short: 'y' }, json: { type: 'boolean' } },
+    usage,
+  );
+  if (values.help) return console.log(usage);
+  if (positionals.length !== 1) throw new UsageError(`Give one run id.\n${usage}`);
+  const id = parseRunId(positionals[0]!, usage);
+  const wb = ctx.workbench();
+  const run = getRun(ctx, id);
+  if (run.status === 'running' || run.status === 'queued') {
+    throw new Error(`Run ${id} "${run.name}" is ${run.status}; cancel it before deleting it.`);
+  }
+  const label = `run ${id} "${run.name}"`;
+  if (!values.yes) {
+    if (!process.stdin.isTTY) {
+      throw new UsageError(
+        `Deleting ${label} cannot be undone; pass --yes to confirm (no terminal to ask on).`,
+      );
+    }
+    if (!(await confirm(`Delete ${label}? [y/N] `))) {
+      process.stderr.write(`Kept ${label}.\n`);
+      return;
+    }
+  }
+  const modelsDir = wb.queue.modelDir(id);
+  const hadModels = fs.existsSync(modelsDir);
+  await wb.deleteRun(id);
+  if (values.json) return printJson({ deleted: id, name: run.name, modelsDir: hadModels ? modelsDir : null });
+  console.log(`Deleted ${label}${hadModels ? ` and its models in ${modelsDir}` : ''}.`);
+}
+
+// Asks on the terminal (prompt on stderr, so stdout stays clean for --json); only y or yes agrees.
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,316 @@
+import type { Evaluation, RunDetail, RunSummary } from '../shared/training';
+
+// Cells that read as quantities: numbers, percents, "3/20", "128x3", "3 min 12 s".
+const QUANTITY = /^[-+]?\d[\d.]*(e[-+]?\d+)?(%|\/\d+|x\d+)?$|^(\d[\d.]* (h|min|s) ?)+$/i;
+
+/** Lays out rows as a text table; quantities are right-aligned, and so is "-" in a column of them. */
+export function alignedTable(header: string[], rows: (string | number)[][]): string {
+  const cells = rows.map((r) => r.map(String));
+  const isQty = (s: string) => QUANTITY.test(s);
+  const qtyColumn = header.map((_, c) => cells.some((r) => isQty(r[c] ?? '')));
+  const allQty = header.map(
+    (_, c) => qtyColumn[c] && cells.every((r) => ['-', ''].includes(r[c] ?? '') || isQty(r[c]!)),
+  );
+  const widths = header.map((h, c) => Math.max(h.length, ...cells.map((r) => (r[c] ?? '').length)));
+  const line = (r: string[], right: (c: number) => boolean) =>
+    r
+      .map((cell, c) => (right(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(header, (c) => allQty[c]!),
+    ...cells.map((r) => line(r, (c) => isQty(r[c]!) || (r[c] === '-' && qtyColumn[c]!))),
+  ].join('\n');
+}
+
+/** A share as a percent with one decimal, or "-". */
+export function pct(x: number | null | undefined): string {
+  return x === null || x === undefined ? '-' : `${(x * 100).toFixed(1)}%`;
+}
+
+/** A number with fixed decimals, or "-". */
+export function fixed(x: number | null | undefined, digits = 4): string {
+  return x === null || x === undefined ? '-' : x.toFixed(digits);
+}
+
+/** Seconds as a person says them: "4.2 s", "3 min 12 s", "1 h 5 min". */
+export function humanDuration(seconds: number): string {
+  if (seconds < 10) return `${Math.max(0, seconds).toFixed(1)} s`;
+  const total = Math.round(seconds);
+  if (total < 60) return `${total} s`;
+  if (total < 3600) return `${Math.floor(total / 60)} min ${total % 60} s`;
+  return `${Math.floor(total / 3600)} h ${Math.floor((total % 3600) / 60)} min`;
+}
+
+/** How long ago an ISO time was ("5 min ago"); its date when more than a week ago. */
+export function relativeTime(iso: string, now = Date.now()): string {
+  const s = (now - Date.parse(iso)) / 1000;
+  if (!Number.isFinite(s)) return iso;
+  if (s < 45) return 'just now';
+  if (s < 3600) return `${Math.max(1, Math.round(s / 60))} min ago`;
+  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
+  if (s < 7 * 86400) return `${Math.round(s / 86400)} day${Math.round(s / 86400) === 1 ? '' : 's'} ago`;
+  return iso.slice(0, 10);
+}
+
+/** Seconds from start to finish (or to now while running); null when it never started or has no end. */
+export function runSeconds(run: RunSummary, now = Date.now()): number | null {
+  if (!run.startedAt) return null;
+  const end = run.finishedAt ? Date.parse(run.finishedAt) : run.status === 'running' ? now : NaN;
+  const s = (end - Date.parse(run.startedAt)) / 1000;
+  return Number.isFinite(s) ? Math.max(0, s) : null;
+}
+
+const duration = (run: RunSummary, now: number) => {
+  const s = runSeconds(run, now);
+  return s === null ? '-' : humanDuration(s);
+};
+
+/** The runs as one table, in the order given. */
+export function runsTable(runs: RunSummary[], now = Date.now()): string {
+  return alignedTable(
+    [
+      'id',
+      'name',
+      'model',
+      'features',
+      'lr',
+      'batch',
+      'hidden x layers',
+      'status',
+      'epochs',
+      'best val acc',
+      'test acc',
+      'duration',
+      'backend',
+      'created',
+    ],
+    runs.map((r) => [
+      r.id,
+      r.name,
+      r.model,
+      r.representation,
+      r.lr,
+      r.batch,
+      `${r.hidden}x${r.layers}`,
+      r.status,
+      `${r.epochsDone}/${r.epochs}`,
+      pct(r.bestValAccuracy),
+      pct(r.testAccuracy),
+      duration(r, now),
+      r.backend ?? '-',
+      relativeTime(r.createdAt, now),
+    ]),
+  );
+}
+
+const when = (iso: string | null, now: number) => (iso ? `${iso} (${relativeTime(iso, now)})` : '-');
+
+// Column headings of a confusion matrix: short family names, full ones if shortening makes two alike.
+function shortLabels(labels: string[]): string[] {
+  const short = labels.map((l) => l.slice(0, 5));
+  return new Set(short).size === short.length ? short : labels;
+}
+
+/** One evaluation: accuracy, loss, per-class metrics and the confusion matrix with family labels. */
+export function describeEvaluation(e: Evaluation): string {
+  const epoch = e.epoch === null ? '' : ` of epoch ${e.epoch}`;
+  const lines = [
+    `${e.split} split, ${e.weights} weights${epoch}: accuracy ${pct(e.accuracy)}, loss ${fixed(e.loss)}`,
+    '',
+    alignedTable(
+      ['family', 'precision', 'recall', 'F1', 'support'],
+      e.perClass.map((m) => [m.label, fixed(m.precision, 3), fixed(m.recall, 3), fixed(m.f1, 3), m.support]),
+    ),
+    '',
+    'confusion (rows = true family, columns = predicted):',
+    alignedTable(
+      ['', ...shortLabels(e.labels)],
+      e.confusion.map((row, i) => [e.labels[i] ?? String(i), ...row]),
+    ),
+  ];
+  return lines.join('\n');
+}
+
+/** Everything a run recorded, as a user reads it in a terminal. */
+export function describeRun(d: RunDetail, now = Date.now()): string {
+  const lines = [`run ${d.id}: ${d.name}`, `status       ${d.status}`];
+  if (d.error) lines.push(`error        ${d.error}`);
+  if (d.notes) lines.push(`notes        ${d.notes.replace(/\n/g, '\n             ')}`);
+  const elapsed = duration(d, now);
+  lines.push(
+    `tags         ${d.tags.length ? d.tags.join(', ') : '-'}`,
+    `preset       ${d.preset ?? '-'}`,
+    `created      ${when(d.createdAt, now)}`,
+    `started      ${when(d.startedAt, now)}`,
+    `finished     ${when(d.finishedAt, now)}${elapsed === '-' ? '' : `, took ${elapsed}`}`,
+    `backend      ${d.backend ?? '-'}${d.backendVersion ? ` ${d.backendVersion}` : ''}`,
+    `app version  ${d.appVersion}`,
+    `seed         ${d.seed}`,
+    `data set     ${d.datasetId ?? '(deleted)'}, fingerprint ${d.datasetFingerprint}`,
+    '',
+    'parameters:',
+  );
+  const keys = Object.keys(d.params).sort();
+  const width = Math.max(0, ...keys.map((k) => k.length));
+  for (const k of keys) lines.push(`  ${k.padEnd(width)} = ${String(d.params[k])}`);
+
+  lines.push('', `epochs: ${d.epochsDone} of ${d.epochs} done (* = best, lowest validation loss)`);
+  if (d.history.length) {
+    lines.push(
+      alignedTable(
+        ['', 'epoch', 'train loss', 'train acc', 'val loss', 'val acc', 'seconds', 'samples/s'],
+        d.history.map((h) => [
+          h.epoch === d.bestEpoch ? '*' : '',
+          h.epoch,
+          fixed(h.trainLoss),
+          pct(h.trainAccuracy),
+          fixed(h.valLoss),
+          pct(h.valAccuracy),
+          fixed(h.seconds, 1),
+          fixed(h.samplesPerSecond, 0),
+        ]),
+      ),
+    );
+  }
+  if (d.confusions.length) {
+    lines.push(`(validation confusion matrices of ${d.confusions.length} epoch(s): see --json)`);
+  }
+
+  lines.push('', d.evaluations.length ? 'evaluations:' : 'evaluations: none yet');
+  for (const e of d.evaluations) lines.push('', describeEvaluation(e));
+
+  lines.push('', d.models.length ? 'saved models:' : 'saved models: none');
+  if (d.models.length) {
+    lines.push(
+      alignedTable(
+        ['kind', 'epoch', 'folder'],
+        d.models.map((m) => [m.kind, m.epoch, m.dir]),
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
+type ParamValue = string | number | boolean | null;
+
+/** The best and last metrics of one run, as `timbre runs compare` reports them. */
+export interface RunMetrics {
+  id: number;
+  name: string;
+  status: string;
+  bestEpoch: number | null;
+  bestValLoss: number | null;
+  bestValAccuracy: number | null;
+  lastEpoch: number | null;
+  lastTrainLoss: number | null;
+  lastTrainAccuracy: number | null;
+  lastValLoss: number | null;
+  lastValAccuracy: number | null;
+  testAccuracyBest: number | null;
+  testLossBest: number | null;
+  testAccuracyLast: number | null;
+  testLossLast: number | null;
+  epochsDone: number;
+  epochs: number;
+  seconds: number | null;
+}
+
+/** Runs side by side: the parameters that differ, how many are the same, and the metrics. */
+export interface RunComparison {
+  runs: number[];
+  differing: Record<string, ParamValue[]>;
+  same: number;
+  metrics: RunMetrics[];
+}
+
+/** The best and last metrics of a run. */
+export function runMetrics(d: RunDetail, now = Date.now()): RunMetrics {
+  const best = d.history.find((h) => h.epoch === d.bestEpoch);
+  const last = d.history.at(-1);
+  // The newest test evaluation of each kind of weights.
+  const test = (w: Evaluation['weights']) =>
+    d.evaluations.filter((e) => e.split === 'test' && e.weights === w).at(-1);
+  return {
+    id: d.id,
+    name: d.name,
+    status: d.status,
+    bestEpoch: d.bestEpoch,
+    bestValLoss: best?.valLoss ?? null,
+    bestValAccuracy: d.bestValAccuracy,
+    lastEpoch: last?.epoch ?? null,
+    lastTrainLoss: last?.trainLoss ?? null,
+    lastTrainAccuracy: last?.trainAccuracy ?? null,
+    lastValLoss: last?.valLoss ?? null,
+    lastValAccuracy: last?.valAccuracy ?? null,
+    testAccuracyBest: test('best')?.accuracy ?? null,
+    testLossBest: test('best')?.loss ?? null,
+    testAccuracyLast: test('last')?.accuracy ?? null,
+    testLossLast: test('last')?.loss ?? null,
+    epochsDone: d.epochsDone,
+    epochs: d.epochs,
+    seconds: runSeconds(d, now),
+  };
+}
+
+/** Compares runs: parameter keys whose values differ (null where a run lacks the key) and metrics. */
+export function compareRuns(details: RunDetail[], now = Date.now()): RunComparison {
+  const keys = [...new Set(details.flatMap((d) => Object.keys(d.params)))].sort();
+  const differing: Record<string, ParamValue[]> = {};
+  for (const k of keys) {
+    const values = details.map((d) => d.params[k] ?? null);
+    if (new Set(values.map((v) => JSON.stringify(v))).size > 1) differing[k] = values;
+  }
+  return {
+    runs: details.map((d) => d.id),
+    differing,
+    same: keys.length - Object.keys(differing).length,
+    metrics: details.map((d) => runMetrics(d, now)),
+  };
+}
+
+/** A comparison as two tables: differing parameters, then metrics; runs are columns. */
+export function describeComparison(c: RunComparison): string {
+  const heads = c.metrics.map((m) => `#${m.id} ${m.name}`.slice(0, 24));
+  const differing = Object.entries(c.differing);
+  const lines = [
+    differing.length
+      ? `parameters that differ (${c.same} other${c.same === 1 ? ' is' : 's are'} the same):`
+      : `all ${c.same} parameters are the same.`,
+  ];
+  if (differing.length) {
+    lines.push(
+      alignedTable(
+        ['parameter', ...heads],
+        differing.map(([k, vs]) => [k, ...vs.map((v) => String(v ?? '-'))]),
+      ),
+    );
+  }
+  const row = (label: string, f: (m: RunMetrics) => string | number | null) => [
+    label,
+    ...c.metrics.map((m) => f(m) ?? '-'),
+  ];
+  lines.push(
+    '',
+    'metrics:',
+    alignedTable(
+      ['', ...heads],
+      [
+        row('status', (m) => m.status),
+        row('best epoch', (m) => m.bestEpoch),
+        row('best val loss', (m) => fixed(m.bestValLoss)),
+        row('best val acc', (m) => pct(m.bestValAccuracy)),
+        row('last epoch', (m) => m.lastEpoch),
+        row('last train loss', (m) => fixed(m.lastTrainLoss)),
+        row('last train acc', (m) => pct(m.lastTrainAccuracy)),
+        row('last val loss', (m) => fixed(m.lastValLoss)),
+        row('last val acc', (m) => pct(m.lastValAccuracy)),
+        row('test acc, best weights', (m) => pct(m.testAccuracyBest)),
+        row('test acc, last weights', (m) => pct(m.testAccuracyLast)),
+        row('epochs', (m) => `${m.epochsDone}/${m.epochs}`),
+        row('duration', (m) => (m.seconds === null ? null : humanDuration(m.seconds))),
+      ],
+    ),
+  );
+  return lines.join('\n');
+}
