@@ -1,8 +1,10 @@
 import { CliContext } from './cli/context';
 import { UsageError } from './cli/args';
-import { DATASET_USAGE, datasetCommand } from './cli/commands/dataset';
-import { FEATURES_USAGE, featuresCommand } from './cli/commands/features';
-import { RUNS_USAGE, runsCommand } from './cli/commands/runs';
+import { datasetCommand } from './cli/commands/dataset';
+import { featuresCommand } from './cli/commands/features';
+import { runsCommand } from './cli/commands/runs';
+import { testCommand } from './cli/commands/test-model';
+import { trainCommand } from './cli/commands/train';
 
 const USAGE = `timbre — Timbre Workbench on the command line
 
@@ -11,20 +13,19 @@ Usage: timbre <command> [options]      (every command takes --help)
 Commands:
   dataset   render, import, list and show data sets (NSynth json/wav layout)
   features  compute and cache audio features of a data set
+  train     train a model (seed LSTM/BLSTM presets, MLP, CNN); every run is kept
   runs      list, show, compare and delete training runs
+  test      evaluate a saved model on a split of a data set
 
-Data lives under TIMBRE_HOME (now: ${process.env.TIMBRE_HOME || 'the per-user app-data folder'}).
+Data lives under TIMBRE_HOME (now: ${process.env.TIMBRE_HOME || 'the per-user app-data folder'}).`;
 
-${DATASET_USAGE}
-
-${RUNS_USAGE}
-
-${FEATURES_USAGE}`;
-
-const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<void>> = {
+// A command returns nothing for success, or its own exit code.
+const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<number | void>> = {
   dataset: datasetCommand,
   features: featuresCommand,
+  train: trainCommand,
   runs: runsCommand,
+  test: testCommand,
 };
 
 /** Runs one command line; returns the process exit code. Errors become one readable line. */
@@ -38,8 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   const ctx = new CliContext();
   try {
     if (!run) throw new UsageError(`Unknown command "${command}". Run \`timbre --help\` for the list.`);
-    await run(ctx, rest);
-    return 0;
+    return (await run(ctx, rest)) ?? 0;
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`timbre: ${err.message}\n`);
@@ -50,6 +50,6 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env.TIMBRE_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     return 1;
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }

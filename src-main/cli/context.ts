@@ -24,7 +24,7 @@ export class CliContext {
     const bar = new ProgressBar('notes');
     const stop = wb.subscribe((e) => {
       if (e.type === 'progress') bar.update(e.progress);
-      else {
+      else if (e.type === 'log') {
         bar.finish();
         process.stderr.write(`${e.message}\n`);
       }
@@ -37,9 +37,9 @@ export class CliContext {
     }
   }
 
-  /** Releases the database. */
-  close(): void {
-    this.wb?.close();
+  /** Stops any training this process started and releases the database. */
+  async close(): Promise<void> {
+    await this.wb?.close();
     this.wb = undefined;
   }
 }

@@ -24,8 +24,11 @@ export class ProgressBar {
     private readonly stream: NodeJS.WriteStream = process.stderr,
   ) {}
 
-  /** Shows one progress report. */
-  update(p: Progress): void {
+  /**
+   * Shows one progress report. `detail` replaces the computed rate and ETA with the caller's own
+   * (the trainer knows its loss, samples/s and remaining epochs better than a count does).
+   */
+  update(p: Progress, detail?: string): void {
     if (p.phase !== this.phase) {
       this.finish();
       this.phase = p.phase;
@@ -37,8 +40,9 @@ export class ProgressBar {
     const eta = rate > 0 && p.total > 0 ? (p.total - p.done) / rate : NaN;
     const frac = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
     // A total of 0 means "not known yet" (e.g. while a file is still being read).
-    const text =
-      p.total > 0
+    const text = detail
+      ? `${p.phase.padEnd(14)} ${p.done}/${p.total}  ${detail}`
+      : p.total > 0
         ? `${p.phase.padEnd(14)} ${p.done}/${p.total} ${(frac * 100).toFixed(0).padStart(3)}%  ` +
           `${rate.toFixed(1)} ${this.unit}/s  ETA ${humanDuration(eta)}`
         : `${p.phase.padEnd(14)} ${p.done} ${this.unit}  ${rate.toFixed(1)} ${this.unit}/s`;

@@ -4,6 +4,7 @@ import { DEFAULT_DATASET_NAME, SPLITS } from '../shared/constants';
 import type { RenderRequest, WorkbenchApi, WorkbenchEvent } from '../shared/api';
 import type { FeatureConfig } from '../shared/features';
 import type { DatasetSummary, ProgressFn } from '../shared/types';
+import type { BackendName, Evaluation, RunDetail, RunSummary } from '../shared/training';
 import { scanNsynth } from './datasets/nsynth-scan';
 import { renderDataset, type RenderSummary } from './datasets/render/render-dataset';
 import { ensureFeatureCache } from './features/cache';
@@ -11,6 +12,11 @@ import { validateFeatureConfig } from './features/config';
 import { homePaths, timbreHome, type HomePaths } from './paths';
 import { openDatabase, type Db } from './store/database';
 import { DatasetRepo } from './store/datasets';
+import { RunRepo } from './store/runs';
+import { resolveTrainConfig, type TrainOverrides } from './training/config';
+import { evaluateInWorker, TrainingQueue, type RunEvent } from './training/runner';
+import { loadModelDir } from './training/model-io';
+import packageJson from '../../package.json';
 
 /** A reference to a data set that matches none. */
 export class NotFoundError extends Error {
@@ -18,6 +24,23 @@ export class NotFoundError extends Error {
     super(message);
     this.name = 'NotFoundError';
   }
+}
+
+/** A request that does not fit the run's state (resume a finished run, delete a training one). */
+export class RunStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunStateError';
+  }
+}
+
+/** What a new run is made of: a preset, overrides, a data set (default: the built-in one). */
+export interface RunRequest {
+  preset?: string;
+  overrides?: TrainOverrides;
+  dataset?: string | number;
+  name?: string;
+  backend?: BackendName;
 }
 
 export interface WorkbenchOptions {
@@ -32,6 +55,8 @@ export class Workbench implements WorkbenchApi {
   readonly paths: HomePaths;
   readonly db: Db;
   readonly datasets: DatasetRepo;
+  readonly runs: RunRepo;
+  readonly queue: TrainingQueue;
   private readonly listeners = new Set<(event: WorkbenchEvent) => void>();
   private readonly defaultPreset: 'tiny' | 'default';
   private defaultDataset?: Promise<DatasetSummary>;
@@ -40,6 +65,15 @@ export class Workbench implements WorkbenchApi {
     this.paths = homePaths(options.home ?? timbreHome());
     this.db = openDatabase(this.paths.database);
     this.datasets = new DatasetRepo(this.db);
+    this.runs = new RunRepo(this.db);
+    // Runs left "running" by a process that is gone were interrupted (crash, kill, power loss).
+    this.runs.markInterrupted();
+    this.queue = new TrainingQueue(
+      this.runs,
+      this.paths.models,
+      (runId, onProgress) => this.runFeatures(runId, onProgress),
+      (event) => this.emit({ type: 'run', event }),
+    );
     const preset = options.defaultPreset ?? process.env.TIMBRE_DEFAULT_PRESET;
     this.defaultPreset = preset === 'tiny' ? 'tiny' : 'default';
   }
@@ -96,14 +130,166 @@ export class Workbench implements WorkbenchApi {
     });
   }
 
+  /** Creates a run from a preset and overrides and queues it; it trains when the runs before it end. */
+  async createRun(request: RunRequest): Promise<RunSummary> {
+    const config = resolveTrainConfig(request.preset, request.overrides);
+    const dataset =
+      request.dataset === undefined
+        ? await this.ensureDefaultDataset()
+        : await this.getDataset(request.dataset);
+    const id = this.runs.create({
+      name:
+        request.name ??
+        `${request.preset ?? 'seed-lstm'} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
+      config,
+      preset: request.preset ?? 'seed-lstm',
+      datasetId: dataset.id,
+      datasetFingerprint: dataset.fingerprint,
+      appVersion: packageJson.version,
+    });
+    this.queue.enqueue(id, { backend: request.backend });
+    return this.runs.list().find((r) => r.id === id)!;
+  }
+
+  /** Continues an interrupted (or cancelled) run from its last committed epoch. */
+  async resumeRun(id: number, backend?: BackendName): Promise<RunSummary> {
+    const run = await this.getRun(id);
+    if (run.status !== 'interrupted' && run.status !== 'cancelled') {
+      throw new RunStateError(
+        `Run ${id} is ${run.status}; only an interrupted or cancelled run can be resumed.`,
+      );
+    }
+    const done = run.epochsDone;
+    const checkpoint = run.models.find((m) => m.kind === 'checkpoint' && m.epoch === done);
+    const best = run.history.find((h) => h.epoch === run.bestEpoch);
+    if (done > 0 && (!checkpoint || !fs.existsSync(checkpoint.dir))) {
+      throw new RunStateError(`Run ${id} has no checkpoint of epoch ${done} to resume from.`);
+    }
+    this.db
+      .prepare("UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL WHERE id = ?")
+      .run(id);
+    this.queue.enqueue(id, {
+      backend: backend ?? (run.backend as BackendName | null) ?? undefined,
+      resumeFrom:
+        done > 0 ? { epoch: done, bestValLoss: best?.valLoss ?? null, bestEpoch: run.bestEpoch } : undefined,
+    });
+    return this.runs.list().find((r) => r.id === id)!;
+  }
+
+  /** Cancels a queued or training run. */
+  async cancelRun(id: number): Promise<boolean> {
+    return this.queue.cancel(id);
+  }
+
+  /** Resolves with the run's record once it has ended. */
+  async waitForRun(id: number): Promise<RunDetail> {
+    const run = await this.getRun(id);
+    if (run.status === 'queued' || run.status === 'running') await this.queue.wait(id);
+    return this.getRun(id);
+  }
+
+  /** Every run, newest first. */
+  async listRuns(): Promise<RunSummary[]> {
+    return this.runs.list();
+  }
+
+  /** Everything a run recorded. */
+  async getRun(id: number): Promise<RunDetail> {
+    const run = this.runs.get(id);
+    if (!run) throw new NotFoundError(`No run ${id}. \`timbre runs list\` shows them.`);
+    return run;
+  }
+
+  /** Deletes a run that is not training, with its saved models. */
+  async deleteRun(id: number): Promise<void> {
+    const run = await this.getRun(id);
+    if (run.status === 'running' || run.status === 'queued') {
+      throw new RunStateError(`Run ${id} is ${run.status}; cancel it before deleting it.`);
+    }
+    this.runs.remove(id);
+    fs.rmSync(this.queue.modelDir(id), { recursive: true, force: true });
+  }
+
+  /**
+   * Evaluates a saved model (a run's best weights, or a model folder) on a split of a data set
+   * and records the evaluation: the seed's test mode.
+   */
+  async testModel(request: {
+    model: string | number;
+    dataset?: string | number;
+    split?: 'train' | 'valid' | 'test';
+    backend?: BackendName;
+  }): Promise<Evaluation & { backend: string }> {
+    let modelDir: string;
+    let runId: number | null = null;
+    if (typeof request.model === 'number' || /^\d+$/.test(request.model)) {
+      const run = await this.getRun(Number(request.model));
+      const best = run.models.find((m) => m.kind === 'best') ?? run.models.find((m) => m.kind === 'last');
+      if (!best) throw new RunStateError(`Run ${run.id} has no saved model yet.`);
+      modelDir = best.dir;
+      runId = run.id;
+    } else {
+      modelDir = path.resolve(request.model);
+    }
+    const { meta } = loadModelDir(modelDir);
+    const dataset =
+      request.dataset === undefined
+        ? await this.ensureDefaultDataset()
+        : await this.getDataset(request.dataset);
+    const cache = await this.buildFeatures(dataset.id, meta.topology.features as Partial<FeatureConfig>);
+    const split = request.split ?? 'test';
+    const ev = await evaluateInWorker({ modelDir, cache, split, backend: request.backend, batch: 64 });
+    const id = this.runs.recordEvaluation({
+      runId,
+      weights: 'external',
+      epoch: ev.epoch,
+      modelDir,
+      datasetId: dataset.id,
+      datasetFingerprint: dataset.fingerprint,
+      split,
+      loss: ev.loss,
+      accuracy: ev.accuracy,
+      perClass: ev.perClass,
+      confusion: ev.confusion,
+      labels: ev.labels,
+      predictions: ev.noteStrs.map((noteStr, i) => ({
+        noteStr,
+        trueFamily: ev.truth[i]!,
+        predicted: ev.predicted[i]!,
+        probabilities: ev.probabilities.subarray(i * ev.labels.length, (i + 1) * ev.labels.length),
+      })),
+    });
+    const recorded = this.runs.evaluation(id)!;
+    return { ...recorded, backend: ev.backend };
+  }
+
   subscribe(listener: (event: WorkbenchEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  /** Closes the database; the object is unusable after. */
-  close(): void {
+  /** Stops training (the running run becomes interrupted) and closes the database. */
+  async close(): Promise<void> {
+    await this.queue.close();
     this.db.close();
+  }
+
+  /** The feature cache a run trains on, computed on first use. */
+  private async runFeatures(runId: number, onProgress: ProgressFn) {
+    const run = await this.getRun(runId);
+    if (run.datasetId === null) throw new NotFoundError(`The data set of run ${runId} was deleted.`);
+    const dataset = await this.getDataset(run.datasetId);
+    if (dataset.fingerprint !== run.datasetFingerprint) {
+      throw new RunStateError(
+        `The data set "${dataset.name}" changed since run ${runId} was created (its fingerprint differs).`,
+      );
+    }
+    return ensureFeatureCache({
+      featuresRoot: this.paths.features,
+      source: { fingerprint: dataset.fingerprint, notes: this.datasets.notes(dataset.id) },
+      config: run.config.features,
+      onProgress,
+    });
   }
 
   private async makeDefaultDataset(): Promise<DatasetSummary> {

@@ -3,7 +3,9 @@ import type { DatasetSummary, Progress } from './types';
 
 /** Something the app reports while it works; shells forward these to their windows. */
 export type WorkbenchEvent =
-  { type: 'progress'; task: string; progress: Progress } | { type: 'log'; message: string };
+  | { type: 'progress'; task: string; progress: Progress }
+  | { type: 'log'; message: string }
+  | { type: 'run'; event: { runId: number; type: string } };
 
 /** Options of `renderDataset` as a shell sends them. */
 export interface RenderRequest {

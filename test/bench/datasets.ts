@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { Workbench } from '../../src-main/core/api';
 import { renderDataset } from '../../src-main/core/datasets/render/render-dataset';
-import { NOTE_SECONDS } from '../../src-main/shared/constants';
 import { replicateDataset } from './replicate';
 
 /** One row of the benchmark's report. */
@@ -42,11 +41,11 @@ export async function benchDatasets(work: string, preset: 'tiny' | 'default', si
         what: `features ${representation} (${info.shape.steps}x${info.shape.dims})`,
         value: notes / seconds,
         unit: 'notes/s',
-        note: `${((notes * NOTE_SECONDS) / seconds).toFixed(0)} s of audio per s`,
+        note: `${((notes * info.config.seconds) / seconds).toFixed(0)} s of clips per s`,
       });
     }
   } finally {
-    wb.close();
+    await wb.close();
   }
 
   const rss: Record<string, number> = {};

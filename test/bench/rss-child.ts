@@ -9,7 +9,7 @@ const dataset = await wb.importDataset(root!, 'bench');
 const t1 = performance.now();
 await wb.buildFeatures(dataset.id, { representation: representation as 'raw' | 'logmel' | 'mfcc' });
 const t2 = performance.now();
-wb.close();
+await wb.close();
 const notes = Object.values(dataset.splits).reduce((n, s) => n + (s?.notes ?? 0), 0);
 process.stdout.write(
   `${JSON.stringify({

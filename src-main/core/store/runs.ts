@@ -192,6 +192,11 @@ export class RunRepo {
       .run(id, kind, epoch, dir, now());
   }
 
+  /** Forgets a saved model of a run (its folder was removed). */
+  forgetModel(id: number, kind: 'best' | 'last' | 'checkpoint'): void {
+    this.db.prepare('DELETE FROM models WHERE run_id = ? AND kind = ?').run(id, kind);
+  }
+
   /** Records an evaluation and every note's prediction in one transaction; returns its id. */
   recordEvaluation(e: NewEvaluation): number {
     return this.db.transaction(() => {
@@ -328,22 +333,15 @@ export class RunRepo {
     return this.db
       .prepare<[number], Record<string, unknown>>('SELECT * FROM evaluations WHERE run_id = ? ORDER BY id')
       .all(runId)
-      .map((e) => ({
-        id: e.id as number,
-        runId: e.run_id as number | null,
-        weights: e.weights as Evaluation['weights'],
-        epoch: e.epoch as number | null,
-        modelDir: e.model_dir as string,
-        datasetId: e.dataset_id as number | null,
-        datasetFingerprint: e.dataset_fingerprint as string,
-        split: e.split as Split,
-        loss: e.loss as number,
-        accuracy: e.accuracy as number,
-        perClass: JSON.parse(e.per_class as string) as ClassMetrics[],
-        confusion: JSON.parse(e.confusion as string) as number[][],
-        labels: JSON.parse(e.labels as string) as string[],
-        createdAt: e.created_at as string,
-      }));
+      .map(evaluationOf);
+  }
+
+  /** One evaluation by its id. */
+  evaluation(id: number): Evaluation | undefined {
+    const row = this.db
+      .prepare<[number], Record<string, unknown>>('SELECT * FROM evaluations WHERE id = ?')
+      .get(id);
+    return row && evaluationOf(row);
   }
 
   /** Deletes a run and all it recorded (its model files are the caller's to remove). */
@@ -364,4 +362,24 @@ export function pidAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** An evaluations row as the app reads it. */
+function evaluationOf(e: Record<string, unknown>): Evaluation {
+  return {
+    id: e.id as number,
+    runId: e.run_id as number | null,
+    weights: e.weights as Evaluation['weights'],
+    epoch: e.epoch as number | null,
+    modelDir: e.model_dir as string,
+    datasetId: e.dataset_id as number | null,
+    datasetFingerprint: e.dataset_fingerprint as string,
+    split: e.split as Split,
+    loss: e.loss as number,
+    accuracy: e.accuracy as number,
+    perClass: JSON.parse(e.per_class as string) as ClassMetrics[],
+    confusion: JSON.parse(e.confusion as string) as number[][],
+    labels: JSON.parse(e.labels as string) as string[],
+    createdAt: e.created_at as string,
+  };
 }

@@ -1,0 +1,202 @@
+import { FeatureConfigError } from '../../core/features/config';
+import { NotFoundError } from '../../core/api';
+import { resolveTrainConfig, TrainConfigError, type TrainOverrides } from '../../core/training/config';
+import type { RunEvent } from '../../core/training/runner';
+import { BACKENDS, MODEL_TYPES, PRESET_NAMES, type RunDetail } from '../../shared/training';
+import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError } from '../args';
+import type { CliContext } from '../context';
+import { printJson } from '../output';
+import { humanDuration, ProgressBar } from '../progress';
+import { FEATURE_FLAGS, featureFlags } from './features';
+
+export const TRAIN_USAGE = `Usage:
+  timbre train [--preset ${PRESET_NAMES.join('|')}] [--model mlp|cnn|lstm|blstm] [--epochs N] [--lr X]
+               [--batch N] [--hidden N] [--layers N] [--dropout X] [--activation relu|tanh]
+               [--readout last|mean|max] [--optimizer adam|sgd] [--momentum X] [--weight-decay X]
+               [--patience N] [--features raw|logmel|mfcc] [--seconds S] [--start S] [--n-mels N] ...
+               [--dataset ID|NAME] [--seed N] [--name TEXT] [--backend node|wasm|cpu] [--json]
+      Train a model in a worker thread; every epoch is committed to the database as it ends.
+      Defaults: the seed-lstm preset on the built-in default data set. Ctrl-C cancels the run.
+  timbre train --resume RUN_ID [--backend node|wasm|cpu] [--json]
+      Continue an interrupted or cancelled run from its last committed epoch.`;
+
+const FLAGS = {
+  ...FEATURE_FLAGS,
+  preset: { type: 'string' },
+  model: { type: 'string' },
+  epochs: { type: 'string' },
+  lr: { type: 'string' },
+  batch: { type: 'string' },
+  hidden: { type: 'string' },
+  layers: { type: 'string' },
+  dropout: { type: 'string' },
+  activation: { type: 'string' },
+  readout: { type: 'string' },
+  optimizer: { type: 'string' },
+  momentum: { type: 'string' },
+  'weight-decay': { type: 'string' },
+  patience: { type: 'string' },
+  dataset: { type: 'string' },
+  seed: { type: 'string' },
+  name: { type: 'string' },
+  backend: { type: 'string' },
+  resume: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Turns the training flags into preset overrides, checking each flag's own range. */
+export function trainOverrides(values: Record<string, unknown>): TrainOverrides {
+  return {
+    ...defined({
+      epochs: intFlag(values.epochs, 'epochs', 1, 10000),
+      lr: numberFlag(values.lr, 'lr', Number.MIN_VALUE, 10),
+      batch: intFlag(values.batch, 'batch', 1, 4096),
+      optimizer: choiceFlag(values.optimizer, 'optimizer', ['adam', 'sgd'] as const),
+      momentum: numberFlag(values.momentum, 'momentum', 0, 0.999),
+      weightDecay: numberFlag(values['weight-decay'], 'weight-decay', 0, 1),
+      patience: intFlag(values.patience, 'patience', 0, 10000),
+      seed: intFlag(values.seed, 'seed', 0, 2 ** 31 - 1),
+    }),
+    model: defined({
+      type: choiceFlag(values.model, 'model', MODEL_TYPES),
+      hidden: intFlag(values.hidden, 'hidden', 1, 4096),
+      layers: intFlag(values.layers, 'layers', 1, 8),
+      dropout: numberFlag(values.dropout, 'dropout', 0, 0.9),
+      activation: choiceFlag(values.activation, 'activation', ['relu', 'tanh'] as const),
+      readout: choiceFlag(values.readout, 'readout', ['last', 'mean', 'max'] as const),
+    }),
+    features: featureFlags(values),
+  };
+}
+
+/**
+ * Draws a run's progress on stderr (stdout keeps the result): features first, then one bar per
+ * epoch and a line per finished epoch with loss, accuracy, rate and ETA.
+ */
+function progressPrinter() {
+  const bar = new ProgressBar('notes');
+  let epochs = 0;
+  let batchSize = 0;
+  return {
+    setRun: (run: { epochs: number; batch: number }) => {
+      epochs = run.epochs;
+      batchSize = run.batch;
+    },
+    finish: () => bar.finish(),
+    onEvent(e: RunEvent) {
+      if (e.type === 'features') bar.update({ phase: 'features', done: e.done, total: e.total });
+      else if (e.type === 'ready') {
+        bar.finish();
+        process.stderr.write(`Training run ${e.runId} on the ${e.backend} backend (${e.version}).\n`);
+      } else if (e.type === 'batch') {
+        // Batches left in the whole run, at the current rate (validation passes not counted).
+        const left = e.batches - e.batch + (epochs - e.epoch) * e.batches;
+        const eta = e.samplesPerSecond > 0 ? humanDuration((left * batchSize) / e.samplesPerSecond) : '?';
+        bar.update(
+          { phase: `epoch ${e.epoch}/${epochs}`, done: e.batch, total: e.batches },
+          `loss ${e.loss.toFixed(4)} acc ${(e.accuracy * 100).toFixed(1)}%  ${e.samplesPerSecond.toFixed(1)} samples/s  ETA ${eta}`,
+        );
+      } else if (e.type === 'epoch') {
+        bar.finish();
+        const m = e.metrics;
+        const val =
+          m.valLoss === null
+            ? ''
+            : `  val loss ${m.valLoss.toFixed(4)} acc ${(m.valAccuracy! * 100).toFixed(1)}%`;
+        const line =
+          `epoch ${m.epoch}/${epochs}  loss ${m.trainLoss.toFixed(4)} acc ${(m.trainAccuracy * 100).toFixed(1)}%${val}` +
+          `  ${m.samplesPerSecond.toFixed(1)} samples/s  ${humanDuration(m.seconds)}` +
+          `  ETA ${humanDuration(m.seconds * (epochs - m.epoch))}`;
+        process.stderr.write(`${line}\n`);
+      } else if (e.type === 'log') {
+        bar.finish();
+        process.stderr.write(`${e.message}\n`);
+      }
+    },
+  };
+}
+
+function summaryJson(run: RunDetail) {
+  const test = run.evaluations.filter((e) => e.split === 'test' && e.weights === 'best').pop();
+  return {
+    id: run.id,
+    status: run.status,
+    backend: run.backend,
+    error: run.error,
+    test: test ? { accuracy: test.accuracy, confusion: test.confusion, labels: test.labels } : null,
+    epochs: run.history,
+  };
+}
+
+/** `timbre train ...` */
+export async function trainCommand(ctx: CliContext, argv: string[]): Promise<number | void> {
+  const { values, positionals } = parseFlags(argv, FLAGS, TRAIN_USAGE);
+  if (values.help) return console.log(TRAIN_USAGE);
+  if (positionals.length) throw new UsageError(`Unexpected argument "${positionals[0]}".\n${TRAIN_USAGE}`);
+  const backend = choiceFlag(values.backend, 'backend', BACKENDS);
+  const resume =
+    values.resume === undefined ? undefined : intFlag(values.resume, 'resume', 1, Number.MAX_SAFE_INTEGER);
+  let preset: string | undefined;
+  let overrides: TrainOverrides = {};
+  if (resume === undefined) {
+    preset = choiceFlag(values.preset, 'preset', PRESET_NAMES, 'seed-lstm');
+    overrides = trainOverrides(values);
+    try {
+      // Everything is checked before anything is written.
+      resolveTrainConfig(preset, overrides);
+    } catch (err) {
+      if (err instanceof TrainConfigError || err instanceof FeatureConfigError)
+        throw new UsageError(err.message);
+      throw err;
+    }
+  }
+  const wb = ctx.workbench();
+  if (values.dataset !== undefined) {
+    await wb.getDataset(values.dataset).catch((err: unknown) => {
+      throw err instanceof NotFoundError ? new UsageError(`--dataset: ${err.message}`) : err;
+    });
+  } else if (resume === undefined) await ctx.defaultDataset();
+  const printer = progressPrinter();
+  let runId = 0;
+  const stop = wb.subscribe((e) => {
+    if (e.type === 'run' && e.event.runId === runId) printer.onEvent(e.event as RunEvent);
+  });
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write('\nCancelling (Ctrl-C again to quit at once)...\n');
+    void wb.cancelRun(runId);
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const run =
+      resume !== undefined
+        ? await wb.resumeRun(resume, backend)
+        : await wb.createRun({ preset, overrides, dataset: values.dataset, name: values.name, backend });
+    runId = run.id;
+    printer.setRun(run);
+    const done = await wb.waitForRun(runId);
+    printer.finish();
+    if (values.json) printJson(summaryJson(done));
+    else {
+      const test = summaryJson(done).test;
+      const acc = test
+        ? `; test accuracy ${(test.accuracy * 100).toFixed(1)}% (best-validation epoch ${done.bestEpoch})`
+        : '';
+      process.stdout.write(`Run ${done.id} ${done.status}${acc}.\n`);
+    }
+    if (done.status === 'failed') {
+      process.stderr.write(`timbre: run ${done.id} failed: ${done.error}\n`);
+      return 1;
+    }
+    return done.status === 'finished' ? 0 : 130;
+  } finally {
+    process.off('SIGINT', onSigint);
+    stop();
+  }
+}

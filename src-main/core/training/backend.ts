@@ -1,0 +1,125 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+
+/** The tfjs backends training can run on, fastest first. */
+export type BackendName = 'node' | 'wasm' | 'cpu';
+
+/** The backend a run uses, as recorded with the run. */
+export interface SelectedBackend {
+  name: BackendName;
+  /** e.g. "tfjs-core 4.22.0, tfjs-backend-wasm 4.22.0 (simd, 1 thread)". */
+  version: string;
+  tf: typeof tf;
+}
+
+/** A backend that was asked for by name but cannot run on this machine. */
+export class BackendUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+const require = createRequire(import.meta.url);
+// Which tfjs backend each of our names registers under.
+const TF_NAMES: Record<BackendName, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+let wasmLoading: Promise<string> | undefined;
+
+function packageVersion(name: string): string {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function loadNode(): Promise<string> {
+  // A variable specifier keeps TypeScript and the bundler from requiring the optional package.
+  const specifier = '@tensorflow/tfjs-node';
+  try {
+    await import(/* @vite-ignore */ specifier);
+  } catch (err) {
+    throw new BackendUnavailableError(
+      `the node backend needs @tensorflow/tfjs-node, which is not installed or did not load: ${reason(err)}`,
+      { cause: err },
+    );
+  }
+  // tfjs-node registers into its own copy of tfjs-core when npm did not dedupe them.
+  if (!tf.findBackendFactory(TF_NAMES.node)) {
+    throw new BackendUnavailableError(
+      `@tensorflow/tfjs-node loaded but registered no backend with @tensorflow/tfjs ${tf.version_core}: ` +
+        'their versions must match',
+    );
+  }
+  return `tfjs-node ${packageVersion('@tensorflow/tfjs-node')}`;
+}
+
+async function loadWasm(): Promise<string> {
+  // setWasmPaths must run once, before the backend first initialises.
+  wasmLoading ??= (async () => {
+    try {
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      const dist = path.join(
+        path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')),
+        'dist',
+      );
+      wasm.setWasmPaths(dist + path.sep);
+      return `tfjs-backend-wasm ${wasm.version_wasm}`;
+    } catch (err) {
+      wasmLoading = undefined;
+      throw new BackendUnavailableError(
+        `the wasm backend needs @tensorflow/tfjs-backend-wasm, which did not load: ${reason(err)}`,
+        { cause: err },
+      );
+    }
+  })();
+  return wasmLoading;
+}
+
+async function activate(name: BackendName): Promise<string> {
+  const detail =
+    name === 'node'
+      ? await loadNode()
+      : name === 'wasm'
+        ? await loadWasm()
+        : `tfjs-backend-cpu ${packageVersion('@tensorflow/tfjs-backend-cpu')}`;
+  let ok = false;
+  try {
+    ok = await tf.setBackend(TF_NAMES[name]);
+    await tf.ready();
+  } catch (err) {
+    throw new BackendUnavailableError(`the ${name} backend failed to start: ${reason(err)}`, { cause: err });
+  }
+  if (!ok || tf.getBackend() !== TF_NAMES[name]) {
+    throw new BackendUnavailableError(`the ${name} backend failed to start (tfjs kept ${tf.getBackend()})`);
+  }
+  if (name === 'wasm') {
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    return `${detail} (${simd ? 'simd' : 'no simd'}, 1 thread)`;
+  }
+  return detail;
+}
+
+/**
+ * Makes the fastest available backend current: tfjs-node, else wasm, else cpu. A forced
+ * backend that cannot load throws BackendUnavailableError instead of falling back.
+ */
+export async function selectBackend(forced?: BackendName): Promise<SelectedBackend> {
+  const order: BackendName[] = forced ? [forced] : ['node', 'wasm', 'cpu'];
+  const failures: string[] = [];
+  for (const name of order) {
+    try {
+      const detail = await activate(name);
+      return { name, version: `tfjs-core ${tf.version_core}, ${detail}`, tf };
+    } catch (err) {
+      if (forced) throw err;
+      failures.push(reason(err));
+    }
+  }
+  throw new BackendUnavailableError(`no tfjs backend could start: ${failures.join('; ')}`);
+}

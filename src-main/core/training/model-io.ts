@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** One named weight array with its shape. */
+export interface NamedWeight {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+/** What a saved model directory holds besides its weights. */
+export interface SavedModelMeta {
+  /** Enough to rebuild the network: model spec, input shape, feature config, labels. */
+  topology: Record<string, unknown>;
+  /** Anything else worth keeping (epoch, optimizer state names, ...). */
+  userDefinedMetadata?: Record<string, unknown>;
+}
+
+/** A model directory that cannot be read back. */
+export class ModelFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelFileError';
+  }
+}
+
+/**
+ * Writes a model in the tfjs artifacts layout (`model.json` with a weights manifest, and
+ * `weights.bin`), into a temporary folder renamed into place, so a crash never leaves half a model.
+ */
+export function saveModelDir(dir: string, weights: NamedWeight[], meta: SavedModelMeta): void {
+  const tmp = `${dir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  const bytes = weights.reduce((n, w) => n + w.data.byteLength, 0);
+  const bin = Buffer.alloc(bytes);
+  let offset = 0;
+  for (const w of weights) {
+    Buffer.from(w.data.buffer, w.data.byteOffset, w.data.byteLength).copy(bin, offset);
+    offset += w.data.byteLength;
+  }
+  fs.writeFileSync(path.join(tmp, 'weights.bin'), bin);
+  const modelJson = {
+    format: 'timbre-workbench',
+    generatedBy: 'Timbre Workbench',
+    modelTopology: meta.topology,
+    userDefinedMetadata: meta.userDefinedMetadata ?? {},
+    weightsManifest: [
+      {
+        paths: ['weights.bin'],
+        weights: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' })),
+      },
+    ],
+  };
+  fs.writeFileSync(path.join(tmp, 'model.json'), JSON.stringify(modelJson, null, 1));
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  fs.renameSync(tmp, dir);
+}
+
+/** Reads a model directory written by saveModelDir. */
+export function loadModelDir(dir: string): { weights: NamedWeight[]; meta: SavedModelMeta } {
+  const jsonFile = path.join(dir, 'model.json');
+  if (!fs.existsSync(jsonFile))
+    throw new ModelFileError(`${dir} holds no model.json: not a saved model folder`);
+  let json: {
+    modelTopology?: Record<string, unknown>;
+    userDefinedMetadata?: Record<string, unknown>;
+    weightsManifest?: { paths: string[]; weights: { name: string; shape: number[]; dtype: string }[] }[];
+  };
+  try {
+    json = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
+  } catch (err) {
+    throw new ModelFileError(`${jsonFile} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!json.modelTopology || !json.weightsManifest) {
+    throw new ModelFileError(`${jsonFile} is not a Timbre Workbench model (no topology or weights manifest)`);
+  }
+  const weights: NamedWeight[] = [];
+  for (const group of json.weightsManifest) {
+    const bin = Buffer.concat(group.paths.map((p) => fs.readFileSync(path.join(dir, p))));
+    let offset = 0;
+    for (const spec of group.weights) {
+      const count = spec.shape.reduce((a, b) => a * b, 1);
+      if (offset + count * 4 > bin.length)
+        throw new ModelFileError(`${dir}: weights.bin is shorter than its manifest`);
+      const data = new Float32Array(count);
+      Buffer.from(data.buffer).set(bin.subarray(offset, offset + count * 4));
+      weights.push({ name: spec.name, shape: spec.shape, data });
+      offset += count * 4;
+    }
+  }
+  return { weights, meta: { topology: json.modelTopology, userDefinedMetadata: json.userDefinedMetadata } };
+}

@@ -1,0 +1,95 @@
+import * as tf from '@tensorflow/tfjs';
+import type { InputShape, Model, ModelSpec, NamedWeight } from './types';
+
+/** A seeded uniform generator (mulberry32): the same seed gives the same weights on every backend. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Values drawn uniformly from (-bound, bound), as PyTorch's LSTM and Linear initialisers do. */
+export function uniformValues(rand: () => number, size: number, bound: number): Float32Array {
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) out[i] = (rand() * 2 - 1) * bound;
+  return out;
+}
+
+/** Collects a model's named variables as they are created. */
+export class WeightSet {
+  readonly weights: NamedWeight[] = [];
+  constructor(readonly rand: () => number) {}
+
+  /** A new variable uniform in (-bound, bound); `draws` > 1 sums that many draws (b_ih + b_hh). */
+  uniform(name: string, shape: number[], bound: number, draws = 1): tf.Variable {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = uniformValues(this.rand, size, bound);
+    for (let d = 1; d < draws; d++) {
+      const more = uniformValues(this.rand, size, bound);
+      for (let i = 0; i < size; i++) values[i]! += more[i]!;
+    }
+    // No tf name: tfjs variable names are global and two models would collide.
+    const initial = tf.tensor(values, shape, 'float32');
+    const tensor = tf.variable(initial);
+    // The variable shares initial's data; dropping the handle keeps numTensors (and memory) exact.
+    initial.dispose();
+    this.weights.push({ name, tensor });
+    return tensor;
+  }
+
+  /** PyTorch's Linear / Conv init: weight and bias uniform in ±1/sqrt(fan_in). */
+  dense(name: string, fanIn: number, units: number): { kernel: tf.Variable; bias: tf.Variable } {
+    const bound = 1 / Math.sqrt(fanIn);
+    return {
+      kernel: this.uniform(`${name}.kernel`, [fanIn, units], bound),
+      bias: this.uniform(`${name}.bias`, [units], bound),
+    };
+  }
+}
+
+/** Wraps variables and a forward function into a Model with the named-weight plumbing. */
+export function assembleModel(
+  spec: ModelSpec,
+  inputShape: InputShape,
+  classes: number,
+  set: WeightSet,
+  forward: (x: tf.Tensor3D, training: boolean) => tf.Tensor2D,
+): Model {
+  const named = set.weights;
+  const byName = new Map(named.map((w) => [w.name, w.tensor]));
+  return {
+    spec,
+    inputShape,
+    classes,
+    variables: named.map((w) => w.tensor),
+    apply: (x, training) => {
+      const [, steps, dims] = x.shape;
+      if (steps !== inputShape.steps || dims !== inputShape.dims) {
+        throw new Error(
+          `the model expects input [batch, ${inputShape.steps}, ${inputShape.dims}] but got [${x.shape.join(', ')}]`,
+        );
+      }
+      return tf.tidy(() => forward(x, training));
+    },
+    namedWeights: () => named.slice(),
+    getWeights: () => Object.fromEntries(named.map((w) => [w.name, new Float32Array(w.tensor.dataSync())])),
+    setWeights: (weights) => {
+      for (const [name, values] of Object.entries(weights)) {
+        const v = byName.get(name);
+        if (!v) throw new Error(`the model has no weight named "${name}"`);
+        if (values.length !== v.size) {
+          throw new Error(
+            `weight "${name}" needs ${v.size} values (shape [${v.shape.join(', ')}]) but got ${values.length}`,
+          );
+        }
+        tf.tidy(() => v.assign(tf.tensor(values, v.shape, 'float32')));
+      }
+    },
+    dispose: () => named.forEach((w) => w.tensor.dispose()),
+  };
+}

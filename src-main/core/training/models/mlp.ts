@@ -1,0 +1,26 @@
+import * as tf from '@tensorflow/tfjs';
+import { assembleModel, type WeightSet } from './init';
+import { activate, dropout, linear } from './linear';
+import type { InputShape, Model, ModelSpec } from './types';
+
+/**
+ * A fully connected network over the flattened input: spec.layers hidden layers of spec.hidden
+ * units (activation, then dropout), then the classifier. Weights: dense{n}.kernel/bias, fc.kernel/bias.
+ */
+export function buildMlp(spec: ModelSpec, shape: InputShape, classes: number, set: WeightSet): Model {
+  const flat = shape.steps * shape.dims;
+  const hidden = Array.from({ length: spec.layers }, (_, l) =>
+    set.dense(`dense${l}`, l === 0 ? flat : spec.hidden, spec.hidden),
+  );
+  const fc = set.dense('fc', spec.layers > 0 ? spec.hidden : flat, classes);
+
+  const forward = (x: tf.Tensor3D, training: boolean): tf.Tensor2D => {
+    let h = tf.reshape(x, [x.shape[0], flat]) as tf.Tensor2D;
+    hidden.forEach((w, l) => {
+      const z = linear(h, w.kernel as tf.Tensor2D, w.bias as tf.Tensor1D, l > 0);
+      h = dropout(activate(z, spec.activation), spec.dropout, training);
+    });
+    return linear(h, fc.kernel as tf.Tensor2D, fc.bias as tf.Tensor1D, spec.layers > 0);
+  };
+  return assembleModel(spec, shape, classes, set, forward);
+}

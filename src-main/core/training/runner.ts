@@ -1,0 +1,276 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import type { FeatureCacheInfo } from '../../shared/features';
+import type { BackendName, RunStatus } from '../../shared/training';
+import type { ProgressFn } from '../../shared/types';
+import type { RunRepo } from '../store/runs';
+import { startWorker } from '../workers';
+import type { EvaluateJob, EvaluationMessage, TrainerEvent, TrainerRequest, TrainJob } from './protocol';
+
+/** What the queue needs to prepare a run: its feature cache, computed (or found) with progress. */
+export type CachePreparer = (runId: number, onProgress: ProgressFn) => Promise<FeatureCacheInfo>;
+
+/** A run's event, as the queue forwards it to the shells. */
+export type RunEvent = { runId: number } & (
+  | Exclude<TrainerEvent, { type: 'epoch' }>
+  | (Extract<TrainerEvent, { type: 'epoch' }> & { dbSeconds: number })
+  | { type: 'features'; done: number; total: number }
+  | { type: 'ended'; status: RunStatus; error: string | null }
+);
+
+interface Pending {
+  runId: number;
+  backend?: BackendName;
+  resumeFrom?: TrainJob['resumeFrom'];
+}
+
+const workerUrl = new URL(
+  `./train-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
+  import.meta.url,
+);
+
+/** Removes a run's checkpoint folders (and their leftover temporaries) of epochs before `before`. */
+function pruneCheckpoints(modelDir: string, before: number): void {
+  if (!fs.existsSync(modelDir)) return;
+  for (const entry of fs.readdirSync(modelDir)) {
+    // Only older epochs: the worker may already be writing the next epoch's checkpoint.
+    const epoch = /^checkpoint-(\d+)/.exec(entry)?.[1];
+    if (epoch !== undefined && Number(epoch) < before) {
+      fs.rmSync(path.join(modelDir, entry), { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * Trains queued runs one at a time, each in its own worker thread, and is the only writer of
+ * what they record: every epoch is committed to SQLite as soon as the worker reports it.
+ */
+export class TrainingQueue {
+  private readonly pending: Pending[] = [];
+  private active?: { runId: number; worker?: Worker; cancel: Int32Array };
+  private readonly waiters = new Map<number, ((status: RunStatus) => void)[]>();
+  private closed = false;
+
+  constructor(
+    private readonly runs: RunRepo,
+    private readonly modelsRoot: string,
+    private readonly prepare: CachePreparer,
+    private readonly emit: (e: RunEvent) => void,
+  ) {}
+
+  /** The run training now, if any, and the ids waiting. */
+  state(): { active: number | null; queued: number[] } {
+    return { active: this.active?.runId ?? null, queued: this.pending.map((p) => p.runId) };
+  }
+
+  /** Folder of a run's saved models. */
+  modelDir(runId: number): string {
+    return path.join(this.modelsRoot, String(runId));
+  }
+
+  /** Puts a run in the queue; it starts when the runs before it have ended. */
+  enqueue(runId: number, options: { backend?: BackendName; resumeFrom?: TrainJob['resumeFrom'] } = {}): void {
+    this.pending.push({ runId, ...options });
+    this.pump();
+  }
+
+  /** Resolves with the run's final status once it ends. */
+  wait(runId: number): Promise<RunStatus> {
+    return new Promise((resolve) => {
+      const list = this.waiters.get(runId) ?? [];
+      list.push(resolve);
+      this.waiters.set(runId, list);
+    });
+  }
+
+  /** Cancels a queued run at once, or a training one within one batch. Returns false if neither. */
+  cancel(runId: number): boolean {
+    const i = this.pending.findIndex((p) => p.runId === runId);
+    if (i >= 0) {
+      this.pending.splice(i, 1);
+      this.finish(runId, 'cancelled', null);
+      return true;
+    }
+    if (this.active?.runId === runId) {
+      Atomics.store(this.active.cancel, 0, 1);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Stops the queue for good (the app is closing): the training run is stopped and marked
+   * interrupted, so it can be resumed later; queued runs are cancelled.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const p of this.pending.splice(0)) this.finish(p.runId, 'cancelled', null);
+    const active = this.active;
+    if (active) {
+      this.finish(active.runId, 'interrupted', null);
+      await active.worker?.terminate();
+    }
+  }
+
+  private pump(): void {
+    if (this.active || this.closed) return;
+    const next = this.pending.shift();
+    if (!next) return;
+    const cancel = new Int32Array(new SharedArrayBuffer(4));
+    this.active = { runId: next.runId, cancel };
+    void this.run(next, cancel).finally(() => {
+      this.active = undefined;
+      this.pump();
+    });
+  }
+
+  private async run(p: Pending, cancel: Int32Array): Promise<void> {
+    const { runId } = p;
+    let cache: FeatureCacheInfo;
+    try {
+      cache = await this.prepare(runId, (progress) =>
+        this.emit({ runId, type: 'features', done: progress.done, total: progress.total }),
+      );
+    } catch (err) {
+      this.finish(
+        runId,
+        'failed',
+        `Could not compute the features: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      return;
+    }
+    if (Atomics.load(cancel, 0) === 1) return this.finish(runId, 'cancelled', null);
+    const detail = this.runs.get(runId)!;
+    const job: TrainJob = {
+      runId,
+      config: detail.config,
+      cache,
+      modelDir: this.modelDir(runId),
+      backend: p.backend,
+      resumeFrom: p.resumeFrom,
+      cancelFlag: cancel.buffer as SharedArrayBuffer,
+    };
+    await new Promise<void>((resolve) => {
+      const worker = startWorker(workerUrl);
+      this.active!.worker = worker;
+      let ended = false;
+      // The run ends with its last message; the queue moves on without waiting for the thread to exit.
+      const end = (status: Exclude<RunStatus, 'queued' | 'running'>, error: string | null) => {
+        if (ended) return;
+        ended = true;
+        if (!this.closed) this.finish(runId, status, error);
+        void worker.terminate();
+        resolve();
+      };
+      worker.on('message', (e: TrainerEvent) => {
+        if (ended || this.closed) return;
+        try {
+          this.handle(runId, job, e, end);
+        } catch (err) {
+          // A failed write must not go unnoticed: stop the run and say why.
+          end('failed', `Could not record the run: ${err instanceof Error ? err.message : String(err)}`);
+          void worker.terminate();
+        }
+      });
+      worker.on('error', (err) => end('failed', `The training worker crashed: ${err.message}`));
+      worker.on('exit', (code) =>
+        end('failed', `The training worker stopped unexpectedly (exit code ${code}).`),
+      );
+      worker.postMessage({ type: 'start', job } satisfies TrainerRequest);
+    });
+  }
+
+  private handle(
+    runId: number,
+    job: TrainJob,
+    e: TrainerEvent,
+    end: (s: 'finished' | 'failed' | 'cancelled', error: string | null) => void,
+  ): void {
+    switch (e.type) {
+      case 'ready':
+        this.runs.start(runId, e.backend, e.version);
+        break;
+      case 'epoch': {
+        const t0 = performance.now();
+        this.runs.recordEpoch(runId, e.metrics, e.confusion, e.predicted);
+        this.runs.saveModel(runId, 'checkpoint', e.metrics.epoch, e.checkpointDir);
+        if (e.bestDir) this.runs.saveModel(runId, 'best', e.metrics.epoch, e.bestDir);
+        // The committed epoch's checkpoint is the one a resume needs; older ones can go.
+        pruneCheckpoints(job.modelDir, e.metrics.epoch);
+        // How long committing took, so the benchmark can tell the database's share of an epoch.
+        this.emit({ runId, ...e, dbSeconds: (performance.now() - t0) / 1000 });
+        return;
+      }
+      case 'evaluation': {
+        const detail = this.runs.get(runId)!;
+        const preds = e.noteStrs.map((noteStr, i) => ({
+          noteStr,
+          trueFamily: e.truth[i]!,
+          predicted: e.predicted[i]!,
+          probabilities: e.probabilities.subarray(i * e.labels.length, (i + 1) * e.labels.length),
+        }));
+        this.runs.recordEvaluation({
+          runId,
+          weights: e.weights,
+          epoch: e.epoch,
+          modelDir: e.modelDir,
+          datasetId: detail.datasetId,
+          datasetFingerprint: detail.datasetFingerprint,
+          split: e.split,
+          loss: e.loss,
+          accuracy: e.accuracy,
+          perClass: e.perClass,
+          confusion: e.confusion,
+          labels: e.labels,
+          predictions: preds,
+        });
+        break;
+      }
+      case 'done':
+        if (e.lastDir) this.runs.saveModel(runId, 'last', e.lastEpoch, e.lastDir);
+        if (e.status === 'finished') {
+          pruneCheckpoints(job.modelDir, Infinity);
+          this.runs.forgetModel(runId, 'checkpoint');
+        }
+        end(e.status, null);
+        break;
+      case 'failed':
+        end('failed', e.reason);
+        break;
+    }
+    this.emit({ runId, ...e });
+  }
+
+  private finish(
+    runId: number,
+    status: Exclude<RunStatus, 'queued' | 'running'>,
+    error: string | null,
+  ): void {
+    this.runs.end(runId, status, error);
+    this.emit({ runId, type: 'ended', status, error });
+    for (const resolve of this.waiters.get(runId) ?? []) resolve(status);
+    this.waiters.delete(runId);
+  }
+}
+
+/** Evaluates a saved model in a worker thread; rejects with the worker's readable reason. */
+export function evaluateInWorker(job: EvaluateJob): Promise<EvaluationMessage & { backend: string }> {
+  return new Promise((resolve, reject) => {
+    const worker = startWorker(workerUrl);
+    let backend = '';
+    let result: EvaluationMessage | undefined;
+    worker.on('message', (e: TrainerEvent) => {
+      if (e.type === 'ready') backend = e.backend;
+      else if (e.type === 'evaluation') result = e;
+      else if (e.type === 'failed') reject(new Error(e.reason));
+    });
+    worker.on('error', (err) => reject(new Error(`The evaluation worker crashed: ${err.message}`)));
+    worker.on('exit', () => {
+      if (result) resolve({ ...result, backend });
+      else reject(new Error('The evaluation worker stopped without a result.'));
+    });
+    worker.postMessage({ type: 'evaluate', job } satisfies TrainerRequest);
+  });
+}
