@@ -14,7 +14,7 @@ import { openDatabase, type Db } from './store/database';
 import { DatasetRepo } from './store/datasets';
 import { RunRepo } from './store/runs';
 import { resolveTrainConfig, type TrainOverrides } from './training/config';
-import { evaluateInWorker, TrainingQueue, type RunEvent } from './training/runner';
+import { evaluateInWorker, TrainingQueue } from './training/runner';
 import { loadModelDir } from './training/model-io';
 import packageJson from '../../package.json';
 
