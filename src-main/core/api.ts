@@ -1,10 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_DATASET_NAME, SPLITS } from '../shared/constants';
-import type { RenderRequest, WorkbenchApi, WorkbenchEvent } from '../shared/api';
+import type {
+  AppInfo,
+  PresetInfo,
+  QueueState,
+  RenderRequest,
+  RunEdit,
+  RunEventPayload,
+  RunRequest,
+  WorkbenchApi,
+  WorkbenchEvent,
+} from '../shared/api';
 import type { FeatureConfig } from '../shared/features';
 import type { DatasetSummary, ProgressFn } from '../shared/types';
-import type { BackendName, Evaluation, RunDetail, RunSummary } from '../shared/training';
+import type { BackendName, Evaluation, PresetName, RunDetail, RunSummary, TrainConfig } from '../shared/training';
 import { scanNsynth } from './datasets/nsynth-scan';
 import { renderDataset, type RenderSummary } from './datasets/render/render-dataset';
 import { ensureFeatureCache } from './features/cache';
@@ -13,8 +23,8 @@ import { homePaths, timbreHome, type HomePaths } from './paths';
 import { openDatabase, type Db } from './store/database';
 import { DatasetRepo } from './store/datasets';
 import { RunRepo } from './store/runs';
-import { resolveTrainConfig, type TrainOverrides } from './training/config';
-import { evaluateInWorker, TrainingQueue } from './training/runner';
+import { PRESETS, resolveTrainConfig } from './training/config';
+import { evaluateInWorker, TrainingQueue, type RunEvent } from './training/runner';
 import { loadModelDir } from './training/model-io';
 import packageJson from '../../package.json';
 
@@ -34,18 +44,13 @@ export class RunStateError extends Error {
   }
 }
 
-/** What a new run is made of: a preset, overrides, a data set (default: the built-in one). */
-export interface RunRequest {
-  preset?: string;
-  overrides?: TrainOverrides;
-  dataset?: string | number;
-  name?: string;
-  backend?: BackendName;
-}
+export type { RunRequest };
 
 export interface WorkbenchOptions {
   /** TIMBRE_HOME; default from the environment or the per-user app-data folder. */
   home?: string;
+  /** Which shell the app runs in, as appInfo reports it. Default `cli`. */
+  shell?: AppInfo['shell'];
   /** Preset of the default data set; `tiny` for tests. Default: TIMBRE_DEFAULT_PRESET or `default`. */
   defaultPreset?: 'tiny' | 'default';
 }
@@ -59,6 +64,7 @@ export class Workbench implements WorkbenchApi {
   readonly queue: TrainingQueue;
   private readonly listeners = new Set<(event: WorkbenchEvent) => void>();
   private readonly defaultPreset: 'tiny' | 'default';
+  private readonly shell: AppInfo['shell'];
   private defaultDataset?: Promise<DatasetSummary>;
 
   constructor(options: WorkbenchOptions = {}) {
@@ -72,8 +78,9 @@ export class Workbench implements WorkbenchApi {
       this.runs,
       this.paths.models,
       (runId, onProgress) => this.runFeatures(runId, onProgress),
-      (event) => this.emit({ type: 'run', event }),
+      (event) => this.onRunEvent(event),
     );
+    this.shell = options.shell ?? 'cli';
     const preset = options.defaultPreset ?? process.env.TIMBRE_DEFAULT_PRESET;
     this.defaultPreset = preset === 'tiny' ? 'tiny' : 'default';
   }
@@ -130,6 +137,39 @@ export class Workbench implements WorkbenchApi {
     });
   }
 
+  async appInfo(): Promise<AppInfo> {
+    const last = this.db
+      .prepare<[], { backend: string }>('SELECT backend FROM runs WHERE backend IS NOT NULL ORDER BY started_at DESC LIMIT 1')
+      .get();
+    return {
+      version: packageJson.version,
+      home: this.paths.home,
+      database: this.paths.database,
+      backend: last?.backend ?? null,
+      shell: this.shell,
+    };
+  }
+
+  async listPresets(): Promise<PresetInfo[]> {
+    return Object.entries(PRESETS).map(([name, p]) => ({ name: name as PresetName, ...p }));
+  }
+
+  async validateRun(request: RunRequest): Promise<TrainConfig> {
+    const config = resolveTrainConfig(request.preset, request.overrides);
+    if (request.dataset !== undefined) await this.getDataset(request.dataset);
+    return config;
+  }
+
+  async updateRun(id: number, edit: RunEdit): Promise<RunDetail> {
+    await this.getRun(id);
+    this.runs.update(id, edit);
+    return this.getRun(id);
+  }
+
+  async queueState(): Promise<QueueState> {
+    return this.queue.state();
+  }
+
   /** Creates a run from a preset and overrides and queues it; it trains when the runs before it end. */
   async createRun(request: RunRequest): Promise<RunSummary> {
     const config = resolveTrainConfig(request.preset, request.overrides);
@@ -148,6 +188,7 @@ export class Workbench implements WorkbenchApi {
       appVersion: packageJson.version,
     });
     this.queue.enqueue(id, { backend: request.backend });
+    this.emit({ type: 'queue', state: this.queue.state() });
     return this.runs.list().find((r) => r.id === id)!;
   }
 
@@ -308,6 +349,33 @@ export class Workbench implements WorkbenchApi {
     let name = base || 'dataset';
     for (let i = 2; this.datasets.find(name); i++) name = `${base}-${i}`;
     return name;
+  }
+
+  /** Forwards a run's event to listeners without its bulky parts (predictions stay in the database). */
+  private onRunEvent(e: RunEvent): void {
+    let payload: RunEventPayload | undefined;
+    switch (e.type) {
+      case 'features':
+      case 'log':
+      case 'ended':
+      case 'batch':
+        payload = e;
+        break;
+      case 'ready':
+        payload = { type: 'ready', backend: e.backend, version: e.version };
+        break;
+      case 'epoch':
+        payload = { type: 'epoch', metrics: e.metrics, confusion: e.confusion, dbSeconds: e.dbSeconds };
+        break;
+      case 'evaluation':
+        payload = { type: 'evaluation', weights: e.weights, split: e.split, accuracy: e.accuracy, loss: e.loss };
+        break;
+    }
+    if (payload) {
+      const { runId: _, ...rest } = payload as RunEventPayload & { runId?: number };
+      this.emit({ type: 'run', runId: e.runId, event: rest as RunEventPayload });
+    }
+    if (e.type === 'ready' || e.type === 'ended') this.emit({ type: 'queue', state: this.queue.state() });
   }
 
   private progress(task: string): ProgressFn {

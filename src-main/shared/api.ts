@@ -1,11 +1,33 @@
 import type { FeatureCacheInfo, FeatureConfig } from './features';
+import type {
+  BackendName,
+  EpochMetrics,
+  Evaluation,
+  PresetName,
+  RunDetail,
+  RunStatus,
+  RunSummary,
+  TrainConfig,
+} from './training';
 import type { DatasetSummary, Progress } from './types';
+
+/** What a training run reports while it lives, as the shells forward it to windows. */
+export type RunEventPayload =
+  | { type: 'features'; done: number; total: number }
+  | { type: 'ready'; backend: BackendName; version: string }
+  | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number; accuracy: number; samplesPerSecond: number }
+  | { type: 'epoch'; metrics: EpochMetrics; confusion: number[][] | null; dbSeconds: number }
+  | { type: 'evaluation'; weights: Evaluation['weights']; split: Evaluation['split']; accuracy: number; loss: number }
+  | { type: 'log'; message: string }
+  | { type: 'ended'; status: RunStatus; error: string | null };
 
 /** Something the app reports while it works; shells forward these to their windows. */
 export type WorkbenchEvent =
   | { type: 'progress'; task: string; progress: Progress }
   | { type: 'log'; message: string }
-  | { type: 'run'; event: { runId: number; type: string } };
+  | { type: 'run'; runId: number; event: RunEventPayload }
+  | { type: 'queue'; state: QueueState }
+  | { type: 'datasets' };
 
 /** Options of `renderDataset` as a shell sends them. */
 export interface RenderRequest {
@@ -15,8 +37,55 @@ export interface RenderRequest {
   soundfonts?: string[];
 }
 
+/** A deep partial of TrainConfig, as forms and flags give it. */
+export type TrainOverrides = Partial<Omit<TrainConfig, 'model' | 'features'>> & {
+  model?: Partial<TrainConfig['model']>;
+  features?: Partial<TrainConfig['features']>;
+};
+
+/** What a new run is made of: a preset, overrides, a data set (default: the built-in one). */
+export interface RunRequest {
+  preset?: string;
+  overrides?: TrainOverrides;
+  dataset?: string | number;
+  name?: string;
+  backend?: BackendName;
+}
+
+/** A built-in preset as the New run form offers it. */
+export interface PresetInfo {
+  name: PresetName;
+  description: string;
+  config: TrainConfig;
+}
+
+/** The training queue: the run training now and the ones waiting. */
+export interface QueueState {
+  active: number | null;
+  queued: number[];
+}
+
+/** Facts about the app the status strip shows. */
+export interface AppInfo {
+  version: string;
+  home: string;
+  database: string;
+  /** The backend the last run used on this machine, if any. */
+  backend: string | null;
+  shell: 'electron' | 'browser' | 'cli';
+}
+
+/** Editable fields of a run. */
+export interface RunEdit {
+  name?: string;
+  notes?: string;
+  tags?: string[];
+}
+
 /** The one contract every shell (Electron IPC, browser bridge, CLI, tests) goes through. */
 export interface WorkbenchApi {
+  /** Version, TIMBRE_HOME, database file, last backend. */
+  appInfo(): Promise<AppInfo>;
   /** Every registered data set. */
   listDatasets(): Promise<DatasetSummary[]>;
   /** One data set by id, name or root folder; rejects with a clear message when none matches. */
@@ -26,10 +95,62 @@ export interface WorkbenchApi {
   /** Renders the default data set into TIMBRE_HOME and registers it, unless that was done before. */
   ensureDefaultDataset(): Promise<DatasetSummary>;
   /** Computes (or finds) the feature cache of a data set for a feature configuration. */
-  buildFeatures(
-    ref: string | number,
-    config?: Partial<FeatureConfig>,
-  ): Promise<FeatureCacheInfo & { built: boolean }>;
+  buildFeatures(ref: string | number, config?: Partial<FeatureConfig>): Promise<FeatureCacheInfo & { built: boolean }>;
+  /** The built-in presets with their full configurations. */
+  listPresets(): Promise<PresetInfo[]>;
+  /** Checks a run request without creating anything; resolves with the full configuration. */
+  validateRun(request: RunRequest): Promise<TrainConfig>;
+  /** Creates a run and queues it; it trains when the runs before it end. */
+  createRun(request: RunRequest): Promise<RunSummary>;
+  /** Every run, newest first. */
+  listRuns(): Promise<RunSummary[]>;
+  /** Everything a run recorded. */
+  getRun(id: number): Promise<RunDetail>;
+  /** Edits a run's name, notes or tags. */
+  updateRun(id: number, edit: RunEdit): Promise<RunDetail>;
+  /** Deletes a run that is not queued or training, with its saved models. */
+  deleteRun(id: number): Promise<void>;
+  /** Cancels a queued or training run. */
+  cancelRun(id: number): Promise<boolean>;
+  /** Continues an interrupted or cancelled run from its last committed epoch. */
+  resumeRun(id: number, backend?: BackendName): Promise<RunSummary>;
+  /** The training queue now. */
+  queueState(): Promise<QueueState>;
   /** Listens to events; returns the function that stops listening. */
   subscribe(listener: (event: WorkbenchEvent) => void): () => void;
+}
+
+/** The API's method names that a shell forwards (everything but subscribe). */
+export type ApiMethod = Exclude<keyof WorkbenchApi, 'subscribe'>;
+
+/** Every forwarded method, for shells that build their bridges from the contract. */
+export const API_METHODS = [
+  'appInfo',
+  'listDatasets',
+  'getDataset',
+  'importDataset',
+  'ensureDefaultDataset',
+  'buildFeatures',
+  'listPresets',
+  'validateRun',
+  'createRun',
+  'listRuns',
+  'getRun',
+  'updateRun',
+  'deleteRun',
+  'cancelRun',
+  'resumeRun',
+  'queueState',
+] as const satisfies readonly ApiMethod[];
+
+/** An error as it crosses from the app to a window: its class name and readable message. */
+export interface ApiErrorBody {
+  name: string;
+  message: string;
+}
+
+/** The bridge the Electron preload exposes as `window.timbre`. */
+export interface ElectronBridge {
+  invoke(method: ApiMethod, args: unknown[]): Promise<{ ok: true; value: unknown } | { ok: false; error: ApiErrorBody }>;
+  onEvent(listener: (event: WorkbenchEvent) => void): () => void;
 }

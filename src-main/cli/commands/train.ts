@@ -1,7 +1,7 @@
 import { FeatureConfigError } from '../../core/features/config';
 import { NotFoundError } from '../../core/api';
 import { resolveTrainConfig, TrainConfigError, type TrainOverrides } from '../../core/training/config';
-import type { RunEvent } from '../../core/training/runner';
+import type { RunEventPayload } from '../../shared/api';
 import { BACKENDS, MODEL_TYPES, PRESET_NAMES, type RunDetail } from '../../shared/training';
 import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
@@ -87,11 +87,11 @@ function progressPrinter() {
       batchSize = run.batch;
     },
     finish: () => bar.finish(),
-    onEvent(e: RunEvent) {
+    onEvent(runId: number, e: RunEventPayload) {
       if (e.type === 'features') bar.update({ phase: 'features', done: e.done, total: e.total });
       else if (e.type === 'ready') {
         bar.finish();
-        process.stderr.write(`Training run ${e.runId} on the ${e.backend} backend (${e.version}).\n`);
+        process.stderr.write(`Training run ${runId} on the ${e.backend} backend (${e.version}).\n`);
       } else if (e.type === 'batch') {
         // Batches left in the whole run, at the current rate (validation passes not counted).
         const left = e.batches - e.batch + (epochs - e.epoch) * e.batches;
@@ -163,7 +163,7 @@ export async function trainCommand(ctx: CliContext, argv: string[]): Promise<num
   const printer = progressPrinter();
   let runId = 0;
   const stop = wb.subscribe((e) => {
-    if (e.type === 'run' && e.event.runId === runId) printer.onEvent(e.event as RunEvent);
+    if (e.type === 'run' && e.runId === runId) printer.onEvent(runId, e.event);
   });
   let interrupts = 0;
   const onSigint = () => {

@@ -1,6 +1,9 @@
 import { DEFAULT_FEATURES } from '../../shared/features';
 import { MODEL_TYPES, PRESET_NAMES, type PresetName, type TrainConfig } from '../../shared/training';
 import { validateFeatureConfig } from '../features/config';
+import type { TrainOverrides } from '../../shared/api';
+
+export type { TrainOverrides };
 
 /** A training setting out of range; the message names the setting and the allowed range. */
 export class TrainConfigError extends Error {
@@ -50,12 +53,6 @@ export const PRESETS: Record<PresetName, { description: string; config: TrainCon
       features: { ...DEFAULT_FEATURES, representation: 'logmel', normalization: 'standard' },
     },
   },
-};
-
-/** A deep partial of TrainConfig, as forms and flags give it. */
-export type TrainOverrides = Partial<Omit<TrainConfig, 'model' | 'features'>> & {
-  model?: Partial<TrainConfig['model']>;
-  features?: Partial<TrainConfig['features']>;
 };
 
 function check(ok: boolean, message: string): void {

@@ -120,7 +120,7 @@ describe('training in a worker thread', () => {
     expect((await wb.getRun(second.id)).status).toBe('cancelled');
     await new Promise<void>((resolve) => {
       const stop = wb.subscribe((e) => {
-        if (e.type === 'run' && e.event.runId === first.id && e.event.type === 'batch') {
+        if (e.type === 'run' && e.runId === first.id && e.event.type === 'batch') {
           stop();
           resolve();
         }

@@ -20,9 +20,13 @@ export function uniformValues(rand: () => number, size: number, bound: number): 
   return out;
 }
 
+let modelsBuilt = 0;
+
 /** Collects a model's named variables as they are created. */
 export class WeightSet {
   readonly weights: NamedWeight[] = [];
+  // tfjs variable names are global: prefix ours per model so two models never collide.
+  private readonly prefix = `model${++modelsBuilt}/`;
   constructor(readonly rand: () => number) {}
 
   /** A new variable uniform in (-bound, bound); `draws` > 1 sums that many draws (b_ih + b_hh). */
@@ -33,9 +37,8 @@ export class WeightSet {
       const more = uniformValues(this.rand, size, bound);
       for (let i = 0; i < size; i++) values[i]! += more[i]!;
     }
-    // No tf name: tfjs variable names are global and two models would collide.
     const initial = tf.tensor(values, shape, 'float32');
-    const tensor = tf.variable(initial);
+    const tensor = tf.variable(initial, true, this.prefix + name);
     // The variable shares initial's data; dropping the handle keeps numTensors (and memory) exact.
     initial.dispose();
     this.weights.push({ name, tensor });

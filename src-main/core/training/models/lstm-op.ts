@@ -95,7 +95,7 @@ export function lstmDirection(
       if (recording) {
         const m = tf.concat([g, cPrev ?? tf.zerosLike(c), tc, tf.mul(i, four)], 1);
         P[t] = tf.mul(tf.mul(s, tf.sub(one, s)), m);
-        K[t] = tf.mul(o, tf.sub(one, tf.square(tc)));
+        K[t] = tf.sub(o, tf.mul(h, tc)); // o * (1 - tc^2), as h = o * tc
         F[t] = f;
       }
     }

@@ -1,0 +1,95 @@
+// The one file of the renderer that knows which shell it runs in: the Electron window (preload
+// bridge on `window.timbre`) or the browser shell (`timbre serve`: HTTP + WebSocket, same origin).
+import type { ApiErrorBody, ApiMethod, ElectronBridge, WorkbenchApi, WorkbenchEvent } from '../../../src-main/shared/api';
+import { API_METHODS } from '../../../src-main/shared/api';
+
+declare global {
+  interface Window {
+    timbre?: ElectronBridge;
+  }
+}
+
+/** An error the app reported for a call: its class name (e.g. TrainConfigError) and readable message. */
+export class ApiError extends Error {
+  constructor(
+    readonly kind: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+type Caller = (method: ApiMethod, args: unknown[]) => Promise<unknown>;
+type Subscriber = (listener: (event: WorkbenchEvent) => void) => () => void;
+
+function unwrap(result: { ok: true; value: unknown } | { ok: false; error: ApiErrorBody }): unknown {
+  if (result.ok) return result.value;
+  throw new ApiError(result.error.name, result.error.message);
+}
+
+function electronShell(bridge: ElectronBridge): { call: Caller; subscribe: Subscriber } {
+  return {
+    call: async (method, args) => unwrap(await bridge.invoke(method, args)),
+    subscribe: (listener) => bridge.onEvent(listener),
+  };
+}
+
+function browserShell(): { call: Caller; subscribe: Subscriber } {
+  const listeners = new Set<(event: WorkbenchEvent) => void>();
+  let socket: WebSocket | undefined;
+  let retry = 500;
+  const connect = () => {
+    const url = new URL('/events', location.href);
+    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    socket = new WebSocket(url);
+    socket.onopen = () => (retry = 500);
+    socket.onmessage = (m) => {
+      const event = JSON.parse(String(m.data)) as WorkbenchEvent;
+      for (const l of listeners) l(event);
+    };
+    // The server restarted or the network blinked: reconnect, backing off up to 10 s.
+    socket.onclose = () => {
+      socket = undefined;
+      if (listeners.size) setTimeout(connect, (retry = Math.min(retry * 2, 10_000)));
+    };
+  };
+  return {
+    call: async (method, args) => {
+      let response: Response;
+      try {
+        response = await fetch(`/api/${method}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          credentials: 'same-origin',
+          body: JSON.stringify({ args }),
+        });
+      } catch {
+        throw new ApiError('NetworkError', 'The workbench server does not answer. Is `timbre serve` still running?');
+      }
+      if (response.status === 401) {
+        throw new ApiError('Unauthorized', 'This page has no valid token: open the URL `timbre serve` printed.');
+      }
+      return unwrap(await response.json());
+    },
+    subscribe: (listener) => {
+      listeners.add(listener);
+      if (!socket) connect();
+      return () => {
+        listeners.delete(listener);
+        if (!listeners.size) socket?.close();
+      };
+    },
+  };
+}
+
+const shell = typeof window !== 'undefined' && window.timbre ? electronShell(window.timbre) : browserShell();
+
+/** The workbench, whichever shell hosts this window. */
+export const api: WorkbenchApi = Object.assign(
+  Object.fromEntries(API_METHODS.map((m) => [m, (...args: unknown[]) => shell.call(m, args)])),
+  { subscribe: shell.subscribe },
+) as unknown as WorkbenchApi;
+
+/** Which shell hosts this window. */
+export const shellName: 'electron' | 'browser' = typeof window !== 'undefined' && window.timbre ? 'electron' : 'browser';
