@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import type { ApiMethod } from '../shared/api';
+import { BACKENDS, MODEL_TYPES } from '../shared/training';
+
+/** Arguments a window sent that do not fit the API; the message says which and why. */
+export class ApiArgumentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApiArgumentError';
+  }
+}
+
+const ref = z.union([z.string().min(1).max(4096), z.number().int().positive()]);
+const id = z.number().int().positive();
+const backend = z.enum(BACKENDS);
+const num = z.number().finite();
+const int = z.number().int();
+
+const features = z
+  .object({
+    start: num,
+    seconds: num,
+    representation: z.enum(['raw', 'logmel', 'mfcc']),
+    frame: int,
+    nFft: int,
+    hop: int,
+    nMels: int,
+    nMfcc: int,
+    normalization: z.enum(['none', 'standard', 'clip']),
+    maxPerFamily: int,
+  })
+  .partial()
+  .strict();
+
+const model = z
+  .object({
+    type: z.enum(MODEL_TYPES),
+    hidden: int,
+    layers: int,
+    dropout: num,
+    activation: z.enum(['relu', 'tanh']),
+    readout: z.enum(['last', 'mean', 'max']),
+  })
+  .partial()
+  .strict();
+
+const runRequest = z
+  .object({
+    preset: z.string().max(100).optional(),
+    overrides: z
+      .object({
+        model,
+        features,
+        optimizer: z.enum(['adam', 'sgd']),
+        lr: num,
+        momentum: num,
+        weightDecay: num,
+        batch: int,
+        epochs: int,
+        patience: int,
+        seed: int,
+      })
+      .partial()
+      .strict()
+      .optional(),
+    dataset: ref.optional(),
+    name: z.string().max(200).optional(),
+    backend: backend.optional(),
+  })
+  .strict();
+
+const edit = z
+  .object({ name: z.string().min(1).max(200), notes: z.string().max(100_000), tags: z.array(z.string().max(100)).max(100) })
+  .partial()
+  .strict();
+
+/** The argument list each API method accepts, checked before any call from a window. */
+const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
+  appInfo: z.tuple([]),
+  listDatasets: z.tuple([]),
+  getDataset: z.tuple([ref]),
+  importDataset: z.union([z.tuple([z.string().min(1).max(4096)]), z.tuple([z.string().min(1).max(4096), z.string().min(1).max(100)])]),
+  ensureDefaultDataset: z.tuple([]),
+  buildFeatures: z.union([z.tuple([ref]), z.tuple([ref, features])]),
+  listPresets: z.tuple([]),
+  validateRun: z.tuple([runRequest]),
+  createRun: z.tuple([runRequest]),
+  listRuns: z.tuple([]),
+  getRun: z.tuple([id]),
+  updateRun: z.tuple([id, edit]),
+  deleteRun: z.tuple([id]),
+  cancelRun: z.tuple([id]),
+  resumeRun: z.union([z.tuple([id]), z.tuple([id, backend])]),
+  queueState: z.tuple([]),
+};
+
+/** Checks a call's arguments; throws ApiArgumentError naming the method, the place and the problem. */
+export function checkArgs(method: ApiMethod, args: unknown): unknown[] {
+  const result = ARGS[method].safeParse(args);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const where = issue.path.length ? ` at ${issue.path.join('.')}` : '';
+  throw new ApiArgumentError(`${method}: invalid arguments${where}: ${issue.message}`);
+}
