@@ -3,6 +3,7 @@ import { UsageError } from './cli/args';
 import { datasetCommand } from './cli/commands/dataset';
 import { featuresCommand } from './cli/commands/features';
 import { runsCommand } from './cli/commands/runs';
+import { serveCommand } from './cli/commands/serve';
 import { testCommand } from './cli/commands/test-model';
 import { trainCommand } from './cli/commands/train';
 
@@ -16,6 +17,7 @@ Commands:
   train     train a model (seed LSTM/BLSTM presets, MLP, CNN); every run is kept
   runs      list, show, compare and delete training runs
   test      evaluate a saved model on a split of a data set
+  serve     serve the workbench UI to a browser (the browser shell)
 
 Data lives under TIMBRE_HOME (now: ${process.env.TIMBRE_HOME || 'the per-user app-data folder'}).`;
 
@@ -26,6 +28,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<numb
   train: trainCommand,
   runs: runsCommand,
   test: testCommand,
+  serve: serveCommand,
 };
 
 /** Runs one command line; returns the process exit code. Errors become one readable line. */

@@ -70,7 +70,11 @@ const runRequest = z
   .strict();
 
 const edit = z
-  .object({ name: z.string().min(1).max(200), notes: z.string().max(100_000), tags: z.array(z.string().max(100)).max(100) })
+  .object({
+    name: z.string().min(1).max(200),
+    notes: z.string().max(100_000),
+    tags: z.array(z.string().max(100)).max(100),
+  })
   .partial()
   .strict();
 
@@ -79,7 +83,10 @@ const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
   appInfo: z.tuple([]),
   listDatasets: z.tuple([]),
   getDataset: z.tuple([ref]),
-  importDataset: z.union([z.tuple([z.string().min(1).max(4096)]), z.tuple([z.string().min(1).max(4096), z.string().min(1).max(100)])]),
+  importDataset: z.union([
+    z.tuple([z.string().min(1).max(4096)]),
+    z.tuple([z.string().min(1).max(4096), z.string().min(1).max(100)]),
+  ]),
   ensureDefaultDataset: z.tuple([]),
   buildFeatures: z.union([z.tuple([ref]), z.tuple([ref, features])]),
   listPresets: z.tuple([]),

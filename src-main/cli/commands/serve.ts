@@ -1,0 +1,77 @@
+import { Workbench } from '../../core/api';
+import { buildRenderer, RENDERER_OUT, rendererStale } from '../../server/renderer-build';
+import { startServer } from '../../server/server';
+import { intFlag, parseFlags, UsageError } from '../args';
+import type { CliContext } from '../context';
+import { ProgressBar } from '../progress';
+
+export const SERVE_USAGE = `Usage:
+  timbre serve [--port N] [--host ADDR] [--no-build]
+      Serve the workbench to a browser: the UI and its API over HTTP, live events over a WebSocket.
+      Binds 127.0.0.1 (this machine only) unless --host says otherwise, and prints a URL carrying a
+      random token: a request without it is refused. Default port 8765 (the next free one if taken;
+      0 = any). Renders the default data set on first start.`;
+
+/** `timbre serve ...`: runs until Ctrl-C. */
+export async function serveCommand(_ctx: CliContext, argv: string[]): Promise<number | void> {
+  const { values, positionals } = parseFlags(
+    argv,
+    { port: { type: 'string' }, host: { type: 'string' }, 'no-build': { type: 'boolean' } },
+    SERVE_USAGE,
+  );
+  if (values.help) return console.log(SERVE_USAGE);
+  if (positionals.length) throw new UsageError(`Unexpected argument "${positionals[0]}".\n${SERVE_USAGE}`);
+  const wanted = intFlag(values.port, 'port', 0, 65535, 8765)!;
+  const host = values.host ?? '127.0.0.1';
+  if (!values['no-build'] && rendererStale()) {
+    process.stderr.write('Building the UI (once; it is rebuilt when its sources change)...\n');
+    await buildRenderer();
+  }
+  const wb = new Workbench({ shell: 'browser' });
+  let server;
+  for (let port = wanted; ; port++) {
+    try {
+      server = await startServer({ workbench: wb, staticDir: RENDERER_OUT, host, port });
+      break;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EADDRINUSE' || wanted === 0 || port >= wanted + 20) {
+        await wb.close();
+        throw new Error(`Cannot listen on ${host}:${port}: ${(err as Error).message}`);
+      }
+    }
+  }
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
+    process.stderr.write(
+      `Warning: listening on ${host}, reachable from other machines (the token still applies).\n`,
+    );
+  }
+  process.stdout.write(
+    `Timbre Workbench is running. Open this URL in a browser:\n\n    ${server.url}\n\nCtrl-C stops it.\n`,
+  );
+  const bar = new ProgressBar('notes');
+  const stop = wb.subscribe((e) => {
+    if (e.type === 'progress') bar.update(e.progress);
+    else if (e.type === 'log') {
+      bar.finish();
+      process.stderr.write(`${e.message}\n`);
+    }
+  });
+  try {
+    const dataset = await wb.ensureDefaultDataset();
+    bar.finish();
+    process.stderr.write(`The default data set is ready (${dataset.root}).\n`);
+  } catch (err) {
+    bar.finish();
+    process.stderr.write(`The default data set could not be prepared: ${(err as Error).message}\n`);
+  }
+  stop();
+  await new Promise<void>((resolve) => {
+    const quit = () => resolve();
+    process.once('SIGINT', quit);
+    process.once('SIGTERM', quit);
+  });
+  process.stderr.write('Stopping...\n');
+  await server.close();
+  await wb.close();
+}
