@@ -16,6 +16,14 @@ export function startWorker(url: URL, options: WorkerOptions = {}): Worker {
   return new Worker(boot, { ...options, eval: true });
 }
 
+/**
+ * The URL of a worker module beside the calling module: `name.ts` when running from sources
+ * (tsx, tests), `name.js` when bundled (the packaged app emits each worker next to its bundle).
+ */
+export function siblingModule(base: string, name: string): URL {
+  return new URL(`./${name}.${base.endsWith('.ts') ? 'ts' : 'js'}`, base);
+}
+
 /** The message of anything thrown, for sending across a thread boundary. */
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

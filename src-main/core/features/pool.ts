@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { FeatureConfig } from '../../shared/features';
-import { errorMessage, startWorker } from '../workers';
+import { errorMessage, siblingModule, startWorker } from '../workers';
 import { featureShape } from './config';
 import { FeatureCacheError } from './layout';
 import { createExtractor, normalizeClip, readClip, type Extractor } from './extract';
@@ -107,6 +107,5 @@ export function createFeaturePool(
 
 /** Module URL of the feature worker: the .ts source under tsx, a sibling .js in a build. */
 export function featureWorkerUrl(): URL {
-  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  return new URL(`./feature-worker.${ext}`, import.meta.url);
+  return siblingModule(import.meta.url, 'feature-worker');
 }

@@ -5,8 +5,8 @@ import type { FeatureCacheInfo } from '../../shared/features';
 import type { BackendName, RunStatus } from '../../shared/training';
 import type { ProgressFn } from '../../shared/types';
 import type { RunRepo } from '../store/runs';
-import { startWorker } from '../workers';
 import type { EvaluateJob, EvaluationMessage, TrainerEvent, TrainerRequest, TrainJob } from './protocol';
+import { siblingModule, startWorker } from '../workers';
 
 /** What the queue needs to prepare a run: its feature cache, computed (or found) with progress. */
 export type CachePreparer = (runId: number, onProgress: ProgressFn) => Promise<FeatureCacheInfo>;
@@ -25,10 +25,7 @@ interface Pending {
   resumeFrom?: TrainJob['resumeFrom'];
 }
 
-const workerUrl = new URL(
-  `./train-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
-  import.meta.url,
-);
+const workerUrl = siblingModule(import.meta.url, 'train-worker');
 
 /** Removes a run's checkpoint folders (and their leftover temporaries) of epochs before `before`. */
 function pruneCheckpoints(modelDir: string, before: number): void {

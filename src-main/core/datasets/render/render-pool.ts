@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { ProgressFn } from '../../../shared/types';
-import { startWorker } from '../../workers';
+import { siblingModule, startWorker } from '../../workers';
 import type { NoteJob, RenderReply, RenderRequest } from './render-worker';
 
 /** A note to render with the font it comes from. */
@@ -27,10 +27,7 @@ export interface PoolOptions {
 const PROGRESS_MS = 250;
 
 // The built app ships the worker as .js beside this module; tests and the CLI run the .ts source.
-const WORKER_URL = new URL(
-  `./render-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
-  import.meta.url,
-);
+const WORKER_URL = siblingModule(import.meta.url, 'render-worker');
 
 // One batch per instrument: a worker decodes only the samples of instruments it is sent, and the
 // batches stay small enough (~20 notes, well under a second) to balance the load.

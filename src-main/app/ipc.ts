@@ -1,0 +1,37 @@
+import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { API_METHODS, type ApiMethod, type WorkbenchEvent } from '../shared/api';
+import type { Workbench } from '../core/api';
+import { checkArgs } from '../core/api-schema';
+import { errorBody } from '../server/errors';
+
+/** The IPC channels between the preload bridge and the main process. */
+export const CHANNELS = { invoke: 'timbre:invoke', event: 'timbre:event' } as const;
+
+/**
+ * Answers the renderer's API calls: only from our own windows, every argument checked, errors
+ * sent back as { name, message } (never a stack).
+ */
+export function setupIpc(workbench: Workbench, ours: () => BrowserWindow[]): () => void {
+  const fromOurWindow = (e: IpcMainInvokeEvent) =>
+    ours().some((w) => w.webContents.id === e.sender.id) && e.senderFrame?.url.startsWith('file://') === true;
+  ipcMain.handle(CHANNELS.invoke, async (event, method: unknown, args: unknown) => {
+    if (!fromOurWindow(event)) return { ok: false, error: { name: 'Forbidden', message: 'Not one of our windows.' } };
+    if (typeof method !== 'string' || !(API_METHODS as readonly string[]).includes(method)) {
+      return { ok: false, error: { name: 'NotFound', message: `No API method "${String(method)}".` } };
+    }
+    try {
+      const m = method as ApiMethod;
+      const fn = workbench[m] as (...a: unknown[]) => Promise<unknown>;
+      return { ok: true, value: (await fn.apply(workbench, checkArgs(m, args))) ?? null };
+    } catch (err) {
+      return { ok: false, error: errorBody(err) };
+    }
+  });
+  const stop = workbench.subscribe((e: WorkbenchEvent) => {
+    for (const w of ours()) if (!w.isDestroyed()) w.webContents.send(CHANNELS.event, e);
+  });
+  return () => {
+    stop();
+    ipcMain.removeHandler(CHANNELS.invoke);
+  };
+}
