@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Split } from '../../shared/constants';
 import type { FeatureCacheInfo, FeatureShape } from '../../shared/features';
 import { FeatureCacheError, splitFiles } from './layout';
+import { mulberry32 } from '../random';
 
 /** A batch of notes' features read from a cache. */
 export interface Batch {
@@ -13,16 +14,9 @@ export interface Batch {
   indices: Int32Array;
 }
 
-/** mulberry32: a small seeded generator of floats in [0, 1). */
+/** The shuffles' generator: mulberry32 over a scrambled seed, so seed 0 is not a special case. */
 export function seededRandom(seed: number): () => number {
-  let a = (seed ^ 0x9e3779b9) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32((seed ^ 0x9e3779b9) >>> 0);
 }
 
 /** A permutation of 0..count-1 (Fisher-Yates), the same for the same seed on every machine. */

@@ -1,5 +1,6 @@
 import { FAMILIES, VELOCITIES, type Family, type Split } from '../../../shared/constants';
 import { listInstruments, type RenderInstrument } from './instruments';
+import { mulberry32 } from '../../random';
 
 /** Sizes of rendered data set the app knows. */
 export type RenderPreset = 'tiny' | 'default';
@@ -37,17 +38,7 @@ const VELOCITIES_PER_PITCH = 2;
 const VALID_SHARE = 0.1;
 const TEST_SHARE = 0.1;
 
-/** A small fast seeded PRNG (mulberry32): uniform floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 // Mixing a purpose tag into the seed gives independent streams: the split of an instrument does not
 // move when another instrument's notes change, and the reverse.

@@ -1,17 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InputShape, Model, ModelSpec, NamedWeight } from './types';
+import { mulberry32 } from '../../random';
 
-/** A seeded uniform generator (mulberry32): the same seed gives the same weights on every backend. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The weights' generator: the same seed gives the same weights on every backend. */
+export const seededRandom = mulberry32;
 
 /** Values drawn uniformly from (-bound, bound), as PyTorch's LSTM and Linear initialisers do. */
 export function uniformValues(rand: () => number, size: number, bound: number): Float32Array {
