@@ -14,6 +14,24 @@ export const FAMILIES = [
 ] as const;
 export type Family = (typeof FAMILIES)[number];
 
+/**
+ * One fixed colour per instrument family, everywhere a family appears. Colour-blind-safe:
+ * Okabe-Ito's eight plus three from Paul Tol's muted set.
+ */
+export const FAMILY_COLORS: Readonly<Record<string, string>> = {
+  bass: '#0072B2',
+  brass: '#E69F00',
+  flute: '#56B4E9',
+  guitar: '#009E73',
+  keyboard: '#D55E00',
+  mallet: '#CC79A7',
+  organ: '#882255',
+  reed: '#999933',
+  string: '#332288',
+  synth_lead: '#F0E442',
+  vocal: '#117733',
+};
+
 /** NSynth's instrument sources, index = instrument_source. */
 export const SOURCES = ['acoustic', 'electronic', 'synthetic'] as const;
 export type Source = (typeof SOURCES)[number];

@@ -1,22 +1,6 @@
-import { FAMILIES } from '../../../src-main/shared/constants';
+import { FAMILIES, FAMILY_COLORS } from '../../../src-main/shared/constants';
 
-/**
- * One fixed colour per instrument family, everywhere a family appears. Colour-blind-safe:
- * Okabe-Ito's eight plus three from Paul Tol's muted set.
- */
-export const FAMILY_COLORS: Record<string, string> = {
-  bass: '#0072B2',
-  brass: '#E69F00',
-  flute: '#56B4E9',
-  guitar: '#009E73',
-  keyboard: '#D55E00',
-  mallet: '#CC79A7',
-  organ: '#882255',
-  reed: '#999933',
-  string: '#332288',
-  synth_lead: '#F0E442',
-  vocal: '#117733',
-};
+export { FAMILY_COLORS };
 
 /** The families in NSynth order. */
 export const FAMILY_NAMES: readonly string[] = FAMILIES;
