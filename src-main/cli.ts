@@ -2,6 +2,7 @@ import { CliContext } from './cli/context';
 import { UsageError } from './cli/args';
 import { datasetCommand } from './cli/commands/dataset';
 import { featuresCommand } from './cli/commands/features';
+import { reportCommand } from './cli/commands/report';
 import { runsCommand } from './cli/commands/runs';
 import { serveCommand } from './cli/commands/serve';
 import { testCommand } from './cli/commands/test-model';
@@ -17,6 +18,7 @@ Commands:
   train     train a model (seed LSTM/BLSTM presets, MLP, CNN); every run is kept
   runs      list, show, compare and delete training runs
   test      evaluate a saved model on a split of a data set
+  report    export runs as HTML, Markdown, CSV, JSON or PDF
   serve     serve the workbench UI to a browser (the browser shell)
 
 Data lives under TIMBRE_HOME (now: ${process.env.TIMBRE_HOME || 'the per-user app-data folder'}).`;
@@ -28,6 +30,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<numb
   train: trainCommand,
   runs: runsCommand,
   test: testCommand,
+  report: reportCommand,
   serve: serveCommand,
 };
 

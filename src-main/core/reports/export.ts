@@ -1,0 +1,113 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { collectReport, type CollectOptions, type ReportSource } from './collect';
+import { csvPaths, reportCsv } from './csv';
+import { reportHtml } from './html';
+import { reportJson } from './json';
+import { reportMarkdown } from './markdown';
+import { htmlToPdf, requireChromium, type ChromiumLookup } from './pdf';
+import { REPORT_FORMATS, ReportError, type ReportFormat } from './types';
+
+/** What exportReport wrote. */
+export interface ExportResult {
+  format: ReportFormat;
+  runs: number[];
+  /** Absolute paths and sizes; CSV writes three files, every other format one. */
+  files: { path: string; bytes: number }[];
+}
+
+/** How a report is written, besides its format. */
+export interface ExportOptions extends Omit<CollectOptions, 'audio'> {
+  /** Where to look for Chromium (PDF only). */
+  chromium?: ChromiumLookup;
+}
+
+const EXTENSIONS: Record<string, ReportFormat> = {
+  '.html': 'html',
+  '.htm': 'html',
+  '.md': 'md',
+  '.markdown': 'md',
+  '.csv': 'csv',
+  '.json': 'json',
+  '.pdf': 'pdf',
+};
+
+/** The format a file name asks for by its extension, or undefined. */
+export function formatOfPath(file: string): ReportFormat | undefined {
+  return EXTENSIONS[path.extname(file).toLowerCase()];
+}
+
+/** Whether a word names a report format. */
+export function isReportFormat(word: string): word is ReportFormat {
+  return (REPORT_FORMATS as readonly string[]).includes(word);
+}
+
+/**
+ * Writes a report of runs in a format to `out` (CSV: to out-runs.csv, out-epochs.csv and
+ * out-predictions.csv, see csvPaths). Each file is written to a temporary name and renamed, so
+ * a reader never sees half a report; a missing folder is created.
+ */
+export async function exportReport(
+  source: ReportSource,
+  runIds: number[],
+  format: ReportFormat,
+  out: string,
+  options: ExportOptions = {},
+): Promise<ExportResult> {
+  if (!isReportFormat(format)) {
+    throw new ReportError(`Unknown report format "${String(format)}"; one of ${REPORT_FORMATS.join(', ')}.`);
+  }
+  // Fail before any work when PDF cannot be printed here.
+  const chromium = format === 'pdf' ? requireChromium(options.chromium) : undefined;
+  const target = path.resolve(out);
+  const data = await collectReport(source, runIds, { ...options, audio: format === 'html' });
+  const files: Record<string, string | Buffer> = {};
+  switch (format) {
+    case 'html':
+      files[target] = reportHtml(data);
+      break;
+    case 'md':
+      files[target] = reportMarkdown(data);
+      break;
+    case 'json':
+      files[target] = reportJson(data);
+      break;
+    case 'csv': {
+      const tables = reportCsv(data);
+      const paths = csvPaths(target);
+      for (const k of ['runs', 'epochs', 'predictions'] as const) files[paths[k]] = tables[k];
+      break;
+    }
+    case 'pdf':
+      files[target] = await htmlToPdf(reportHtml(data), chromium);
+      break;
+  }
+  const written = Object.entries(files).map(([file, content]) => {
+    writeFileAtomic(file, content);
+    return { path: file, bytes: Buffer.byteLength(content) };
+  });
+  return { format, runs: runIds, files: written };
+}
+
+/** Writes a file under a temporary name in the same folder, flushes it, then renames it into place. */
+export function writeFileAtomic(file: string, content: string | Buffer): void {
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
+    throw new ReportError(`${file} is a folder; give a file name, e.g. ${path.join(file, 'report.html')}.`);
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeFileSync(fd, content);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}

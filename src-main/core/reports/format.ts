@@ -1,0 +1,88 @@
+import type { FeatureConfig } from '../../shared/features';
+import type { RunDetail } from '../../shared/training';
+
+/**
+ * One fixed colour per instrument family: the values of src-renderer/src/lib/families.ts, copied
+ * because core/ must not import renderer code. Keep the two in step.
+ */
+export const FAMILY_COLORS: Record<string, string> = {
+  bass: '#0072B2',
+  brass: '#E69F00',
+  flute: '#56B4E9',
+  guitar: '#009E73',
+  keyboard: '#D55E00',
+  mallet: '#CC79A7',
+  organ: '#882255',
+  reed: '#999933',
+  string: '#332288',
+  synth_lead: '#F0E442',
+  vocal: '#117733',
+};
+
+/** One colour per run in a report, as the renderer's comparison view uses them (RUN_COLORS). */
+export const RUN_COLORS = [
+  '#4477AA',
+  '#EE6677',
+  '#228833',
+  '#CCBB44',
+  '#66CCEE',
+  '#AA3377',
+  '#EE7733',
+  '#009988',
+  '#BBBBBB',
+  '#000000',
+];
+
+/** Colour of a family by name; grey for a label the app does not know. */
+export function familyColor(label: string): string {
+  return FAMILY_COLORS[label] ?? '#888888';
+}
+
+/** Text made safe inside HTML elements and double-quoted attributes. */
+export function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+}
+
+/** Seconds with at most two decimals and no trailing zeros: 0.5, 1, 1.25. */
+export function secondsText(s: number): string {
+  return String(Math.round(s * 100) / 100);
+}
+
+/** What a model sees, in a few words: "logmel 16 mels, 0-0.5 s, standard". */
+export function describeFeatures(f: FeatureConfig): string {
+  const what =
+    f.representation === 'raw'
+      ? `raw ${f.frame}-sample frames`
+      : f.representation === 'mfcc'
+        ? `mfcc ${f.nMfcc} of ${f.nMels} mels`
+        : `logmel ${f.nMels} mels`;
+  const parts = [what, `${secondsText(f.start)}-${secondsText(f.start + f.seconds)} s`];
+  if (f.normalization !== 'none') parts.push(f.normalization);
+  if (f.maxPerFamily > 0) parts.push(`max ${f.maxPerFamily}/family`);
+  return parts.join(', ');
+}
+
+/** The network in a few words: "lstm 128x3", "blstm 128x3, dropout 0.2". */
+export function describeModel(run: RunDetail): string {
+  const m = run.config.model;
+  const parts = [`${m.type} ${m.hidden}x${m.layers}`];
+  if (m.dropout > 0) parts.push(`dropout ${m.dropout}`);
+  return parts.join(', ');
+}
+
+/** The optimiser in a few words: "adam lr 0.0008", "sgd lr 0.01 m 0.9, wd 0.0001". */
+export function describeOptimizer(run: RunDetail): string {
+  const c = run.config;
+  let text = `${c.optimizer} lr ${c.lr}`;
+  if (c.optimizer === 'sgd') text += ` m ${c.momentum}`;
+  if (c.weightDecay > 0) text += `, wd ${c.weightDecay}`;
+  return text;
+}
+
+/** A float32 value with the digits it holds (7 significant), as a plain number. */
+export function float32Value(x: number): number {
+  return Number.isFinite(x) ? Number(x.toPrecision(7)) : x;
+}

@@ -1,0 +1,78 @@
+import type { RunComparison, RunMetrics } from '../../cli/format-runs';
+import type { Evaluation, RunDetail } from '../../shared/training';
+
+/** The formats a report can be written in. */
+export const REPORT_FORMATS = ['html', 'md', 'csv', 'json', 'pdf'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** One note's prediction in an evaluation; probabilities follow the evaluation's labels. */
+export interface PredictionRecord {
+  noteStr: string;
+  trueFamily: number;
+  predicted: number;
+  probabilities: number[];
+}
+
+/** An evaluation with every note's prediction. */
+export interface ReportEvaluation extends Evaluation {
+  predictions: PredictionRecord[];
+}
+
+/** A misclassified note shown under a confusion, with its clip when the audio could be read. */
+export interface ConfusionExample {
+  noteStr: string;
+  /** Probability the model gave its (wrong) prediction. */
+  confidence: number;
+  /** The clip as a 16-bit mono WAV file image, when asked for and readable. */
+  wav?: Buffer;
+  /** Where the embedded clip starts and how long it is, in seconds into the note. */
+  clip?: { start: number; seconds: number };
+  /** Why there is no clip when one was asked for (file missing, data set deleted ...). */
+  missing?: string;
+}
+
+/** One off-diagonal cell of a confusion matrix: `count` notes of `trueLabel` predicted as `predictedLabel`. */
+export interface TopConfusion {
+  trueIndex: number;
+  predictedIndex: number;
+  trueLabel: string;
+  predictedLabel: string;
+  count: number;
+  /** count / notes of the true family. */
+  rowShare: number;
+  examples: ConfusionExample[];
+}
+
+/** A run with everything a report shows of it. */
+export interface ReportRun {
+  detail: RunDetail;
+  metrics: RunMetrics;
+  /** The run's colour in every chart and table of the report. */
+  color: string;
+  /** Every evaluation of the run, oldest first, with predictions. */
+  evaluations: ReportEvaluation[];
+  /** The evaluation the report centres on: test split, best weights (else last, else the newest). */
+  focus: ReportEvaluation | null;
+  /** The most frequent confusions of `focus`, most notes first. */
+  confusions: TopConfusion[];
+  /** Predicted family per validation note for each epoch, in the feature cache's order of notes. */
+  validationPredictions: { epoch: number; predicted: number[] }[];
+}
+
+/** Everything an exporter needs; exporters are pure functions of it. */
+export interface ReportData {
+  generatedAt: string;
+  /** Version of the app that wrote the report (each run keeps the one it trained with). */
+  appVersion: string;
+  runs: ReportRun[];
+  /** Parameters that differ between the runs, and their metrics. */
+  comparison: RunComparison;
+}
+
+/** Why a report cannot be written as asked (no Chromium for PDF, a bad output path ...). */
+export class ReportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReportError';
+  }
+}
