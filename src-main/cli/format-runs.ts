@@ -1,4 +1,9 @@
+import { compareRuns, runMetrics, type RunComparison, type RunMetrics } from '../core/compare';
+import { fixed, humanDuration, pct, relativeTime, runSeconds } from '../core/format';
 import type { Evaluation, RunDetail, RunSummary } from '../shared/training';
+
+export { compareRuns, fixed, humanDuration, pct, relativeTime, runMetrics, runSeconds };
+export type { RunComparison, RunMetrics };
 
 // Cells that read as quantities: numbers, percents, "3/20", "128x3", "3 min 12 s".
 const QUANTITY = /^[-+]?\d[\d.]*(e[-+]?\d+)?(%|\/\d+|x\d+)?$|^(\d[\d.]* (h|min|s) ?)+$/i;
@@ -21,44 +26,6 @@ export function alignedTable(header: string[], rows: (string | number)[][]): str
     line(header, (c) => allQty[c]!),
     ...cells.map((r) => line(r, (c) => isQty(r[c]!) || (r[c] === '-' && qtyColumn[c]!))),
   ].join('\n');
-}
-
-/** A share as a percent with one decimal, or "-". */
-export function pct(x: number | null | undefined): string {
-  return x === null || x === undefined ? '-' : `${(x * 100).toFixed(1)}%`;
-}
-
-/** A number with fixed decimals, or "-". */
-export function fixed(x: number | null | undefined, digits = 4): string {
-  return x === null || x === undefined ? '-' : x.toFixed(digits);
-}
-
-/** Seconds as a person says them: "4.2 s", "3 min 12 s", "1 h 5 min". */
-export function humanDuration(seconds: number): string {
-  if (seconds < 10) return `${Math.max(0, seconds).toFixed(1)} s`;
-  const total = Math.round(seconds);
-  if (total < 60) return `${total} s`;
-  if (total < 3600) return `${Math.floor(total / 60)} min ${total % 60} s`;
-  return `${Math.floor(total / 3600)} h ${Math.floor((total % 3600) / 60)} min`;
-}
-
-/** How long ago an ISO time was ("5 min ago"); its date when more than a week ago. */
-export function relativeTime(iso: string, now = Date.now()): string {
-  const s = (now - Date.parse(iso)) / 1000;
-  if (!Number.isFinite(s)) return iso;
-  if (s < 45) return 'just now';
-  if (s < 3600) return `${Math.max(1, Math.round(s / 60))} min ago`;
-  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
-  if (s < 7 * 86400) return `${Math.round(s / 86400)} day${Math.round(s / 86400) === 1 ? '' : 's'} ago`;
-  return iso.slice(0, 10);
-}
-
-/** Seconds from start to finish (or to now while running); null when it never started or has no end. */
-export function runSeconds(run: RunSummary, now = Date.now()): number | null {
-  if (!run.startedAt) return null;
-  const end = run.finishedAt ? Date.parse(run.finishedAt) : run.status === 'running' ? now : NaN;
-  const s = (end - Date.parse(run.startedAt)) / 1000;
-  return Number.isFinite(s) ? Math.max(0, s) : null;
 }
 
 const duration = (run: RunSummary, now: number) => {
@@ -190,83 +157,6 @@ export function describeRun(d: RunDetail, now = Date.now()): string {
     );
   }
   return lines.join('\n');
-}
-
-type ParamValue = string | number | boolean | null;
-
-/** The best and last metrics of one run, as `timbre runs compare` reports them. */
-export interface RunMetrics {
-  id: number;
-  name: string;
-  status: string;
-  bestEpoch: number | null;
-  bestValLoss: number | null;
-  bestValAccuracy: number | null;
-  lastEpoch: number | null;
-  lastTrainLoss: number | null;
-  lastTrainAccuracy: number | null;
-  lastValLoss: number | null;
-  lastValAccuracy: number | null;
-  testAccuracyBest: number | null;
-  testLossBest: number | null;
-  testAccuracyLast: number | null;
-  testLossLast: number | null;
-  epochsDone: number;
-  epochs: number;
-  seconds: number | null;
-}
-
-/** Runs side by side: the parameters that differ, how many are the same, and the metrics. */
-export interface RunComparison {
-  runs: number[];
-  differing: Record<string, ParamValue[]>;
-  same: number;
-  metrics: RunMetrics[];
-}
-
-/** The best and last metrics of a run. */
-export function runMetrics(d: RunDetail, now = Date.now()): RunMetrics {
-  const best = d.history.find((h) => h.epoch === d.bestEpoch);
-  const last = d.history.at(-1);
-  // The newest test evaluation of each kind of weights.
-  const test = (w: Evaluation['weights']) =>
-    d.evaluations.filter((e) => e.split === 'test' && e.weights === w).at(-1);
-  return {
-    id: d.id,
-    name: d.name,
-    status: d.status,
-    bestEpoch: d.bestEpoch,
-    bestValLoss: best?.valLoss ?? null,
-    bestValAccuracy: d.bestValAccuracy,
-    lastEpoch: last?.epoch ?? null,
-    lastTrainLoss: last?.trainLoss ?? null,
-    lastTrainAccuracy: last?.trainAccuracy ?? null,
-    lastValLoss: last?.valLoss ?? null,
-    lastValAccuracy: last?.valAccuracy ?? null,
-    testAccuracyBest: test('best')?.accuracy ?? null,
-    testLossBest: test('best')?.loss ?? null,
-    testAccuracyLast: test('last')?.accuracy ?? null,
-    testLossLast: test('last')?.loss ?? null,
-    epochsDone: d.epochsDone,
-    epochs: d.epochs,
-    seconds: runSeconds(d, now),
-  };
-}
-
-/** Compares runs: parameter keys whose values differ (null where a run lacks the key) and metrics. */
-export function compareRuns(details: RunDetail[], now = Date.now()): RunComparison {
-  const keys = [...new Set(details.flatMap((d) => Object.keys(d.params)))].sort();
-  const differing: Record<string, ParamValue[]> = {};
-  for (const k of keys) {
-    const values = details.map((d) => d.params[k] ?? null);
-    if (new Set(values.map((v) => JSON.stringify(v))).size > 1) differing[k] = values;
-  }
-  return {
-    runs: details.map((d) => d.id),
-    differing,
-    same: keys.length - Object.keys(differing).length,
-    metrics: details.map((d) => runMetrics(d, now)),
-  };
 }
 
 /** A comparison as two tables: differing parameters, then metrics; runs are columns. */

@@ -1,13 +1,7 @@
+import { humanDuration } from '../core/format';
 import type { Progress } from '../shared/types';
 
-/** Formats seconds as a short human duration: `42 s`, `3 min 12 s`, `1 h 5 min`. */
-export function humanDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
-}
+export { humanDuration };
 
 /**
  * A progress bar on stderr with rate and ETA. On a terminal it redraws one line; elsewhere

@@ -14,7 +14,14 @@ import type {
 } from '../shared/api';
 import type { FeatureConfig } from '../shared/features';
 import type { DatasetSummary, ProgressFn } from '../shared/types';
-import type { BackendName, Evaluation, PresetName, RunDetail, RunSummary, TrainConfig } from '../shared/training';
+import type {
+  BackendName,
+  Evaluation,
+  PresetName,
+  RunDetail,
+  RunSummary,
+  TrainConfig,
+} from '../shared/training';
 import { scanNsynth } from './datasets/nsynth-scan';
 import { renderDataset, type RenderSummary } from './datasets/render/render-dataset';
 import { ensureFeatureCache } from './features/cache';
@@ -139,7 +146,9 @@ export class Workbench implements WorkbenchApi {
 
   async appInfo(): Promise<AppInfo> {
     const last = this.db
-      .prepare<[], { backend: string }>('SELECT backend FROM runs WHERE backend IS NOT NULL ORDER BY started_at DESC LIMIT 1')
+      .prepare<[], { backend: string }>(
+        'SELECT backend FROM runs WHERE backend IS NOT NULL ORDER BY started_at DESC LIMIT 1',
+      )
       .get();
     return {
       version: packageJson.version,
@@ -368,7 +377,13 @@ export class Workbench implements WorkbenchApi {
         payload = { type: 'epoch', metrics: e.metrics, confusion: e.confusion, dbSeconds: e.dbSeconds };
         break;
       case 'evaluation':
-        payload = { type: 'evaluation', weights: e.weights, split: e.split, accuracy: e.accuracy, loss: e.loss };
+        payload = {
+          type: 'evaluation',
+          weights: e.weights,
+          split: e.split,
+          accuracy: e.accuracy,
+          loss: e.loss,
+        };
         break;
     }
     if (payload) {

@@ -10,6 +10,8 @@ const STATUS: Record<string, number> = {
   RenderError: 400,
   NotFoundError: 404,
   RunStateError: 409,
+  ReportError: 400,
+  ModelFileError: 400,
 };
 
 /** The HTTP status for an error thrown by the core. */

@@ -32,6 +32,23 @@ export const FAMILY_COLORS: Readonly<Record<string, string>> = {
   vocal: '#117733',
 };
 
+/**
+ * One fixed colour per run inside a comparison (up to 10), the same in every chart and table
+ * of that view: Tol's bright + vibrant sets, distinct from each other in both themes.
+ */
+export const RUN_COLORS: readonly string[] = [
+  '#4477AA',
+  '#EE6677',
+  '#228833',
+  '#CCBB44',
+  '#66CCEE',
+  '#AA3377',
+  '#EE7733',
+  '#009988',
+  '#BBBBBB',
+  '#997700',
+];
+
 /** NSynth's instrument sources, index = instrument_source. */
 export const SOURCES = ['acoustic', 'electronic', 'synthetic'] as const;
 export type Source = (typeof SOURCES)[number];

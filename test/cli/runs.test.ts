@@ -236,7 +236,7 @@ describe('timbre runs', () => {
 
     const busy = timbre(home, ['runs', 'delete', String(ids.running), '--yes']);
     expect(busy.code).toBe(1);
-    expect(busy.stderr).toMatch(/still training/);
+    expect(busy.stderr).toMatch(/is running; cancel it before deleting it/);
     expect(withRepo((runs) => runs.get(ids.running)?.status)).toBe('running');
 
     const r = timbre(home, ['runs', 'delete', String(ids.base), '--yes', '--json']);

@@ -1,4 +1,4 @@
-import { compareRuns, runMetrics } from '../../cli/format-runs';
+import { compareRuns, runMetrics } from '../compare';
 import { NOTE_SECONDS } from '../../shared/constants';
 import type { FeatureConfig } from '../../shared/features';
 import type { RunDetail } from '../../shared/training';

@@ -1,37 +1,8 @@
 import type { FeatureConfig } from '../../shared/features';
+import { FAMILY_COLORS, RUN_COLORS } from '../../shared/constants';
 import type { RunDetail } from '../../shared/training';
 
-/**
- * One fixed colour per instrument family: the values of src-renderer/src/lib/families.ts, copied
- * because core/ must not import renderer code. Keep the two in step.
- */
-export const FAMILY_COLORS: Record<string, string> = {
-  bass: '#0072B2',
-  brass: '#E69F00',
-  flute: '#56B4E9',
-  guitar: '#009E73',
-  keyboard: '#D55E00',
-  mallet: '#CC79A7',
-  organ: '#882255',
-  reed: '#999933',
-  string: '#332288',
-  synth_lead: '#F0E442',
-  vocal: '#117733',
-};
-
-/** One colour per run in a report, as the renderer's comparison view uses them (RUN_COLORS). */
-export const RUN_COLORS = [
-  '#4477AA',
-  '#EE6677',
-  '#228833',
-  '#CCBB44',
-  '#66CCEE',
-  '#AA3377',
-  '#EE7733',
-  '#009988',
-  '#BBBBBB',
-  '#000000',
-];
+export { FAMILY_COLORS, RUN_COLORS };
 
 /** Colour of a family by name; grey for a label the app does not know. */
 export function familyColor(label: string): string {

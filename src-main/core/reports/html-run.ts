@@ -1,4 +1,4 @@
-import { fixed, pct } from '../../cli/format-runs';
+import { fixed, pct } from '../format';
 import type { ClassMetrics } from '../../shared/training';
 import { escapeHtml as esc, secondsText } from './format';
 import { familyLabel, table, td } from './html-parts';

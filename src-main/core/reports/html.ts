@@ -1,4 +1,4 @@
-import { humanDuration, pct } from '../../cli/format-runs';
+import { humanDuration, pct } from '../format';
 import { describeFeatures, describeModel, describeOptimizer, escapeHtml as esc } from './format';
 import { runLabel, table, td } from './html-parts';
 import { runSection } from './html-run';

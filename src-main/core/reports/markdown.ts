@@ -1,4 +1,4 @@
-import { fixed, pct } from '../../cli/format-runs';
+import { fixed, pct } from '../format';
 import { describeFeatures, describeModel, describeOptimizer } from './format';
 import type { ReportData, ReportEvaluation, ReportRun } from './types';
 

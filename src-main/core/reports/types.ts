@@ -1,4 +1,4 @@
-import type { RunComparison, RunMetrics } from '../../cli/format-runs';
+import type { RunComparison, RunMetrics } from '../compare';
 import type { Evaluation, RunDetail } from '../../shared/training';
 
 /** The formats a report can be written in. */

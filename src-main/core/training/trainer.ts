@@ -297,21 +297,26 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
       topology: topology(job, net),
       userDefinedMetadata: { epoch: lastEpoch, runId: job.runId },
     });
-    if (test) {
-      for (const weights of ['best', 'last'] as const) {
-        const dir = path.join(job.modelDir, weights);
-        if (!fs.existsSync(dir)) continue;
-        await restore(tf, dir, net);
-        const ev = evaluateSplit(tf, net, test, Math.max(c.batch, 64));
-        post({
-          type: 'evaluation',
-          weights,
-          epoch: weights === 'best' ? bestEpoch : lastEpoch,
-          modelDir: dir,
-          split: 'test',
-          ...ev,
-        });
-      }
+    // The test split with the best and the last weights; the validation split with the best
+    // weights too, so its misclassified notes can be auditioned with their probabilities.
+    const finals = [
+      { weights: 'best', split: 'test', reader: test },
+      { weights: 'last', split: 'test', reader: test },
+      { weights: 'best', split: 'valid', reader: valid },
+    ] as const;
+    for (const { weights, split, reader } of finals) {
+      const dir = path.join(job.modelDir, weights);
+      if (!reader || !fs.existsSync(dir)) continue;
+      await restore(tf, dir, net);
+      const ev = evaluateSplit(tf, net, reader, Math.max(c.batch, 64));
+      post({
+        type: 'evaluation',
+        weights,
+        epoch: weights === 'best' ? bestEpoch : lastEpoch,
+        modelDir: dir,
+        split,
+        ...ev,
+      });
     }
     post({ type: 'done', status: 'finished', lastDir, lastEpoch });
   } catch (err) {

@@ -1,6 +1,6 @@
-import { FAMILIES, FAMILY_COLORS } from '../../../src-main/shared/constants';
+import { FAMILIES, FAMILY_COLORS, RUN_COLORS } from '../../../src-main/shared/constants';
 
-export { FAMILY_COLORS };
+export { FAMILY_COLORS, RUN_COLORS };
 
 /** The families in NSynth order. */
 export const FAMILY_NAMES: readonly string[] = FAMILIES;
@@ -10,20 +10,3 @@ export function familyColor(family: string | number): string {
   const name = typeof family === 'number' ? FAMILIES[family] : family;
   return (name && FAMILY_COLORS[name]) || '#888888';
 }
-
-/**
- * One fixed colour per run inside a comparison (up to 10), the same in every chart and table
- * of that view: Tol's bright + vibrant sets, distinct from each other in both themes.
- */
-export const RUN_COLORS = [
-  '#4477AA',
-  '#EE6677',
-  '#228833',
-  '#CCBB44',
-  '#66CCEE',
-  '#AA3377',
-  '#EE7733',
-  '#009988',
-  '#BBBBBB',
-  '#000000',
-];
