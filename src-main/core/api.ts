@@ -86,6 +86,7 @@ export class Workbench implements WorkbenchApi {
       this.paths.models,
       (runId, onProgress) => this.runFeatures(runId, onProgress),
       (event) => this.onRunEvent(event),
+      () => this.emit({ type: 'queue', state: this.queue.state() }),
     );
     this.shell = options.shell ?? 'cli';
     const preset = options.defaultPreset ?? process.env.TIMBRE_DEFAULT_PRESET;
@@ -197,7 +198,6 @@ export class Workbench implements WorkbenchApi {
       appVersion: packageJson.version,
     });
     this.queue.enqueue(id, { backend: request.backend });
-    this.emit({ type: 'queue', state: this.queue.state() });
     return this.runs.list().find((r) => r.id === id)!;
   }
 
@@ -390,7 +390,6 @@ export class Workbench implements WorkbenchApi {
       const { runId: _, ...rest } = payload as RunEventPayload & { runId?: number };
       this.emit({ type: 'run', runId: e.runId, event: rest as RunEventPayload });
     }
-    if (e.type === 'ready' || e.type === 'ended') this.emit({ type: 'queue', state: this.queue.state() });
   }
 
   private progress(task: string): ProgressFn {

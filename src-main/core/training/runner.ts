@@ -54,6 +54,8 @@ export class TrainingQueue {
     private readonly modelsRoot: string,
     private readonly prepare: CachePreparer,
     private readonly emit: (e: RunEvent) => void,
+    /** Called whenever the training run or the waiting ones change. */
+    private readonly onChange: () => void = () => {},
   ) {}
 
   /** The run training now, if any, and the ids waiting. */
@@ -70,6 +72,7 @@ export class TrainingQueue {
   enqueue(runId: number, options: { backend?: BackendName; resumeFrom?: TrainJob['resumeFrom'] } = {}): void {
     this.pending.push({ runId, ...options });
     this.pump();
+    this.onChange();
   }
 
   /** Resolves with the run's final status once it ends. */
@@ -87,6 +90,7 @@ export class TrainingQueue {
     if (i >= 0) {
       this.pending.splice(i, 1);
       this.finish(runId, 'cancelled', null);
+      this.onChange();
       return true;
     }
     if (this.active?.runId === runId) {
@@ -120,6 +124,7 @@ export class TrainingQueue {
     void this.run(next, cancel).finally(() => {
       this.active = undefined;
       this.pump();
+      this.onChange();
     });
   }
 

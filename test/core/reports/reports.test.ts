@@ -77,14 +77,6 @@ function parseCsv(text: string): string[][] {
 }
 
 // The part of HTMLAudioElement the test uses (the test compiles without DOM types).
-interface AudioLike {
-  readyState: number;
-  duration: number;
-  error: { code: number } | null;
-  addEventListener(type: string, listener: () => void, options: { once: boolean }): void;
-  load(): void;
-}
-
 const AUDIO = /data:audio\/wav;base64,([A-Za-z0-9+/=]+)/g;
 
 describe('HTML report', () => {
@@ -162,7 +154,8 @@ describe('HTML report', () => {
       const duration = await page
         .locator('audio')
         .first()
-        .evaluate(async (audio: AudioLike) => {
+        .evaluate(async (element) => {
+          const audio = element as HTMLAudioElement;
           if (audio.readyState < 1) {
             await new Promise<void>((resolve, reject) => {
               audio.addEventListener('loadedmetadata', () => resolve(), { once: true });
