@@ -52,7 +52,10 @@ function menu(): void {
           label: 'Import NSynth Folder…',
           accelerator: 'CmdOrCtrl+O',
           click: async () => {
-            const r = await dialog.showOpenDialog(win!, { properties: ['openDirectory'], title: 'Choose an NSynth folder' });
+            const r = await dialog.showOpenDialog(win!, {
+              properties: ['openDirectory'],
+              title: 'Choose an NSynth folder',
+            });
             if (!r.canceled && r.filePaths[0]) {
               try {
                 await workbench!.importDataset(r.filePaths[0]);
@@ -96,7 +99,9 @@ if (!app.requestSingleInstanceLock()) {
     win = createWindow(home);
     setupIpc(workbench, () => (win && !win.isDestroyed() ? [win] : []));
     // The default data set is rendered on first start; the window shows its progress.
-    void workbench.ensureDefaultDataset().catch((err: Error) => dialog.showErrorBox('Default data set', err.message));
+    void workbench
+      .ensureDefaultDataset()
+      .catch((err: Error) => dialog.showErrorBox('Default data set', err.message));
   });
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', () => void workbench?.close());

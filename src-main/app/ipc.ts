@@ -15,7 +15,8 @@ export function setupIpc(workbench: Workbench, ours: () => BrowserWindow[]): () 
   const fromOurWindow = (e: IpcMainInvokeEvent) =>
     ours().some((w) => w.webContents.id === e.sender.id) && e.senderFrame?.url.startsWith('file://') === true;
   ipcMain.handle(CHANNELS.invoke, async (event, method: unknown, args: unknown) => {
-    if (!fromOurWindow(event)) return { ok: false, error: { name: 'Forbidden', message: 'Not one of our windows.' } };
+    if (!fromOurWindow(event))
+      return { ok: false, error: { name: 'Forbidden', message: 'Not one of our windows.' } };
     if (typeof method !== 'string' || !(API_METHODS as readonly string[]).includes(method)) {
       return { ok: false, error: { name: 'NotFound', message: `No API method "${String(method)}".` } };
     }

@@ -22,7 +22,7 @@ import type {
   RunSummary,
   TrainConfig,
 } from '../shared/training';
-import { scanNsynth } from './datasets/nsynth-scan';
+import { DatasetError, scanNsynth } from './datasets/nsynth-scan';
 import { renderDataset, type RenderSummary } from './datasets/render/render-dataset';
 import { ensureFeatureCache } from './features/cache';
 import { validateFeatureConfig } from './features/config';
@@ -31,6 +31,7 @@ import { openDatabase, type Db } from './store/database';
 import { DatasetRepo } from './store/datasets';
 import { RunRepo } from './store/runs';
 import { PRESETS, resolveTrainConfig } from './training/config';
+import { availableBackends } from './training/backend';
 import { evaluateInWorker, TrainingQueue, type RunEvent } from './training/runner';
 import { loadModelDir } from './training/model-io';
 import packageJson from '../../package.json';
@@ -110,11 +111,11 @@ export class Workbench implements WorkbenchApi {
     const scan = await scanNsynth(abs, { onProgress: this.progress('import') });
     const taken = name ? this.datasets.find(name) : undefined;
     if (taken && taken.root !== abs) {
-      throw new NotFoundError(
-        `The name "${name}" is taken by the data set at ${taken.root}; choose another --name.`,
+      throw new DatasetError(
+        `The name "${name}" is taken by the data set at ${taken.root}; choose another name.`,
       );
     }
-    return this.datasets.save({
+    const saved = this.datasets.save({
       name: name ?? this.datasets.find(abs)?.name ?? this.uniqueName(path.basename(abs)),
       root: abs,
       fingerprint: scan.fingerprint,
@@ -122,6 +123,8 @@ export class Workbench implements WorkbenchApi {
       splits: scan.splits,
       skipped: scan.skipped,
     });
+    this.emit({ type: 'datasets' });
+    return saved;
   }
 
   /** Renders a data set from SoundFonts into a folder (it is not registered: import it for that). */
@@ -156,6 +159,7 @@ export class Workbench implements WorkbenchApi {
       home: this.paths.home,
       database: this.paths.database,
       backend: last?.backend ?? null,
+      backends: availableBackends(),
       shell: this.shell,
     };
   }
@@ -216,8 +220,10 @@ export class Workbench implements WorkbenchApi {
       throw new RunStateError(`Run ${id} has no checkpoint of epoch ${done} to resume from.`);
     }
     this.db
-      .prepare("UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL WHERE id = ?")
-      .run(id);
+      .prepare(
+        "UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, owner_pid = ? WHERE id = ?",
+      )
+      .run(process.pid, id);
     this.queue.enqueue(id, {
       backend: backend ?? (run.backend as BackendName | null) ?? undefined,
       resumeFrom:

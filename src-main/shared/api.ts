@@ -15,9 +15,23 @@ import type { DatasetSummary, Progress } from './types';
 export type RunEventPayload =
   | { type: 'features'; done: number; total: number }
   | { type: 'ready'; backend: BackendName; version: string }
-  | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number; accuracy: number; samplesPerSecond: number }
+  | {
+      type: 'batch';
+      epoch: number;
+      batch: number;
+      batches: number;
+      loss: number;
+      accuracy: number;
+      samplesPerSecond: number;
+    }
   | { type: 'epoch'; metrics: EpochMetrics; confusion: number[][] | null; dbSeconds: number }
-  | { type: 'evaluation'; weights: Evaluation['weights']; split: Evaluation['split']; accuracy: number; loss: number }
+  | {
+      type: 'evaluation';
+      weights: Evaluation['weights'];
+      split: Evaluation['split'];
+      accuracy: number;
+      loss: number;
+    }
   | { type: 'log'; message: string }
   | { type: 'ended'; status: RunStatus; error: string | null };
 
@@ -72,6 +86,8 @@ export interface AppInfo {
   database: string;
   /** The backend the last run used on this machine, if any. */
   backend: string | null;
+  /** The backends whose packages are installed here, fastest first (a run may still fail to start one). */
+  backends: BackendName[];
   shell: 'electron' | 'browser' | 'cli';
 }
 
@@ -95,7 +111,10 @@ export interface WorkbenchApi {
   /** Renders the default data set into TIMBRE_HOME and registers it, unless that was done before. */
   ensureDefaultDataset(): Promise<DatasetSummary>;
   /** Computes (or finds) the feature cache of a data set for a feature configuration. */
-  buildFeatures(ref: string | number, config?: Partial<FeatureConfig>): Promise<FeatureCacheInfo & { built: boolean }>;
+  buildFeatures(
+    ref: string | number,
+    config?: Partial<FeatureConfig>,
+  ): Promise<FeatureCacheInfo & { built: boolean }>;
   /** The built-in presets with their full configurations. */
   listPresets(): Promise<PresetInfo[]>;
   /** Checks a run request without creating anything; resolves with the full configuration. */
@@ -151,6 +170,9 @@ export interface ApiErrorBody {
 
 /** The bridge the Electron preload exposes as `window.timbre`. */
 export interface ElectronBridge {
-  invoke(method: ApiMethod, args: unknown[]): Promise<{ ok: true; value: unknown } | { ok: false; error: ApiErrorBody }>;
+  invoke(
+    method: ApiMethod,
+    args: unknown[],
+  ): Promise<{ ok: true; value: unknown } | { ok: false; error: ApiErrorBody }>;
   onEvent(listener: (event: WorkbenchEvent) => void): () => void;
 }

@@ -116,8 +116,8 @@ export class RunRepo {
       const id = Number(
         this.db
           .prepare(
-            `INSERT INTO runs (name, status, created_at, app_version, seed, dataset_id, dataset_fingerprint, feature_config, config, preset)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO runs (name, status, created_at, app_version, seed, dataset_id, dataset_fingerprint, feature_config, config, preset, owner_pid)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             run.name,
@@ -130,6 +130,7 @@ export class RunRepo {
             JSON.stringify(run.config.features),
             JSON.stringify(run.config),
             run.preset,
+            process.pid,
           ).lastInsertRowid,
       );
       const insert = this.db.prepare('INSERT INTO run_params (run_id, key, value) VALUES (?, ?, ?)');
@@ -248,11 +249,14 @@ export class RunRepo {
       .run(status, error, now(), id);
   }
 
-  /** Marks as interrupted every running run whose process is gone (crash, kill -9, power loss). */
+  /**
+   * Marks as interrupted every running or queued run whose process is gone (crash, kill -9,
+   * power loss): it can be resumed, from its last committed epoch or from the start.
+   */
   markInterrupted(isAlive: (pid: number) => boolean = pidAlive): number[] {
     const running = this.db
       .prepare<[], { id: number; owner_pid: number | null }>(
-        "SELECT id, owner_pid FROM runs WHERE status = 'running'",
+        "SELECT id, owner_pid FROM runs WHERE status IN ('running', 'queued') ORDER BY id",
       )
       .all();
     const dead = running.filter((r) => r.owner_pid === null || !isAlive(r.owner_pid)).map((r) => r.id);

@@ -105,6 +105,23 @@ async function activate(name: BackendName): Promise<string> {
   return detail;
 }
 
+/** The backends whose packages are installed, fastest first, without loading any of them. */
+export function availableBackends(): BackendName[] {
+  const installed = (name: string) => {
+    try {
+      require.resolve(`${name}/package.json`);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const out: BackendName[] = [];
+  if (installed('@tensorflow/tfjs-node')) out.push('node');
+  if (installed('@tensorflow/tfjs-backend-wasm')) out.push('wasm');
+  out.push('cpu');
+  return out;
+}
+
 /**
  * Makes the fastest available backend current: tfjs-node, else wasm, else cpu. A forced
  * backend that cannot load throws BackendUnavailableError instead of falling back.

@@ -1,6 +1,12 @@
 // The one file of the renderer that knows which shell it runs in: the Electron window (preload
 // bridge on `window.timbre`) or the browser shell (`timbre serve`: HTTP + WebSocket, same origin).
-import type { ApiErrorBody, ApiMethod, ElectronBridge, WorkbenchApi, WorkbenchEvent } from '../../../src-main/shared/api';
+import type {
+  ApiErrorBody,
+  ApiMethod,
+  ElectronBridge,
+  WorkbenchApi,
+  WorkbenchEvent,
+} from '../../../src-main/shared/api';
 import { API_METHODS } from '../../../src-main/shared/api';
 
 declare global {
@@ -65,10 +71,16 @@ function browserShell(): { call: Caller; subscribe: Subscriber } {
           body: JSON.stringify({ args }),
         });
       } catch {
-        throw new ApiError('NetworkError', 'The workbench server does not answer. Is `timbre serve` still running?');
+        throw new ApiError(
+          'NetworkError',
+          'The workbench server does not answer. Is `timbre serve` still running?',
+        );
       }
       if (response.status === 401) {
-        throw new ApiError('Unauthorized', 'This page has no valid token: open the URL `timbre serve` printed.');
+        throw new ApiError(
+          'Unauthorized',
+          'This page has no valid token: open the URL `timbre serve` printed.',
+        );
       }
       return unwrap(await response.json());
     },
@@ -87,9 +99,19 @@ const shell = typeof window !== 'undefined' && window.timbre ? electronShell(win
 
 /** The workbench, whichever shell hosts this window. */
 export const api: WorkbenchApi = Object.assign(
-  Object.fromEntries(API_METHODS.map((m) => [m, (...args: unknown[]) => shell.call(m, args)])),
+  Object.fromEntries(
+    API_METHODS.map((m) => [
+      m,
+      (...args: unknown[]) => {
+        // Optional arguments left out at the end are not sent (JSON would turn them into null).
+        while (args.length && args[args.length - 1] === undefined) args.pop();
+        return shell.call(m, args);
+      },
+    ]),
+  ),
   { subscribe: shell.subscribe },
 ) as unknown as WorkbenchApi;
 
 /** Which shell hosts this window. */
-export const shellName: 'electron' | 'browser' = typeof window !== 'undefined' && window.timbre ? 'electron' : 'browser';
+export const shellName: 'electron' | 'browser' =
+  typeof window !== 'undefined' && window.timbre ? 'electron' : 'browser';

@@ -143,10 +143,15 @@ describe('RunRepo', () => {
     const dead = mk();
     const alive = mk();
     const queued = mk();
+    const orphan = mk();
     runs.start(dead, 'cpu', 'x', 111);
     runs.start(alive, 'cpu', 'x', 222);
-    expect(runs.markInterrupted((pid) => pid === 222)).toEqual([dead]);
+    // A run queued by a process that died before training it.
+    db.prepare('UPDATE runs SET owner_pid = 333 WHERE id = ?').run(orphan);
+    const live = (pid: number) => pid === 222 || pid === process.pid;
+    expect(runs.markInterrupted(live)).toEqual([dead, orphan]);
     expect(runs.get(dead)!.status).toBe('interrupted');
+    expect(runs.get(orphan)!.status).toBe('interrupted');
     expect(runs.get(alive)!.status).toBe('running');
     expect(runs.get(queued)!.status).toBe('queued');
   });

@@ -1,0 +1,241 @@
+import type { RunStatus, RunSummary } from '../../../src-main/shared/training';
+import { elapsed } from './format';
+
+/** A column of the runs table: how it is labelled, sized, sorted and filtered. */
+export interface Column {
+  key: string;
+  label: string;
+  /** Full name, for the header's hover and screen readers. */
+  title: string;
+  width: number;
+  numeric?: boolean;
+  /** The value sorting and `key>value` filters use (accuracies in percent). */
+  value: (r: RunSummary, now: number) => number | string | null;
+  /** Other names the filter accepts for this column. */
+  aliases?: string[];
+}
+
+const acc = (v: number | null) => (v === null ? null : v * 100);
+
+/** Seconds a run took (or has taken so far), or null if it never started. */
+export function runSeconds(r: RunSummary, now: number): number | null {
+  if (!r.startedAt) return null;
+  if (r.finishedAt) return elapsed(r.startedAt, r.finishedAt);
+  return r.status === 'running' ? (now - Date.parse(r.startedAt)) / 1000 : null;
+}
+
+export const COLUMNS: Column[] = [
+  { key: 'id', label: '#', title: 'Run id', width: 54, numeric: true, value: (r) => r.id },
+  { key: 'name', label: 'Name', title: 'Name', width: 0, value: (r) => r.name.toLowerCase() },
+  { key: 'model', label: 'Model', title: 'Model type', width: 52, value: (r) => r.model },
+  {
+    key: 'features',
+    label: 'Features',
+    title: 'Feature representation',
+    width: 64,
+    value: (r) => r.representation,
+    aliases: ['repr'],
+  },
+  { key: 'lr', label: 'LR', title: 'Learning rate', width: 58, numeric: true, value: (r) => r.lr },
+  { key: 'batch', label: 'Batch', title: 'Batch size', width: 48, numeric: true, value: (r) => r.batch },
+  {
+    key: 'hidden',
+    label: 'H×L',
+    title: 'Hidden units × layers',
+    width: 58,
+    numeric: true,
+    value: (r) => r.hidden * 100 + r.layers,
+    aliases: ['size'],
+  },
+  {
+    key: 'optimizer',
+    label: 'Opt',
+    title: 'Optimizer',
+    width: 50,
+    value: (r) => r.optimizer,
+    aliases: ['opt'],
+  },
+  { key: 'status', label: 'Status', title: 'Status', width: 96, value: (r) => r.status },
+  {
+    key: 'val',
+    label: 'Best val',
+    title: 'Best validation accuracy',
+    width: 64,
+    numeric: true,
+    value: (r) => acc(r.bestValAccuracy),
+    aliases: ['best'],
+  },
+  {
+    key: 'test',
+    label: 'Test',
+    title: 'Test accuracy (best weights)',
+    width: 60,
+    numeric: true,
+    value: (r) => acc(r.testAccuracy),
+  },
+  {
+    key: 'epochs',
+    label: 'Epochs',
+    title: 'Epochs done / total',
+    width: 72,
+    numeric: true,
+    value: (r) => r.epochsDone,
+  },
+  {
+    key: 'duration',
+    label: 'Duration',
+    title: 'Training time',
+    width: 88,
+    numeric: true,
+    value: runSeconds,
+    aliases: ['time'],
+  },
+  { key: 'backend', label: 'Backend', title: 'Training backend', width: 62, value: (r) => r.backend },
+  {
+    key: 'created',
+    label: 'Created',
+    title: 'Created',
+    width: 82,
+    numeric: true,
+    value: (r) => r.createdAt,
+    aliases: ['date'],
+  },
+];
+
+const byKey = new Map<string, Column>();
+for (const c of COLUMNS) for (const k of [c.key, ...(c.aliases ?? [])]) byKey.set(k, c);
+// Filter-only keys.
+byKey.set('layers', { ...COLUMNS[6]!, key: 'layers', value: (r) => r.layers });
+byKey.set('preset', { ...COLUMNS[1]!, key: 'preset', value: (r) => r.preset });
+byKey.set('tag', { ...COLUMNS[1]!, key: 'tag', value: (r) => r.tags.join(' ').toLowerCase() });
+
+type Test = (r: RunSummary, now: number) => boolean;
+
+/** A filter query parsed into tests: free words, `column:value`, `column>number`, ... */
+export function parseFilter(query: string): { tests: Test[]; problem: string | null } {
+  const tests: Test[] = [];
+  let problem: string | null = null;
+  for (const token of query.toLowerCase().match(/\S+/g) ?? []) {
+    const m = /^([a-z]+)(:|>=|<=|>|<|=)(.*)$/.exec(token);
+    const column = m ? byKey.get(m[1]!) : undefined;
+    if (!m || !column) {
+      if (m && !problem) problem = `No column "${m[1]}"; try ${COLUMNS.map((c) => c.key).join(', ')}.`;
+      tests.push((r) => searchText(r).includes(token));
+      continue;
+    }
+    const [, , op, raw] = m as unknown as [string, string, string, string];
+    const target = Number(raw.replace(/%$/, ''));
+    tests.push((r, now) => {
+      const v = column.value(r, now);
+      if (v === null) return false;
+      if (typeof v === 'string') {
+        const s = v.toLowerCase();
+        if (op === ':') return s.includes(raw);
+        if (op === '=') return s === raw;
+        return op.startsWith('>') ? s >= raw : s <= raw;
+      }
+      if (!Number.isFinite(target)) return false;
+      switch (op) {
+        case '>':
+          return v > target;
+        case '<':
+          return v < target;
+        case '>=':
+          return v >= target;
+        case '<=':
+          return v <= target;
+        default:
+          return Math.abs(v - target) < 1e-9;
+      }
+    });
+  }
+  return { tests, problem };
+}
+
+// The text free words match against, made once per run object.
+const texts = new WeakMap<RunSummary, string>();
+function searchText(r: RunSummary): string {
+  let t = texts.get(r);
+  if (t === undefined) {
+    t = [
+      r.id,
+      r.name,
+      r.model,
+      r.representation,
+      r.optimizer,
+      r.status,
+      r.backend ?? '',
+      r.preset ?? '',
+      ...r.tags,
+    ]
+      .join(' ')
+      .toLowerCase();
+    texts.set(r, t);
+  }
+  return t;
+}
+
+/** Filters and sorts runs; the input array is never changed. */
+export function viewOf(
+  list: readonly RunSummary[],
+  query: string,
+  status: RunStatus | '',
+  sort: { key: string; dir: 1 | -1 },
+  now: number,
+): RunSummary[] {
+  const { tests } = parseFilter(query);
+  const rows = list.filter((r) => (!status || r.status === status) && tests.every((t) => t(r, now)));
+  const column = byKey.get(sort.key);
+  if (!column) return rows;
+  const keyed = rows.map((r) => ({ r, v: column.value(r, now) }));
+  keyed.sort((a, b) => {
+    // Missing values sort last in both directions.
+    if (a.v === null || b.v === null) return a.v === b.v ? b.r.id - a.r.id : a.v === null ? 1 : -1;
+    const d = a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
+    return d === 0 ? b.r.id - a.r.id : d * sort.dir;
+  });
+  return keyed.map((k) => k.r);
+}
+
+/** The runs table's sort, filter, selection and scroll, kept while the user visits a run. */
+class RunsView {
+  query = $state('');
+  status = $state<RunStatus | ''>('');
+  sort = $state.raw<{ key: string; dir: 1 | -1 }>({ key: 'created', dir: -1 });
+  /** Selected run ids in the order they were picked. Replaced on change. */
+  selected = $state.raw<ReadonlySet<number>>(new Set());
+  scrollTop = 0;
+
+  toggleSort(key: string): void {
+    this.sort =
+      this.sort.key === key
+        ? { key, dir: this.sort.dir === 1 ? -1 : 1 }
+        : { key, dir: COLUMNS.find((c) => c.key === key)?.numeric ? -1 : 1 };
+  }
+
+  toggle(id: number, on?: boolean): void {
+    const next = new Set(this.selected);
+    if (on ?? !next.has(id)) next.add(id);
+    else next.delete(id);
+    this.selected = next;
+  }
+
+  setAll(ids: readonly number[], on: boolean): void {
+    const next = new Set(this.selected);
+    for (const id of ids) {
+      if (on) next.add(id);
+      else next.delete(id);
+    }
+    this.selected = next;
+  }
+
+  /** Drops selected ids that are no longer listed. */
+  prune(existing: readonly RunSummary[]): void {
+    if (!this.selected.size) return;
+    const ids = new Set(existing.map((r) => r.id));
+    const kept = [...this.selected].filter((id) => ids.has(id));
+    if (kept.length !== this.selected.size) this.selected = new Set(kept);
+  }
+}
+
+export const runsView = new RunsView();
