@@ -94,6 +94,7 @@ const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
   createRun: z.tuple([runRequest]),
   listRuns: z.tuple([]),
   getRun: z.tuple([id]),
+  getRuns: z.tuple([z.array(id).max(100)]),
   updateRun: z.tuple([id, edit]),
   deleteRun: z.tuple([id]),
   cancelRun: z.tuple([id]),

@@ -256,6 +256,11 @@ export class Workbench implements WorkbenchApi {
     return run;
   }
 
+  /** Several runs for comparing, in the order asked (null for an unknown id), each with only its newest validation confusion. */
+  async getRuns(ids: number[]): Promise<(RunDetail | null)[]> {
+    return ids.map((id) => this.runs.get(id, { confusions: 'last' }) ?? null);
+  }
+
   /** Deletes a run that is not training, with its saved models. */
   async deleteRun(id: number): Promise<void> {
     const run = await this.getRun(id);

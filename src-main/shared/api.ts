@@ -125,6 +125,8 @@ export interface WorkbenchApi {
   listRuns(): Promise<RunSummary[]>;
   /** Everything a run recorded. */
   getRun(id: number): Promise<RunDetail>;
+  /** Several runs for a comparison, in the order asked (null for an unknown id); validation confusions reduced to the newest. */
+  getRuns(ids: number[]): Promise<(RunDetail | null)[]>;
   /** Edits a run's name, notes or tags. */
   updateRun(id: number, edit: RunEdit): Promise<RunDetail>;
   /** Deletes a run that is not queued or training, with its saved models. */
@@ -155,6 +157,7 @@ export const API_METHODS = [
   'createRun',
   'listRuns',
   'getRun',
+  'getRuns',
   'updateRun',
   'deleteRun',
   'cancelRun',

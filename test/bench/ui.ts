@@ -1,0 +1,146 @@
+// The UI part of the benchmark: with 10,000 runs in the database, the time until the runs table
+// has rendered in Chromium, and the time until the compare view of 10 runs of 200 epochs has
+// drawn its curves and matrices. Target: each under 300 ms.
+import fs from 'node:fs';
+import path from 'node:path';
+import { openDatabase } from '../../src-main/core/store/database';
+import { DatasetRepo } from '../../src-main/core/store/datasets';
+import { RunRepo } from '../../src-main/core/store/runs';
+import { resolveTrainConfig } from '../../src-main/core/training/config';
+import { startShell } from '../helpers/ui';
+import type { BenchRow } from './datasets';
+
+const RUNS = 10_000;
+const COMPARED = 10;
+const EPOCHS = 200;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function matrix(seed: number): number[][] {
+  return Array.from({ length: 11 }, (_, t) =>
+    Array.from({ length: 11 }, (_, p) => (t === p ? 20 + ((seed + t) % 7) : (seed * (t + 1) * (p + 3)) % 4)),
+  );
+}
+
+/** Writes 10,000 finished runs and 10 runs of 200 epochs straight into a fresh store. */
+function seed(home: string): number[] {
+  const db = openDatabase(path.join(home, 'timbre.db'));
+  const ds = new DatasetRepo(db).save({
+    name: 'bench',
+    root: path.join(home, 'none'),
+    fingerprint: 'f',
+    notes: [],
+    splits: {},
+    skipped: [],
+  });
+  const runs = new RunRepo(db);
+  const make = (name: string, i: number) =>
+    runs.create({
+      name,
+      config: resolveTrainConfig(['seed-lstm', 'seed-blstm', 'logmel-lstm'][i % 3], {
+        lr: [0.0008, 0.001, 0.0003][i % 3]!,
+        epochs: EPOCHS,
+      }),
+      preset: 'seed-lstm',
+      datasetId: ds.id,
+      datasetFingerprint: 'f',
+      appVersion: 'bench',
+    });
+  const compared: number[] = [];
+  db.transaction(() => {
+    for (let i = 0; i < RUNS; i++) {
+      const id = make(`bulk ${i}`, i);
+      runs.end(id, 'finished');
+      db.prepare('UPDATE runs SET test_accuracy = ?, best_val_accuracy = ? WHERE id = ?').run(
+        (i % 97) / 100,
+        (i % 89) / 100,
+        id,
+      );
+    }
+  })();
+  for (let r = 0; r < COMPARED; r++) {
+    const id = make(`compared ${r}`, r);
+    runs.start(id, 'wasm', 'bench');
+    for (let e = 1; e <= EPOCHS; e++) {
+      runs.recordEpoch(
+        id,
+        {
+          epoch: e,
+          trainLoss: 2.4 / (1 + e / (20 + r)),
+          trainAccuracy: 1 - 1 / (1 + e / (15 + r)),
+          valLoss: 2.4 / (1 + e / (30 + r)) + e / 400,
+          valAccuracy: 0.6 - 0.5 / (1 + e / 10),
+          seconds: 30,
+          samplesPerSecond: 85,
+        },
+        matrix(e + r),
+        null,
+      );
+    }
+    runs.end(id, 'finished');
+    compared.push(id);
+  }
+  db.close();
+  return compared;
+}
+
+/** Runs the UI timings in Chromium against the browser shell; returns rows for the report. */
+export async function benchUi(
+  work: string,
+): Promise<{ rows: BenchRow[]; runsTableMs: number; compareMs: number }> {
+  const home = path.join(work, 'ui-home');
+  fs.mkdirSync(home, { recursive: true });
+  const compared = seed(home);
+  const shell = await startShell({ home, waitForData: false });
+  try {
+    const { page } = shell;
+    const tableTimes: number[] = [];
+    const compareTimes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      // From a reload (all runs fetched, sorted and laid out) to the first rows on screen.
+      await page.goto('about:blank');
+      const t0 = Date.now();
+      await page.goto(`${shell.origin}/#/runs`);
+      await page.locator('[data-testid="runs-table"] tr[data-id]').first().waitFor();
+      tableTimes.push(Date.now() - t0);
+      // From the runs table to the comparison drawn (the app is loaded, as a user meets it).
+      const t1 = Date.now();
+      await page.evaluate((ids) => (location.hash = `#/compare?ids=${ids}`), compared.join(','));
+      await page
+        .getByTestId('matrices')
+        .locator('figure')
+        .nth(COMPARED - 1)
+        .waitFor();
+      await page.locator('canvas').first().waitFor();
+      compareTimes.push(Date.now() - t1);
+    }
+    const rowsShown = await page
+      .goto(`${shell.origin}/#/runs`)
+      .then(() => page.locator('[data-testid="runs-table"] tr[data-id]').count());
+    const runsTableMs = median(tableTimes);
+    const compareMs = median(compareTimes);
+    return {
+      runsTableMs,
+      compareMs,
+      rows: [
+        {
+          what: `runs table rendered, ${RUNS} runs (page load)`,
+          value: runsTableMs,
+          unit: 'ms',
+          note: `target < 300; ${rowsShown} rows in the DOM`,
+        },
+        {
+          what: `compare view, ${COMPARED} runs x ${EPOCHS} epochs`,
+          value: compareMs,
+          unit: 'ms',
+          note: 'target < 300',
+        },
+      ],
+    };
+  } finally {
+    await shell.close();
+  }
+}
