@@ -1,6 +1,6 @@
 import { Workbench } from '../core/api';
 import type { DatasetSummary } from '../shared/types';
-import { ProgressBar } from './progress';
+import { watchProgress } from './progress';
 
 /** What every command shares: one Workbench over TIMBRE_HOME, opened on first use. */
 export class CliContext {
@@ -20,20 +20,11 @@ export class CliContext {
 
   /** The built-in default data set, rendered and registered on first use. */
   async defaultDataset(): Promise<DatasetSummary> {
-    const wb = this.workbench();
-    const bar = new ProgressBar('notes');
-    const stop = wb.subscribe((e) => {
-      if (e.type === 'progress') bar.update(e.progress);
-      else if (e.type === 'log') {
-        bar.finish();
-        process.stderr.write(`${e.message}\n`);
-      }
-    });
+    const stop = watchProgress(this.workbench());
     try {
-      return await wb.ensureDefaultDataset();
+      return await this.workbench().ensureDefaultDataset();
     } finally {
       stop();
-      bar.finish();
     }
   }
 

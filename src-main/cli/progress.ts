@@ -1,4 +1,5 @@
 import { humanDuration } from '../core/format';
+import type { WorkbenchApi } from '../shared/api';
 import type { Progress } from '../shared/types';
 
 export { humanDuration };
@@ -59,4 +60,23 @@ export class ProgressBar {
     if (this.drawn) this.stream.write('\n');
     this.drawn = false;
   }
+}
+
+/**
+ * Shows a workbench's progress events as a bar on stderr, and its log lines between bars,
+ * until the returned function is called.
+ */
+export function watchProgress(wb: Pick<WorkbenchApi, 'subscribe'>, unit = 'notes'): () => void {
+  const bar = new ProgressBar(unit);
+  const stop = wb.subscribe((e) => {
+    if (e.type === 'progress') bar.update(e.progress);
+    else if (e.type === 'log') {
+      bar.finish();
+      process.stderr.write(`${e.message}\n`);
+    }
+  });
+  return () => {
+    stop();
+    bar.finish();
+  };
 }

@@ -1,4 +1,4 @@
-import { ProgressBar } from '../progress';
+import { watchProgress } from '../progress';
 import { intFlag, choiceFlag, parseFlags, UsageError } from '../args';
 import { describeDataset, printJson, splitTable, table } from '../output';
 import type { CliContext } from '../context';
@@ -59,11 +59,10 @@ async function render(ctx: CliContext, argv: string[]): Promise<void> {
   const preset = choiceFlag(values.preset, 'preset', ['tiny', 'default'] as const, 'default');
   const seed = intFlag(values.seed, 'seed', 0, 2 ** 31 - 1, 0);
   const wb = ctx.workbench();
-  const bar = new ProgressBar('notes');
-  const stop = wb.subscribe((e) => e.type === 'progress' && bar.update(e.progress));
+  const stop = watchProgress(wb);
   try {
     const summary = await wb.renderDataset({ out: values.out, preset, seed, soundfonts: values.soundfont });
-    bar.finish();
+    stop();
     if (values.json) return printJson(summary);
     console.log(
       `Rendered ${summary.notes} notes of ${summary.instruments} instruments into ${summary.out} ` +
@@ -74,7 +73,7 @@ async function render(ctx: CliContext, argv: string[]): Promise<void> {
     console.log(`\nRegister it with: timbre dataset import ${summary.out}`);
   } finally {
     stop();
-    bar.finish();
+    stop();
   }
 }
 
@@ -88,16 +87,15 @@ async function importCmd(ctx: CliContext, argv: string[]): Promise<void> {
   if (values.help) return console.log(usage);
   if (positionals.length !== 1) throw new UsageError(`Give exactly one folder to import.\n${usage}`);
   const wb = ctx.workbench();
-  const bar = new ProgressBar('notes');
-  const stop = wb.subscribe((e) => e.type === 'progress' && bar.update(e.progress));
+  const stop = watchProgress(wb);
   try {
     const summary = await wb.importDataset(positionals[0]!, values.name);
-    bar.finish();
+    stop();
     if (values.json) return printJson(summary);
     console.log(describeDataset(summary));
   } finally {
     stop();
-    bar.finish();
+    stop();
   }
 }
 

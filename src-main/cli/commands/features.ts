@@ -3,7 +3,7 @@ import type { FeatureConfig } from '../../shared/features';
 import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { printJson, table } from '../output';
-import { ProgressBar } from '../progress';
+import { watchProgress } from '../progress';
 
 export const FEATURES_USAGE = `Usage:
   timbre features [--dataset ID|NAME] [--features raw|logmel|mfcc] [--start S] [--seconds S] [--frame N]
@@ -66,11 +66,10 @@ export async function featuresCommand(ctx: CliContext, argv: string[]): Promise<
   asUsageError(() => validateFeatureConfig(config));
   const dataset = await ctx.dataset(values.dataset);
   const wb = ctx.workbench();
-  const bar = new ProgressBar('notes');
-  const stop = wb.subscribe((e) => e.type === 'progress' && bar.update(e.progress));
+  const stop = watchProgress(wb);
   try {
     const info = await wb.buildFeatures(dataset.id, config);
-    bar.finish();
+    stop();
     if (values.json) return printJson(info);
     console.log(
       `${info.built ? 'Computed' : 'Reused'} features of "${dataset.name}": ${info.config.representation}, ` +
@@ -84,6 +83,6 @@ export async function featuresCommand(ctx: CliContext, argv: string[]): Promise<
     );
   } finally {
     stop();
-    bar.finish();
+    stop();
   }
 }

@@ -3,7 +3,7 @@ import { buildRenderer, RENDERER_OUT, rendererStale } from '../../server/rendere
 import { startServer } from '../../server/server';
 import { intFlag, parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
-import { ProgressBar } from '../progress';
+import { watchProgress } from '../progress';
 
 export const SERVE_USAGE = `Usage:
   timbre serve [--port N] [--host ADDR] [--no-build]
@@ -49,23 +49,15 @@ export async function serveCommand(_ctx: CliContext, argv: string[]): Promise<nu
   process.stdout.write(
     `Timbre Workbench is running. Open this URL in a browser:\n\n    ${server.url}\n\nCtrl-C stops it.\n`,
   );
-  const bar = new ProgressBar('notes');
-  const stop = wb.subscribe((e) => {
-    if (e.type === 'progress') bar.update(e.progress);
-    else if (e.type === 'log') {
-      bar.finish();
-      process.stderr.write(`${e.message}\n`);
-    }
-  });
+  const stop = watchProgress(wb);
   try {
     const dataset = await wb.ensureDefaultDataset();
-    bar.finish();
+    stop();
     process.stderr.write(`The default data set is ready (${dataset.root}).\n`);
   } catch (err) {
-    bar.finish();
+    stop();
     process.stderr.write(`The default data set could not be prepared: ${(err as Error).message}\n`);
   }
-  stop();
   await new Promise<void>((resolve) => {
     const quit = () => resolve();
     process.once('SIGINT', quit);

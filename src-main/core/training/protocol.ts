@@ -1,3 +1,4 @@
+import type { RunEventPayload } from '../../shared/api';
 import type { FeatureCacheInfo } from '../../shared/features';
 import type { BackendName, ClassMetrics, EpochMetrics, TrainConfig } from '../../shared/training';
 
@@ -50,15 +51,7 @@ export interface EvaluationMessage {
 /** Worker -> owner. */
 export type TrainerEvent =
   | { type: 'ready'; backend: BackendName; version: string }
-  | {
-      type: 'batch';
-      epoch: number;
-      batch: number;
-      batches: number;
-      loss: number;
-      accuracy: number;
-      samplesPerSecond: number;
-    }
+  | Extract<RunEventPayload, { type: 'batch' }>
   | {
       type: 'epoch';
       metrics: EpochMetrics;
