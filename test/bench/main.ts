@@ -1,37 +1,180 @@
-// `npm run bench [-- --quick] [-- --json]`: measures the app on this machine and prints a table,
-// then one JSON object on its last line.
+// `npm run bench [-- flags]`: measures the app on this machine and prints tables, then one JSON
+// object on the last line of stdout. Run `npm run bench -- --help` for the flags.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Workbench } from '../../src-main/core/api';
+import { renderDataset } from '../../src-main/core/datasets/render/render-dataset';
+import { benchAccuracy } from './accuracy';
 import { benchDatasets, type BenchRow } from './datasets';
+import { round } from './report';
+import { benchScale } from './scale';
+import { benchSqliteShare } from './sqlite-share';
+import { benchUi } from './ui';
+import { benchThroughput } from './training';
 
-const args = new Set(process.argv.slice(2));
-const quick = args.has('--quick');
+const USAGE = `npm run bench -- [flags]
+  --quick          tiny data set and fewer repeats (~2 min instead of ~10)
+  --json           tables on stderr, only the JSON object on stdout
+  --accuracy       also train seed-lstm and logmel-lstm to the end next to the PyTorch reference
+                   (tens of minutes; off by default)
+  --epochs N       epochs of the --accuracy runs (default 20, the seed's)
+  --rounds N       repeats of each speed measurement, the median is reported (default 3, quick 2)
+  --skip a,b       leave out parts: datasets, throughput, sqlite, scale, ui`;
+
+const argv = process.argv.slice(2);
+function option(name: string): string | undefined {
+  const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (i < 0) return undefined;
+  return argv[i]!.includes('=') ? argv[i]!.slice(name.length + 1) : argv[i + 1];
+}
+function count(name: string, fallback: number): number {
+  const v = option(name);
+  const n = v === undefined ? fallback : Number(v);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${name} needs a whole number of at least 1, got "${v}"`);
+  return n;
+}
+
+if (argv.includes('--help') || argv.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const quick = argv.includes('--quick');
+const jsonOnly = argv.includes('--json');
+const accuracy = argv.includes('--accuracy');
+const epochs = count('--epochs', 20);
+const rounds = count('--rounds', quick ? 2 : 3);
+const skip = new Set((option('--skip') ?? '').split(',').filter(Boolean));
+const unknown = [...skip].filter((s) => !['datasets', 'throughput', 'sqlite', 'scale', 'ui'].includes(s));
+if (unknown.length)
+  throw new Error(`--skip knows datasets, throughput, sqlite, scale, ui; not ${unknown.join(', ')}`);
+
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'timbre-bench-'));
+const started = performance.now();
+
+/** Tables: stdout, or stderr under --json so stdout carries the JSON alone. */
+const say = (text: string) => (jsonOnly ? process.stderr : process.stdout).write(`${text}\n`);
+/** Progress while a part runs, stamped with the time since the start. */
+const log = (line: string) => {
+  const t = Math.round((performance.now() - started) / 1000);
+  process.stderr.write(`[${Math.floor(t / 60)}:${String(t % 60).padStart(2, '0')}] ${line}\n`);
+};
 
 function print(rows: BenchRow[]): void {
   const width = Math.max(...rows.map((r) => r.what.length));
   for (const r of rows) {
     const value = r.value >= 100 ? r.value.toFixed(0) : r.value.toFixed(2);
-    console.log(`${r.what.padEnd(width)}  ${value.padStart(9)} ${r.unit}${r.note ? `   (${r.note})` : ''}`);
+    say(`${r.what.padEnd(width)}  ${value.padStart(9)} ${r.unit}${r.note ? `   (${r.note})` : ''}`);
+  }
+}
+
+const load = () => os.loadavg().map((v) => round(v, 2));
+const machine = {
+  cores: os.availableParallelism(),
+  node: process.version,
+  loadavg_start: load(),
+  loadavg_end: load(),
+};
+const preset = quick ? 'tiny' : 'default';
+const sizes: [number, number] = quick ? [300, 3000] : [2000, 20000];
+// The data-set part renders into work/rendered and registers it as "bench" in work/home; the parts
+// after it train on that.
+const root = path.join(work, 'rendered');
+const home = path.join(work, 'home');
+const result: Record<string, unknown> = {};
+const partSeconds: Record<string, number> = {};
+/** Runs one part, keeping its duration. */
+async function part<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await fn();
+  } finally {
+    partSeconds[name] = round((performance.now() - t0) / 1000, 1)!;
   }
 }
 
 try {
-  console.log(
-    `Timbre Workbench benchmark — ${os.cpus().length} cores, Node ${process.version}${quick ? ', quick' : ''}\n`,
+  say(
+    `Timbre Workbench benchmark — ${machine.cores} cores, Node ${process.version}${quick ? ', quick' : ''}, ` +
+      `load average ${machine.loadavg_start.join(' ')}\n`,
   );
-  const datasets = await benchDatasets(work, quick ? 'tiny' : 'default', quick ? [300, 3000] : [2000, 20000]);
-  print(datasets.rows);
-  const result = {
-    datasets: {
+
+  if (!skip.has('datasets')) {
+    log('data sets: render, import, features, peak RSS');
+    const datasets = await part('datasets', () => benchDatasets(work, preset, sizes));
+    print(datasets.rows);
+    result.datasets = {
       render_notes_per_s: datasets.render.notesPerSecond,
       render_realtime: datasets.render.realtimeFactor,
       rows: datasets.rows,
-    },
-    rss_mb: datasets.rss,
-  };
-  console.log(JSON.stringify(result));
+    };
+    result.rss_mb = { import_logmel: datasets.rss };
+  } else {
+    log(`data sets: skipped; rendering the ${preset} set for the training parts`);
+    await renderDataset({ out: root, preset });
+    const wb = new Workbench({ home });
+    await wb.importDataset(root, 'bench');
+    await wb.close();
+  }
+
+  if (!skip.has('throughput')) {
+    log('training speed: ours (wasm) and PyTorch, interleaved');
+    const { result: t, text } = await part('throughput', () => benchThroughput({ rounds, quick, log }));
+    say(`\n${text}`);
+    const { lstm, blstm, cnn, ...about } = t;
+    Object.assign(result, { lstm, blstm, cnn, throughput: about });
+  }
+
+  if (!skip.has('sqlite')) {
+    log('SQLite share of epoch time');
+    const { result: s, text } = await part('sqlite', () =>
+      benchSqliteShare({ home, dataset: 'bench', quick, log }),
+    );
+    say(`\n${text}`);
+    result.sqlite_share_pct = s.share_pct;
+    result.sqlite = s;
+  }
+
+  if (!skip.has('scale')) {
+    log('training at scale');
+    const { result: s, text } = await part('scale', () => benchScale({ work, root, sizes, log }));
+    say(`\n${text}`);
+    const rss = (result.rss_mb ?? {}) as Record<string, unknown>;
+    rss.training = Object.fromEntries(s.points.map((p) => [String(p.notes), p.peak_rss_mb]));
+    rss.training_ratio = s.rss_ratio;
+    result.rss_mb = rss;
+    result.scale = s;
+  }
+
+  if (!skip.has('ui')) {
+    log('UI: runs table with 10,000 runs, compare view of 10 runs x 200 epochs (Chromium)');
+    const u = await part('ui', () => benchUi(work));
+    say('');
+    print(u.rows);
+    result.ui = { runs_table_ms: u.runsTableMs, compare_ms: u.compareMs, target_ms: 300 };
+  }
+
+  if (accuracy) {
+    log(`accuracy: ${epochs} epoch${epochs === 1 ? '' : 's'} each, tens of minutes at 20`);
+    const { result: a, text } = await part('accuracy', () =>
+      benchAccuracy({ home, dataset: 'bench', root, epochs, log }),
+    );
+    say(`\n${text}`);
+    result.accuracy = a;
+  } else {
+    result.accuracy = null;
+    say(
+      '\nAccuracy next to PyTorch: not run (add --accuracy, and --epochs N to shorten; tens of minutes at 20).',
+    );
+  }
+
+  machine.loadavg_end = load();
+  const seconds = (performance.now() - started) / 1000;
+  say(`\nLoad average at the end ${machine.loadavg_end.join(' ')}; ${seconds.toFixed(0)} s in all.`);
+  console.log(
+    JSON.stringify({ ...result, machine, quick, seconds: round(seconds, 1), part_seconds: partSeconds }),
+  );
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
 }
