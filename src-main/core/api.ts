@@ -108,13 +108,14 @@ export class Workbench implements WorkbenchApi {
 
   async importDataset(root: string, name?: string): Promise<DatasetSummary> {
     const abs = path.resolve(root);
-    const scan = await scanNsynth(abs, { onProgress: this.progress('import') });
+    // Checked before the scan, which can take minutes on a large data set.
     const taken = name ? this.datasets.find(name) : undefined;
     if (taken && taken.root !== abs) {
       throw new DatasetError(
         `The name "${name}" is taken by the data set at ${taken.root}; choose another name.`,
       );
     }
+    const scan = await scanNsynth(abs, { onProgress: this.progress('import') });
     const saved = this.datasets.save({
       name: name ?? this.datasets.find(abs)?.name ?? this.uniqueName(path.basename(abs)),
       root: abs,
@@ -140,11 +141,16 @@ export class Workbench implements WorkbenchApi {
 
   async buildFeatures(ref: string | number, config: Partial<FeatureConfig> = {}) {
     const dataset = await this.getDataset(ref);
+    return this.featureCache(dataset, validateFeatureConfig(config), this.progress('features'));
+  }
+
+  /** The feature cache of a data set for a checked configuration, computed on first use. */
+  private featureCache(dataset: DatasetSummary, config: FeatureConfig, onProgress: ProgressFn) {
     return ensureFeatureCache({
       featuresRoot: this.paths.features,
       source: { fingerprint: dataset.fingerprint, notes: this.datasets.notes(dataset.id) },
-      config: validateFeatureConfig(config),
-      onProgress: this.progress('features'),
+      config,
+      onProgress,
     });
   }
 
@@ -202,7 +208,7 @@ export class Workbench implements WorkbenchApi {
       appVersion: packageJson.version,
     });
     this.queue.enqueue(id, { backend: request.backend });
-    return this.runs.list().find((r) => r.id === id)!;
+    return this.runs.summary(id)!;
   }
 
   /** Continues an interrupted (or cancelled) run from its last committed epoch. */
@@ -229,7 +235,7 @@ export class Workbench implements WorkbenchApi {
       resumeFrom:
         done > 0 ? { epoch: done, bestValLoss: best?.valLoss ?? null, bestEpoch: run.bestEpoch } : undefined,
     });
-    return this.runs.list().find((r) => r.id === id)!;
+    return this.runs.summary(id)!;
   }
 
   /** Cancels a queued or training run. */
@@ -345,12 +351,7 @@ export class Workbench implements WorkbenchApi {
         `The data set "${dataset.name}" changed since run ${runId} was created (its fingerprint differs).`,
       );
     }
-    return ensureFeatureCache({
-      featuresRoot: this.paths.features,
-      source: { fingerprint: dataset.fingerprint, notes: this.datasets.notes(dataset.id) },
-      config: run.config.features,
-      onProgress,
-    });
+    return this.featureCache(dataset, run.config.features, onProgress);
   }
 
   private async makeDefaultDataset(): Promise<DatasetSummary> {

@@ -107,9 +107,28 @@ function summary(row: RunRow): RunSummary {
 
 const now = () => new Date().toISOString();
 
+// A run's summary straight from SQL, its table fields read out of the config JSON by SQLite.
+const SUMMARY_COLUMNS = `id, name, status, preset,
+  json_extract(config, '$.model.type') AS model,
+  json_extract(config, '$.features.representation') AS representation,
+  json_extract(config, '$.lr') AS lr, json_extract(config, '$.batch') AS batch,
+  json_extract(config, '$.model.hidden') AS hidden, json_extract(config, '$.model.layers') AS layers,
+  json_extract(config, '$.optimizer') AS optimizer, json_extract(config, '$.epochs') AS epochs,
+  epochs_done AS epochsDone, best_epoch AS bestEpoch, best_val_accuracy AS bestValAccuracy,
+  test_accuracy AS testAccuracy, backend, dataset_id AS datasetId, created_at AS createdAt,
+  started_at AS startedAt, finished_at AS finishedAt, tags`;
+
+type SummaryRow = Omit<RunSummary, 'tags'> & { tags: string };
+
+const withTags = (r: SummaryRow): RunSummary => ({
+  ...r,
+  tags: r.tags === '[]' ? [] : (JSON.parse(r.tags) as string[]),
+});
+
 /** Runs and everything they record. Each write is one transaction, committed when it returns. */
 export class RunRepo {
-  private listStatement?: Statement<[], RunSummary & { tags: string }>;
+  private listStatement?: Statement<[], SummaryRow>;
+  private summaryStatement?: Statement<[number], SummaryRow>;
 
   constructor(private readonly db: Db) {}
 
@@ -284,21 +303,19 @@ export class RunRepo {
 
   /** Every run, newest first. The table's fields come out of the config JSON in SQL: 10,000 runs in tens of ms. */
   list(): RunSummary[] {
-    this.listStatement ??= this.db.prepare<[], RunSummary & { tags: string }>(
-      `SELECT id, name, status, preset,
-         json_extract(config, '$.model.type') AS model,
-         json_extract(config, '$.features.representation') AS representation,
-         json_extract(config, '$.lr') AS lr, json_extract(config, '$.batch') AS batch,
-         json_extract(config, '$.model.hidden') AS hidden, json_extract(config, '$.model.layers') AS layers,
-         json_extract(config, '$.optimizer') AS optimizer, json_extract(config, '$.epochs') AS epochs,
-         epochs_done AS epochsDone, best_epoch AS bestEpoch, best_val_accuracy AS bestValAccuracy,
-         test_accuracy AS testAccuracy, backend, dataset_id AS datasetId, created_at AS createdAt,
-         started_at AS startedAt, finished_at AS finishedAt, tags
-       FROM runs ORDER BY id DESC`,
+    this.listStatement ??= this.db.prepare<[], SummaryRow>(
+      `SELECT ${SUMMARY_COLUMNS} FROM runs ORDER BY id DESC`,
     );
-    return this.listStatement
-      .all()
-      .map((r) => ({ ...r, tags: r.tags === '[]' ? [] : (JSON.parse(r.tags) as string[]) }));
+    return this.listStatement.all().map(withTags);
+  }
+
+  /** One run as the runs table lists it, or undefined. */
+  summary(id: number): RunSummary | undefined {
+    this.summaryStatement ??= this.db.prepare<[number], SummaryRow>(
+      `SELECT ${SUMMARY_COLUMNS} FROM runs WHERE id = ?`,
+    );
+    const row = this.summaryStatement.get(id);
+    return row && withTags(row);
   }
 
   /**

@@ -121,6 +121,8 @@ describe('RunRepo', () => {
       Math.fround(0.7),
     ]);
     expect(runs.list().map((r) => [r.id, r.model, r.testAccuracy])).toEqual([[id, 'lstm', 0.625]]);
+    expect(runs.summary(id)).toEqual(runs.list()[0]);
+    expect(runs.summary(id + 1)).toBeUndefined();
 
     expect(runs.remove(id)).toBe(true);
     for (const table of [
