@@ -3,6 +3,7 @@ import { API_METHODS, type ApiMethod, type WorkbenchEvent } from '../shared/api'
 import type { Workbench } from '../core/api';
 import { checkArgs } from '../core/api-schema';
 import { errorBody } from '../server/errors';
+import { printHtmlToPdf, setupSave } from './save';
 
 /** The IPC channels between the preload bridge and the main process. */
 export const CHANNELS = { invoke: 'timbre:invoke', event: 'timbre:event' } as const;
@@ -22,17 +23,38 @@ export function setupIpc(workbench: Workbench, ours: () => BrowserWindow[]): () 
     }
     try {
       const m = method as ApiMethod;
+      const checked = checkArgs(m, args);
+      // PDF is printed by this Electron itself: a user's machine need not have Chromium installed.
+      if (m === 'exportReport' && checked[1] === 'pdf')
+        return { ok: true, value: await pdfReport(checked[0]) };
       const fn = workbench[m] as (...a: unknown[]) => Promise<unknown>;
-      return { ok: true, value: (await fn.apply(workbench, checkArgs(m, args))) ?? null };
+      return { ok: true, value: (await fn.apply(workbench, checked)) ?? null };
     } catch (err) {
       return { ok: false, error: errorBody(err) };
     }
   });
+  const pdfReport = async (ids: unknown) => {
+    const html = await workbench.exportReport(ids as number[], 'html');
+    const file = html.files[0]!;
+    const pdf = await printHtmlToPdf(Buffer.from(file.base64, 'base64').toString('utf8'));
+    return {
+      format: 'pdf',
+      files: [
+        {
+          name: file.name.replace(/\.html$/, '.pdf'),
+          mime: 'application/pdf',
+          base64: pdf.toString('base64'),
+        },
+      ],
+    };
+  };
+  const stopSave = setupSave(fromOurWindow);
   const stop = workbench.subscribe((e: WorkbenchEvent) => {
     for (const w of ours()) if (!w.isDestroyed()) w.webContents.send(CHANNELS.event, e);
   });
   return () => {
     stop();
+    stopSave();
     ipcMain.removeHandler(CHANNELS.invoke);
   };
 }

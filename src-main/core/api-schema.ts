@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { ApiMethod } from '../shared/api';
+import { REPORT_FORMATS, type ApiMethod } from '../shared/api';
+import { SPLITS } from '../shared/constants';
 import { BACKENDS, MODEL_TYPES } from '../shared/training';
 
 /** Arguments a window sent that do not fit the API; the message says which and why. */
@@ -69,6 +70,9 @@ const runRequest = z
   })
   .strict();
 
+const evaluatedSplit = z.enum(['valid', 'test']);
+const noteStr = z.string().min(1).max(300);
+
 const edit = z
   .object({
     name: z.string().min(1).max(200),
@@ -100,6 +104,14 @@ const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
   cancelRun: z.tuple([id]),
   resumeRun: z.union([z.tuple([id]), z.tuple([id, backend])]),
   queueState: z.tuple([]),
+  listPredictions: z.union([
+    z.tuple([id]),
+    z.tuple([id, evaluatedSplit]),
+    z.tuple([id, evaluatedSplit, z.enum(['best', 'last'])]),
+  ]),
+  noteAudio: z.tuple([id, z.enum(SPLITS), noteStr]),
+  noteHistory: z.tuple([id, noteStr]),
+  exportReport: z.tuple([z.array(id).min(1).max(100), z.enum(REPORT_FORMATS)]),
 };
 
 /** Checks a call's arguments; throws ApiArgumentError naming the method, the place and the problem. */

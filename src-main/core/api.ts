@@ -3,7 +3,12 @@ import path from 'node:path';
 import { DEFAULT_DATASET_NAME, SPLITS } from '../shared/constants';
 import type {
   AppInfo,
+  NoteAudio,
+  NoteHistory,
+  PredictionSet,
   PresetInfo,
+  ReportFiles,
+  ReportFormat,
   QueueState,
   RenderRequest,
   RunEdit,
@@ -34,6 +39,8 @@ import { PRESETS, resolveTrainConfig } from './training/config';
 import { availableBackends } from './training/backend';
 import { evaluateInWorker, TrainingQueue, type RunEvent } from './training/runner';
 import { loadModelDir } from './training/model-io';
+import { PredictionReader } from './predictions';
+import { renderReport } from './reports/export';
 import packageJson from '../../package.json';
 
 /** A reference to a data set that matches none. */
@@ -54,6 +61,14 @@ export class RunStateError extends Error {
 
 export type { RunRequest };
 
+const REPORT_MIME: Record<ReportFormat, string> = {
+  html: 'text/html',
+  md: 'text/markdown',
+  csv: 'text/csv',
+  json: 'application/json',
+  pdf: 'application/pdf',
+};
+
 export interface WorkbenchOptions {
   /** TIMBRE_HOME; default from the environment or the per-user app-data folder. */
   home?: string;
@@ -70,6 +85,7 @@ export class Workbench implements WorkbenchApi {
   readonly datasets: DatasetRepo;
   readonly runs: RunRepo;
   readonly queue: TrainingQueue;
+  private readonly predictions: PredictionReader;
   private readonly listeners = new Set<(event: WorkbenchEvent) => void>();
   private readonly defaultPreset: 'tiny' | 'default';
   private readonly shell: AppInfo['shell'];
@@ -80,6 +96,7 @@ export class Workbench implements WorkbenchApi {
     this.db = openDatabase(this.paths.database);
     this.datasets = new DatasetRepo(this.db);
     this.runs = new RunRepo(this.db);
+    this.predictions = new PredictionReader(this.db, this.datasets);
     // Runs left "running" by a process that is gone were interrupted (crash, kill, power loss).
     this.runs.markInterrupted();
     this.queue = new TrainingQueue(
@@ -328,6 +345,36 @@ export class Workbench implements WorkbenchApi {
     });
     const recorded = this.runs.evaluation(id)!;
     return { ...recorded, backend: ev.backend };
+  }
+
+  async listPredictions(
+    runId: number,
+    split: 'valid' | 'test' = 'test',
+    weights: 'best' | 'last' = 'best',
+  ): Promise<PredictionSet> {
+    return this.predictions.predictions(await this.getRun(runId), split, weights);
+  }
+
+  async noteAudio(runId: number, split: 'train' | 'valid' | 'test', noteStr: string): Promise<NoteAudio> {
+    return this.predictions.audio(await this.getRun(runId), split, noteStr);
+  }
+
+  async noteHistory(runId: number, noteStr: string): Promise<NoteHistory> {
+    return this.predictions.history(await this.getRun(runId), noteStr);
+  }
+
+  /** A report as file contents named `timbre-run-<ids>.<ext>`, for shells that save it themselves. */
+  async exportReport(ids: number[], format: ReportFormat): Promise<ReportFiles> {
+    const base = `timbre-run${ids.length > 1 ? 's' : ''}-${ids.slice(0, 5).join('-')}${ids.length > 5 ? '-etc' : ''}`;
+    const files = await renderReport(this, ids, format, `${base}.${format}`);
+    return {
+      format,
+      files: files.map((f) => ({
+        name: path.basename(f.path),
+        mime: REPORT_MIME[format],
+        base64: Buffer.from(f.content).toString('base64'),
+      })),
+    };
   }
 
   subscribe(listener: (event: WorkbenchEvent) => void): () => void {

@@ -12,6 +12,8 @@ const STATUS: Record<string, number> = {
   RunStateError: 409,
   ReportError: 400,
   ModelFileError: 400,
+  PredictionsError: 404,
+  WavError: 400,
 };
 
 /** The HTTP status for an error thrown by the core. */

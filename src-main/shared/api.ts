@@ -91,6 +91,72 @@ export interface AppInfo {
   shell: 'electron' | 'browser' | 'cli';
 }
 
+/** One note of an evaluated split with what the model said about it. */
+export interface NotePrediction {
+  noteStr: string;
+  trueFamily: number;
+  predicted: number;
+  /** Probability of the predicted family. */
+  confidence: number;
+  /** The family with the second highest probability. */
+  runnerUp: number;
+  /** confidence minus the runner-up's probability (0 to 1). */
+  margin: number;
+  /** Probability the model gave the true family. */
+  trueProbability: number;
+  /** MIDI pitch, velocity, instrument and source (0 acoustic, 1 electronic, 2 synthetic) from the data set. */
+  pitch: number;
+  velocity: number;
+  instrument: string;
+  source: number;
+}
+
+/** Every note of one split as one of a run's final evaluations predicted it. */
+export interface PredictionSet {
+  runId: number;
+  evaluationId: number;
+  split: 'valid' | 'test';
+  weights: 'best' | 'last';
+  /** The epoch whose weights were evaluated. */
+  epoch: number | null;
+  accuracy: number;
+  /** The part of each note the model saw, in seconds from the note's start. */
+  seen: { start: number; seconds: number };
+  /** The data set the notes come from; `available` is false when it is no longer registered. */
+  dataset: { id: number | null; name: string | null; fingerprint: string; available: boolean };
+  /** Whether the run recorded its validation predictions per epoch (noteHistory). */
+  history: boolean;
+  /** Every note of the split, correct and not, sorted by note_str. */
+  notes: NotePrediction[];
+}
+
+/** One note's audio as a WAV file image. */
+export interface NoteAudio {
+  noteStr: string;
+  sampleRate: number;
+  /** Length of the note in seconds. */
+  seconds: number;
+  /** The file's bytes (16-bit PCM WAV), base64. */
+  wavBase64: string;
+}
+
+/** What a run's model predicted for one validation note after each epoch. */
+export interface NoteHistory {
+  noteStr: string;
+  trueFamily: number;
+  epochs: { epoch: number; predicted: number }[];
+}
+
+/** The formats a report can be written in. */
+export const REPORT_FORMATS = ['html', 'md', 'csv', 'json', 'pdf'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** A report ready to save: one file, or three for CSV (runs, epochs, predictions). */
+export interface ReportFiles {
+  format: ReportFormat;
+  files: { name: string; mime: string; base64: string }[];
+}
+
 /** Editable fields of a run. */
 export interface RunEdit {
   name?: string;
@@ -137,6 +203,14 @@ export interface WorkbenchApi {
   resumeRun(id: number, backend?: BackendName): Promise<RunSummary>;
   /** The training queue now. */
   queueState(): Promise<QueueState>;
+  /** Every note of a finished run's split (default test) with its prediction, by the best (default) or last weights. */
+  listPredictions(runId: number, split?: 'valid' | 'test', weights?: 'best' | 'last'): Promise<PredictionSet>;
+  /** The audio of one note of the data set a run trained on. */
+  noteAudio(runId: number, split: 'train' | 'valid' | 'test', noteStr: string): Promise<NoteAudio>;
+  /** A validation note's predicted family after each epoch of a run. */
+  noteHistory(runId: number, noteStr: string): Promise<NoteHistory>;
+  /** A report of runs in a format, as file contents to save (the CLI's `timbre report`). */
+  exportReport(ids: number[], format: ReportFormat): Promise<ReportFiles>;
   /** Listens to events; returns the function that stops listening. */
   subscribe(listener: (event: WorkbenchEvent) => void): () => void;
 }
@@ -163,6 +237,10 @@ export const API_METHODS = [
   'cancelRun',
   'resumeRun',
   'queueState',
+  'listPredictions',
+  'noteAudio',
+  'noteHistory',
+  'exportReport',
 ] as const satisfies readonly ApiMethod[];
 
 /** An error as it crosses from the app to a window: its class name and readable message. */
@@ -178,4 +256,6 @@ export interface ElectronBridge {
     args: unknown[],
   ): Promise<{ ok: true; value: unknown } | { ok: false; error: ApiErrorBody }>;
   onEvent(listener: (event: WorkbenchEvent) => void): () => void;
+  /** Asks where to save with the native dialog and writes the files there; resolves with the path, or null when cancelled. */
+  saveFiles(files: ReportFiles['files']): Promise<string | null>;
 }

@@ -55,39 +55,63 @@ export async function exportReport(
   out: string,
   options: ExportOptions = {},
 ): Promise<ExportResult> {
+  const rendered = await renderReport(source, runIds, format, path.resolve(out), options);
+  const files = rendered.map(({ path: file, content }) => {
+    writeFileAtomic(file, content);
+    return { path: file, bytes: Buffer.byteLength(content) };
+  });
+  return { format, runs: runIds, files };
+}
+
+/**
+ * A report's files in memory, named after `out` as exportReport would write them (one file, or
+ * three for CSV). Shells that save through their own dialog or a download use this.
+ */
+export async function renderReport(
+  source: ReportSource,
+  runIds: number[],
+  format: ReportFormat,
+  out: string,
+  options: ExportOptions = {},
+): Promise<{ path: string; content: string | Buffer }[]> {
   if (!isReportFormat(format)) {
     throw new ReportError(`Unknown report format "${String(format)}"; one of ${REPORT_FORMATS.join(', ')}.`);
   }
   // Fail before any work when PDF cannot be printed here.
   const chromium = format === 'pdf' ? requireChromium(options.chromium) : undefined;
-  const target = path.resolve(out);
   const data = await collectReport(source, runIds, { ...options, audio: format === 'html' });
-  const files: Record<string, string | Buffer> = {};
   switch (format) {
     case 'html':
-      files[target] = reportHtml(data);
-      break;
+      return [{ path: out, content: reportHtml(data) }];
     case 'md':
-      files[target] = reportMarkdown(data);
-      break;
+      return [{ path: out, content: reportMarkdown(data) }];
     case 'json':
-      files[target] = reportJson(data);
-      break;
+      return [{ path: out, content: reportJson(data) }];
     case 'csv': {
       const tables = reportCsv(data);
-      const paths = csvPaths(target);
-      for (const k of ['runs', 'epochs', 'predictions'] as const) files[paths[k]] = tables[k];
-      break;
+      const paths = csvPaths(out);
+      return (['runs', 'epochs', 'predictions'] as const).map((k) => ({
+        path: paths[k],
+        content: tables[k],
+      }));
     }
     case 'pdf':
-      files[target] = await htmlToPdf(reportHtml(data), chromium);
-      break;
+      return [{ path: out, content: await htmlToPdf(reportHtml(data), chromium) }];
   }
-  const written = Object.entries(files).map(([file, content]) => {
-    writeFileAtomic(file, content);
-    return { path: file, bytes: Buffer.byteLength(content) };
-  });
-  return { format, runs: runIds, files: written };
+}
+
+/**
+ * Where each file goes when the user chose `chosen` for the first: one file is written there; several
+ * (CSV's runs, epochs and predictions) keep their own suffixes after the chosen name's stem.
+ */
+export function savePaths(names: string[], chosen: string): string[] {
+  if (names.length === 1) return [chosen];
+  let prefix = names[0]!;
+  for (const n of names) while (!n.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  // Cut at a word boundary: runs/reports share "r" but it belongs to their suffixes.
+  prefix = prefix.slice(0, prefix.lastIndexOf('-') + 1);
+  const stem = chosen.slice(0, chosen.length - path.extname(chosen).length);
+  return names.map((n) => stem + n.slice(prefix.length).replace(/^(?=[^-.])/, '-'));
 }
 
 /** Writes a file under a temporary name in the same folder, flushes it, then renames it into place. */

@@ -1,9 +1,7 @@
 import type { RunComparison, RunMetrics } from '../compare';
 import type { Evaluation, RunDetail } from '../../shared/training';
 
-/** The formats a report can be written in. */
-export const REPORT_FORMATS = ['html', 'md', 'csv', 'json', 'pdf'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export { REPORT_FORMATS, type ReportFormat } from '../../shared/api';
 
 /** One note's prediction in an evaluation; probabilities follow the evaluation's labels. */
 export interface PredictionRecord {

@@ -1,0 +1,213 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { SOURCES } from '../shared/constants';
+import type { NoteAudio, NoteHistory, NotePrediction, PredictionSet } from '../shared/api';
+import type { RunDetail } from '../shared/training';
+import { encodeWav16, nsynthWavProblem, readPcm16, readWavInfo } from './datasets/wav';
+import { selectNotes } from './features/select';
+import type { Db } from './store/database';
+import type { DatasetRepo } from './store/datasets';
+
+/** A note, a split or an evaluation that a run does not have. */
+export class PredictionsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PredictionsError';
+  }
+}
+
+interface Row {
+  note_str: string;
+  true_family: number;
+  predicted_family: number;
+  probabilities: Buffer;
+  pitch: number | null;
+  velocity: number | null;
+  instrument_str: string | null;
+  source: number | null;
+}
+
+/** pitch, velocity, instrument and source read from an NSynth note_str such as `bass_electronic_012-045-100`. */
+export function parseNoteStr(
+  noteStr: string,
+): Pick<NotePrediction, 'pitch' | 'velocity' | 'instrument' | 'source'> {
+  const m = /^(.*)-(\d{3})-(\d{3})$/.exec(noteStr);
+  const instrument = m?.[1] ?? noteStr;
+  const source = SOURCES.findIndex((s) => instrument.split('_').includes(s));
+  return { pitch: m ? Number(m[2]) : -1, velocity: m ? Number(m[3]) : -1, instrument, source };
+}
+
+/** Reads the predictions runs recorded, joined with their data set's notes, and the notes' audio. */
+export class PredictionReader {
+  constructor(
+    private readonly db: Db,
+    private readonly datasets: DatasetRepo,
+  ) {}
+
+  /** Every note of a split as the run's final evaluation with `weights` predicted it. */
+  predictions(run: RunDetail, split: 'valid' | 'test', weights: 'best' | 'last'): PredictionSet {
+    const evaluation = run.evaluations.filter((e) => e.split === split && e.weights === weights).at(-1);
+    if (!evaluation) {
+      throw new PredictionsError(
+        run.status === 'finished'
+          ? `Run ${run.id} has no evaluation of its ${weights} weights on the ${split} split.`
+          : `Run ${run.id} is ${run.status}; its notes can be auditioned once it has finished.`,
+      );
+    }
+    const datasetId = evaluation.datasetId;
+    const dataset = datasetId === null ? undefined : this.datasets.find(datasetId);
+    const rows = this.db
+      .prepare<[number, string, number], Row>(
+        `SELECT p.note_str, p.true_family, p.predicted_family, p.probabilities,
+                n.pitch, n.velocity, n.instrument_str, n.source
+         FROM predictions p
+         LEFT JOIN dataset_notes n ON n.dataset_id = ? AND n.split = ? AND n.note_str = p.note_str
+         WHERE p.evaluation_id = ?`,
+      )
+      .all(datasetId ?? -1, split, evaluation.id);
+    const notes = rows.map(notePrediction).sort(byNoteStr);
+    const history = this.db
+      .prepare<[number], { n: number }>('SELECT count(*) AS n FROM epoch_predictions WHERE run_id = ?')
+      .get(run.id)!.n;
+    return {
+      runId: run.id,
+      evaluationId: evaluation.id,
+      split,
+      weights,
+      epoch: evaluation.epoch,
+      accuracy: evaluation.accuracy,
+      seen: { start: run.config.features.start, seconds: run.config.features.seconds },
+      dataset: {
+        id: datasetId,
+        name: dataset?.name ?? null,
+        fingerprint: evaluation.datasetFingerprint,
+        available: dataset !== undefined,
+      },
+      history: history > 0,
+      notes,
+    };
+  }
+
+  /** One note of the run's data set as a 16-bit WAV. */
+  audio(run: RunDetail, split: 'train' | 'valid' | 'test', noteStr: string): NoteAudio {
+    if (run.datasetId === null) {
+      throw new PredictionsError(
+        `The data set run ${run.id} trained on was deleted, so its notes cannot be played.`,
+      );
+    }
+    const row = this.db
+      .prepare<[number, string, string], { path: string }>(
+        'SELECT path FROM dataset_notes WHERE dataset_id = ? AND split = ? AND note_str = ?',
+      )
+      .get(run.datasetId, split, noteStr);
+    if (!row) {
+      throw new PredictionsError(`The ${split} split of run ${run.id}'s data set has no note "${noteStr}".`);
+    }
+    const file = path.join(this.datasets.find(run.datasetId)!.root, row.path);
+    if (!fs.existsSync(file)) {
+      throw new PredictionsError(
+        `${file} is missing: was the data set moved? Import its folder again to play its notes.`,
+      );
+    }
+    const info = readWavInfo(file);
+    const problem = nsynthWavProblem(info, info.sampleRate, 1);
+    if (problem) throw new PredictionsError(`${file}: ${problem}`);
+    const samples = readPcm16(file, 0, Math.floor(Math.min(info.dataBytes, info.availableBytes) / 2), info);
+    return {
+      noteStr,
+      sampleRate: info.sampleRate,
+      seconds: samples.length / info.sampleRate,
+      wavBase64: encodeWav16(samples, info.sampleRate).toString('base64'),
+    };
+  }
+
+  /** A validation note's predicted family after each epoch the run recorded. */
+  history(run: RunDetail, noteStr: string): NoteHistory {
+    const order = this.validationOrder(run);
+    const index = binarySearch(order.notes, noteStr);
+    if (index < 0) {
+      throw new PredictionsError(`"${noteStr}" is not one of run ${run.id}'s validation notes.`);
+    }
+    const epochs = this.db
+      .prepare<[number], { epoch: number; predicted: Buffer }>(
+        'SELECT epoch, predicted FROM epoch_predictions WHERE run_id = ? ORDER BY epoch',
+      )
+      .all(run.id)
+      // A blob of another length belongs to another selection of notes: it cannot be read by index.
+      .filter((r) => r.predicted.length === order.notes.length)
+      .map((r) => ({ epoch: r.epoch, predicted: r.predicted[index]! }));
+    return { noteStr, trueFamily: order.families[index]!, epochs };
+  }
+
+  /**
+   * The validation notes in the order the run's per-epoch predictions follow: the feature cache's,
+   * sorted by note_str. A final validation evaluation lists exactly them; without one (a run cut
+   * short) they are selected from the data set as the cache selected them.
+   */
+  private validationOrder(run: RunDetail): { notes: string[]; families: number[] } {
+    const evaluation = run.evaluations.find((e) => e.split === 'valid' && e.weights !== 'external');
+    let notes: { noteStr: string; family: number }[];
+    if (evaluation) {
+      notes = this.db
+        .prepare<[number], { noteStr: string; family: number }>(
+          'SELECT note_str AS noteStr, true_family AS family FROM predictions WHERE evaluation_id = ?',
+        )
+        .all(evaluation.id);
+    } else if (run.datasetId !== null && this.datasets.find(run.datasetId)) {
+      notes = selectNotes(this.datasets.notes(run.datasetId), 'valid', run.config.features.maxPerFamily);
+    } else {
+      throw new PredictionsError(
+        `Run ${run.id} has no validation evaluation and its data set was deleted: its notes cannot be matched to its per-epoch predictions.`,
+      );
+    }
+    notes.sort(byNoteStr);
+    return { notes: notes.map((n) => n.noteStr), families: notes.map((n) => n.family) };
+  }
+}
+
+function notePrediction(row: Row): NotePrediction {
+  // Copy the blob: SQLite's buffer need not be 4-byte aligned for a Float32Array view.
+  const bytes = Uint8Array.from(row.probabilities);
+  const p = new Float32Array(bytes.buffer, 0, bytes.byteLength >> 2);
+  let runnerUp = -1;
+  for (let c = 0; c < p.length; c++) {
+    if (c !== row.predicted_family && (runnerUp < 0 || p[c]! > p[runnerUp]!)) runnerUp = c;
+  }
+  const confidence = p[row.predicted_family] ?? 0;
+  const meta =
+    row.pitch === null
+      ? parseNoteStr(row.note_str)
+      : { pitch: row.pitch, velocity: row.velocity!, instrument: row.instrument_str!, source: row.source! };
+  return {
+    noteStr: row.note_str,
+    trueFamily: row.true_family,
+    predicted: row.predicted_family,
+    confidence: round(confidence),
+    runnerUp,
+    margin: round(confidence - (p[runnerUp] ?? 0)),
+    trueProbability: round(p[row.true_family] ?? 0),
+    ...meta,
+  };
+}
+
+/** Six significant digits: float32 noise would only make the JSON longer. */
+function round(x: number): number {
+  return Number(x.toPrecision(6));
+}
+
+function byNoteStr(a: { noteStr: string }, b: { noteStr: string }): number {
+  return a.noteStr < b.noteStr ? -1 : a.noteStr > b.noteStr ? 1 : 0;
+}
+
+function binarySearch(sorted: string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid]!;
+    if (v === key) return mid;
+    if (v < key) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
