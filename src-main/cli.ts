@@ -2,6 +2,7 @@ import { CliContext } from './cli/context';
 import { UsageError } from './cli/args';
 import { datasetCommand } from './cli/commands/dataset';
 import { featuresCommand } from './cli/commands/features';
+import { notesCommand } from './cli/commands/notes';
 import { reportCommand } from './cli/commands/report';
 import { runsCommand } from './cli/commands/runs';
 import { serveCommand } from './cli/commands/serve';
@@ -18,6 +19,7 @@ Commands:
   train     train a model (seed LSTM/BLSTM presets, MLP, CNN); every run is kept
   runs      list, show, compare and delete training runs
   test      evaluate a saved model on a split of a data set
+  notes     a run's misclassified notes, a note's WAV, a note's prediction per epoch
   report    export runs as HTML, Markdown, CSV, JSON or PDF
   serve     serve the workbench UI to a browser (the browser shell)
 
@@ -30,6 +32,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<numb
   train: trainCommand,
   runs: runsCommand,
   test: testCommand,
+  notes: notesCommand,
   report: reportCommand,
   serve: serveCommand,
 };

@@ -5,8 +5,10 @@ import { Workbench } from '../../src-main/core/api';
 import { parseWavHeader, readPcm16 } from '../../src-main/core/datasets/wav';
 import { parseNoteStr } from '../../src-main/core/predictions';
 import { savePaths } from '../../src-main/core/reports/export';
+import { FAMILIES } from '../../src-main/shared/constants';
 import type { RunDetail } from '../../src-main/shared/training';
 import type { DatasetSummary } from '../../src-main/shared/types';
+import { timbre } from '../helpers/cli';
 import { tinyDataset } from '../helpers/tiny';
 import { tempDir } from '../helpers/tmp';
 
@@ -164,6 +166,76 @@ describe('exportReport through the API', () => {
       `timbre-run-${run.id}-predictions.csv`,
     ]);
     expect(csv.files.every((f) => f.mime === 'text/csv')).toBe(true);
+  });
+});
+
+describe('timbre notes', () => {
+  const home = () => path.join(dir, 'home');
+
+  it('lists the misclassified notes, most confidently wrong first, and filters by family', async () => {
+    const set = await wb.listPredictions(run.id);
+    const wrong = set.notes.filter((n) => n.trueFamily !== n.predicted);
+    expect(wrong.length).toBeGreaterThan(0);
+    const r = timbre(home(), ['notes', String(run.id), '--json', '--limit', '100000']);
+    expect(r.code, r.stderr).toBe(0);
+    const listed = r.json() as { notes: { noteStr: string; confidence: number }[]; matching: number };
+    expect(listed.matching).toBe(wrong.length);
+    expect(listed.notes.map((n) => n.noteStr).sort()).toEqual(wrong.map((n) => n.noteStr).sort());
+    const conf = listed.notes.map((n) => n.confidence);
+    expect(conf).toEqual([...conf].sort((a, b) => b - a));
+
+    const first = wrong[0]!;
+    const [t, p] = [FAMILIES[first.trueFamily]!, FAMILIES[first.predicted]!];
+    const cell = timbre(home(), ['notes', String(run.id), '--true', t, '--pred', p, '--json']);
+    const inCell = (cell.json() as { notes: { noteStr: string }[] }).notes.map((n) => n.noteStr);
+    expect(inCell.sort()).toEqual(
+      wrong
+        .filter((n) => n.trueFamily === first.trueFamily && n.predicted === first.predicted)
+        .map((n) => n.noteStr)
+        .sort(),
+    );
+    const text = timbre(home(), ['notes', String(run.id), '--limit', '1']);
+    expect(text.stdout).toMatch(/misclassified notes, the first 1 shown|1 misclassified notes/);
+    expect(text.stdout).toMatch(/The model saw 0.25 to 0.75 s of each note/);
+  });
+
+  it('saves a note as WAV and prints a note’s history', async () => {
+    const note = (await wb.listPredictions(run.id, 'valid')).notes[0]!;
+    const out = path.join(dir, 'saved', 'note.wav');
+    const r = timbre(home(), [
+      'notes',
+      String(run.id),
+      '--wav',
+      note.noteStr,
+      '--split',
+      'valid',
+      '--out',
+      out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readFileSync(out).subarray(0, 4).toString('latin1')).toBe('RIFF');
+    const h = timbre(home(), ['notes', String(run.id), '--history', note.noteStr, '--json']);
+    expect((h.json() as { epochs: unknown[] }).epochs).toHaveLength(3);
+  });
+
+  it('says what is wrong with a bad command line, in one line', () => {
+    const bad = timbre(home(), ['notes', String(run.id), '--true', 'kazoo']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--true must be one of bass, brass/);
+    const noOut = timbre(home(), ['notes', String(run.id), '--wav', 'x']);
+    expect(noOut.code).toBe(2);
+    const missing = timbre(home(), [
+      'notes',
+      String(run.id),
+      '--wav',
+      'nope-000-000',
+      '--out',
+      path.join(dir, 'x.wav'),
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(
+      /^timbre: The test split of run \d+'s data set has no note "nope-000-000"\.\n$/,
+    );
   });
 });
 
