@@ -10,6 +10,7 @@ import {
   threadSettings,
   type ThreadSetting,
 } from './pytorch';
+import { profileStep, type StepProfile } from './profile';
 import { fmt, median, round, table } from './report';
 
 /** The seed's input: the first second as 100 frames of 160 raw samples, batch 32. */
@@ -58,6 +59,8 @@ export interface ThroughputResult {
   shape: string;
   rounds: number;
   lstm: SpeedComparison;
+  /** Where one seed-lstm training step's time goes on our side. */
+  lstm_profile: StepProfile;
   blstm: SpeedComparison;
   cnn: SpeedComparison;
 }
@@ -204,7 +207,9 @@ export async function benchThroughput(opts: {
           : {}),
     };
   }
+  const lstmProfile = await profileStep(PRESETS['seed-lstm'].config.model, SHAPE, BATCH);
   const result: ThroughputResult = {
+    lstm_profile: lstmProfile,
     backend: backend.version,
     pytorch_version: 'version' in torch ? torch.version : null,
     shape: `${SHAPE.steps}x${SHAPE.dims} raw frames, batch ${BATCH}, Adam`,
@@ -238,6 +243,11 @@ function render(r: ThroughputResult, settings: ThreadSetting[], missing: string 
     "2 cores; FINDINGS' 46-55 LSTM samples/s came from that.",
     ...(['lstm', 'blstm', 'cnn'] as const).map((k) => `  ${k}: ${r[k].model}`),
   ];
+  const p = r.lstm_profile;
+  lines.push(
+    `Our LSTM step (batch ${BATCH}) profiled: ${p.step_ms} ms; ${p.matmul.calls} matMuls take ${p.matmul.ms} ms at ` +
+      `${p.matmul.gflop_per_s} GFLOP/s, the other ${p.kernels - p.matmul.calls} kernels ${p.other_ms} ms.`,
+  );
   if (missing) lines.push(`PyTorch: not measured, ${missing}`);
   for (const k of ['lstm', 'blstm', 'cnn'] as const) {
     for (const [key, t] of Object.entries(r[k].pytorch_threads ?? {})) {
