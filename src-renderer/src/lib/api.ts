@@ -4,10 +4,12 @@ import type {
   ApiErrorBody,
   ApiMethod,
   ElectronBridge,
+  ReportFiles,
   WorkbenchApi,
   WorkbenchEvent,
 } from '../../../src-main/shared/api';
 import { API_METHODS } from '../../../src-main/shared/api';
+import { base64ToBytes } from './wav';
 
 declare global {
   interface Window {
@@ -115,3 +117,25 @@ export const api: WorkbenchApi = Object.assign(
 /** Which shell hosts this window. */
 export const shellName: 'electron' | 'browser' =
   typeof window !== 'undefined' && window.timbre ? 'electron' : 'browser';
+
+/**
+ * Saves files the app made (a report, a note's WAV): in Electron through the native save dialog,
+ * resolving with where they went or null when cancelled; in the browser as downloads, resolving
+ * with their names.
+ */
+export async function saveFiles(files: ReportFiles['files']): Promise<string | null> {
+  if (window.timbre) return window.timbre.saveFiles(files);
+  for (const file of files) {
+    const url = URL.createObjectURL(new Blob([base64ToBytes(file.base64)], { type: file.mime }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = file.name;
+    a.style.display = 'none';
+    document.body.append(a);
+    a.click();
+    a.remove();
+    // The download reads the URL after click() returns: revoke it once that surely happened.
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }
+  return files.map((f) => f.name).join(', ');
+}

@@ -90,6 +90,9 @@ export function nearestCorrect(
   return best;
 }
 
+/** Which of the compared notes plays: A the note itself, B and C its correct neighbours. */
+export type Variant = 'a' | 'b' | 'c';
+
 /** A misclassified note's comparisons: B, a correct note of the predicted family; C, one of the true family. */
 export function abNeighbours(
   note: NotePrediction,

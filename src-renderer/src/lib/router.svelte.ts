@@ -1,13 +1,30 @@
 // Hash routes, so the back button and a reload keep the user where they were.
+import { FAMILIES } from '../../../src-main/shared/constants';
 
 /** A place in the app, as its address says. */
 export type Route =
   | { name: 'runs' }
   | { name: 'run'; id: number }
+  | ({ name: 'audition'; id: number } & AuditionParams)
   | { name: 'new'; from: number | null }
   | { name: 'compare'; ids: number[] }
   | { name: 'datasets' }
   | { name: 'missing'; hash: string };
+
+/** What the audition address carries: the evaluation, the list's filters and the selected note. */
+export interface AuditionParams {
+  split: 'test' | 'valid';
+  weights: 'best' | 'last';
+  /** Family indices to filter by (null = any). */
+  trueFamily: number | null;
+  pred: number | null;
+  /** Which notes by outcome; absent = misclassified only. */
+  show: 'wrong' | 'all' | 'right';
+  note: string | null;
+}
+
+const family = (s: string | null): number | null =>
+  s !== null && /^\d+$/.test(s) && Number(s) < FAMILIES.length ? Number(s) : null;
 
 const positive = (s: string | null | undefined): number | null => {
   if (!s || !/^\d+$/.test(s)) return null;
@@ -26,6 +43,22 @@ export function parseHash(hash: string): Route {
     const id = positive(parts[1]);
     if (id) return { name: 'run', id };
   }
+  if (parts[0] === 'runs' && parts.length === 3 && parts[2] === 'audition') {
+    const id = positive(parts[1]);
+    const show = params.get('show');
+    if (id) {
+      return {
+        name: 'audition',
+        id,
+        split: params.get('split') === 'valid' ? 'valid' : 'test',
+        weights: params.get('weights') === 'last' ? 'last' : 'best',
+        trueFamily: family(params.get('true')),
+        pred: family(params.get('pred')),
+        show: show === 'all' || show === 'right' ? show : 'wrong',
+        note: params.get('note') || null,
+      };
+    }
+  }
   if (parts[0] === 'new' && parts.length === 1) return { name: 'new', from: positive(params.get('from')) };
   if (parts[0] === 'compare' && parts.length === 1) {
     const ids = (params.get('ids') ?? '')
@@ -42,6 +75,17 @@ export function parseHash(hash: string): Route {
 export const href = {
   runs: () => '#/runs',
   run: (id: number) => `#/runs/${id}`,
+  audition: (id: number, p: Partial<AuditionParams> = {}) => {
+    const q = new URLSearchParams();
+    if (p.split && p.split !== 'test') q.set('split', p.split);
+    if (p.weights && p.weights !== 'best') q.set('weights', p.weights);
+    if (p.trueFamily !== null && p.trueFamily !== undefined) q.set('true', String(p.trueFamily));
+    if (p.pred !== null && p.pred !== undefined) q.set('pred', String(p.pred));
+    if (p.show && p.show !== 'wrong') q.set('show', p.show);
+    if (p.note) q.set('note', p.note);
+    const query = q.toString();
+    return `#/runs/${id}/audition${query ? `?${query}` : ''}`;
+  },
   newRun: (from?: number) => (from ? `#/new?from=${from}` : '#/new'),
   compare: (ids: readonly number[]) => (ids.length ? `#/compare?ids=${ids.join(',')}` : '#/compare'),
   datasets: () => '#/datasets',
@@ -68,6 +112,14 @@ class Router {
   /** Goes to an address (`#/runs/3`), adding a history entry. */
   go(to: string): void {
     location.hash = to;
+  }
+
+  /**
+   * Rewrites the address without navigating (no history entry, no new view): for state a view
+   * keeps itself, such as the audition's filters and selected note, so that a reload restores it.
+   */
+  replace(to: string): void {
+    history.replaceState(history.state, '', to);
   }
 }
 
