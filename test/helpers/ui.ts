@@ -28,7 +28,14 @@ export interface Shell {
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.TIMBRE_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      // The audition's tests start playback from a key press the page did not receive from a person.
+      '--autoplay-policy=no-user-gesture-required',
+    ],
   });
 }
 
