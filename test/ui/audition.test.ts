@@ -252,6 +252,23 @@ describe('the audition view', () => {
     }
   });
 
+  it('opens a cell of a matrix in a comparison as the notes of that run', async () => {
+    const { page } = shell;
+    await page.goto(`${shell.origin}/#/compare?ids=${runId},${failedId}`);
+    const figure = page.locator(`[data-testid="matrices"] figure[data-run="${runId}"]`);
+    await expect.poll(() => figure.locator('button.cell').count(), { timeout: 15_000 }).toBe(121);
+    const cell = figure.locator('button.cell:not(.diag):not([data-count="0"])').first();
+    const [t, p] = [
+      Number(await cell.getAttribute('data-true')),
+      Number(await cell.getAttribute('data-pred')),
+    ];
+    await cell.click();
+    await expect.poll(() => view(page).getAttribute('data-ready'), { timeout: 15_000 }).toBe('yes');
+    expect(await view(page).getAttribute('data-run')).toBe(String(runId));
+    const inCell = test.notes.filter((n) => n.trueFamily === t && n.predicted === p).map((n) => n.noteStr);
+    expect((await listedNotes(page)).sort()).toEqual(inCell.sort());
+  });
+
   it('shows accuracy by pitch, velocity, source and instrument', async () => {
     const { page } = shell;
     await openAudition(page);
@@ -291,6 +308,9 @@ describe('the audition view', () => {
       await strip.locator('.epoch').evaluateAll((els) => els.map((e) => Number(e.dataset.predicted))),
     ).toEqual(history.epochs.map((e) => e.predicted));
     await shell.shot('audition-valid');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shell.shot('audition-valid-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
     await page.getByRole('radio', { name: 'test' }).click();
     await expect.poll(() => view(page).getAttribute('data-split'), { timeout: 10_000 }).toBe('test');
     expect(await page.getByTestId('epoch-strip').textContent()).toMatch(/recorded for validation notes/);
