@@ -41,7 +41,12 @@ export type WorkbenchEvent =
   | { type: 'log'; message: string }
   | { type: 'run'; runId: number; event: RunEventPayload }
   | { type: 'queue'; state: QueueState }
-  | { type: 'datasets' };
+  | { type: 'datasets' }
+  /**
+   * Sent by a window's own bridge, never by the app: its event stream dropped ('lost'; events may be
+   * missed until it is back) or came back ('restored': reload what is shown, it may have changed).
+   */
+  | { type: 'connection'; state: 'lost' | 'restored' };
 
 /** Options of `renderDataset` as a shell sends them. */
 export interface RenderRequest {

@@ -47,19 +47,38 @@ function browserShell(): { call: Caller; subscribe: Subscriber } {
   const listeners = new Set<(event: WorkbenchEvent) => void>();
   let socket: WebSocket | undefined;
   let retry = 500;
+  let lost = false;
+  const deliver = (event: WorkbenchEvent) => {
+    for (const l of listeners) l(event);
+  };
   const connect = () => {
     const url = new URL('/events', location.href);
     url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    socket = new WebSocket(url);
-    socket.onopen = () => (retry = 500);
-    socket.onmessage = (m) => {
-      const event = JSON.parse(String(m.data)) as WorkbenchEvent;
-      for (const l of listeners) l(event);
+    const ws = new WebSocket(url);
+    socket = ws;
+    ws.onopen = () => {
+      retry = 500;
+      if (lost) {
+        lost = false;
+        deliver({ type: 'connection', state: 'restored' });
+      }
     };
-    // The server restarted or the network blinked: reconnect, backing off up to 10 s.
-    socket.onclose = () => {
+    ws.onmessage = (m) => deliver(JSON.parse(String(m.data)) as WorkbenchEvent);
+    // The server restarted or the network blinked: say so, and reconnect, backing off up to 10 s.
+    ws.onclose = () => {
+      if (socket !== ws) return;
       socket = undefined;
-      if (listeners.size) setTimeout(connect, (retry = Math.min(retry * 2, 10_000)));
+      if (!listeners.size) return;
+      if (!lost) {
+        lost = true;
+        deliver({ type: 'connection', state: 'lost' });
+      }
+      setTimeout(
+        () => {
+          if (!socket && listeners.size) connect();
+        },
+        (retry = Math.min(retry * 2, 10_000)),
+      );
     };
   };
   return {
@@ -91,7 +110,11 @@ function browserShell(): { call: Caller; subscribe: Subscriber } {
       if (!socket) connect();
       return () => {
         listeners.delete(listener);
-        if (!listeners.size) socket?.close();
+        if (!listeners.size) {
+          const ws = socket;
+          socket = undefined;
+          ws?.close();
+        }
       };
     },
   };

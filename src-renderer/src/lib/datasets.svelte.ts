@@ -56,8 +56,9 @@ class DatasetsStore {
     if (this.started) return;
     this.started = true;
     api.subscribe((event) => {
-      if (event.type === 'datasets') void this.load();
-      else if (event.type === 'progress' && (event.task === 'render' || event.task === 'import')) {
+      if (event.type === 'datasets' || (event.type === 'connection' && event.state === 'restored')) {
+        void this.load();
+      } else if (event.type === 'progress' && (event.task === 'render' || event.task === 'import')) {
         this.onProgress(event.task, event.progress);
       }
     });

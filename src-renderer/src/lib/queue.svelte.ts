@@ -30,6 +30,8 @@ class QueueStore {
   backendVersion = $state<string | null>(null);
   live = $state.raw<LiveRun | null>(null);
   error = $state<string | null>(null);
+  /** False while the window's event stream is down: what it shows may be out of date. */
+  connected = $state(true);
   private epochStart = 0;
   private epochSeconds: number | null = null;
   private started = false;
@@ -44,6 +46,11 @@ class QueueStore {
     api.subscribe((event) => {
       if (event.type === 'queue') this.setState(event.state);
       else if (event.type === 'run') this.onRun(event.runId, event.event);
+      else if (event.type === 'connection') {
+        this.connected = event.state === 'restored';
+        // Events were missed while the stream was down.
+        if (this.connected) void this.refresh();
+      }
     });
     void this.refresh();
   }

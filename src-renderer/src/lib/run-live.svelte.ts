@@ -76,6 +76,14 @@ export class RunLive {
     this.#unsubscribe = api.subscribe((e) => {
       if (e.type === 'queue') this.queue = e.state;
       else if (e.type === 'run' && e.runId === this.#id) this.#onEvent(e.event);
+      else if (e.type === 'connection' && e.state === 'restored') {
+        // Epochs may have ended while the event stream was down.
+        void this.refresh();
+        api.queueState().then(
+          (q) => id === this.#id && (this.queue = q),
+          () => {},
+        );
+      }
     });
     void this.refresh();
     api.queueState().then(
