@@ -111,6 +111,7 @@ const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
   ]),
   noteAudio: z.tuple([id, z.enum(SPLITS), noteStr]),
   noteHistory: z.tuple([id, noteStr]),
+  epochPredictions: z.tuple([id, id]),
   exportReport: z.tuple([z.array(id).min(1).max(100), z.enum(REPORT_FORMATS)]),
 };
 

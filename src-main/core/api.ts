@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DEFAULT_DATASET_NAME, SPLITS } from '../shared/constants';
 import type {
   AppInfo,
+  EpochPredictions,
   NoteAudio,
   NoteHistory,
   PredictionSet,
@@ -361,6 +362,10 @@ export class Workbench implements WorkbenchApi {
 
   async noteHistory(runId: number, noteStr: string): Promise<NoteHistory> {
     return this.predictions.history(await this.getRun(runId), noteStr);
+  }
+
+  async epochPredictions(runId: number, epoch: number): Promise<EpochPredictions> {
+    return this.predictions.epoch(await this.getRun(runId), epoch);
   }
 
   /** A report as file contents named `timbre-run-<ids>.<ext>`, for shells that save it themselves. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SOURCES } from '../shared/constants';
-import type { NoteAudio, NoteHistory, NotePrediction, PredictionSet } from '../shared/api';
+import type { EpochPredictions, NoteAudio, NoteHistory, NotePrediction, PredictionSet } from '../shared/api';
 import type { RunDetail } from '../shared/training';
 import { encodeWav16, nsynthWavProblem, readPcm16, readWavInfo } from './datasets/wav';
 import { selectNotes } from './features/select';
@@ -137,6 +137,33 @@ export class PredictionReader {
       .filter((r) => r.predicted.length === order.notes.length)
       .map((r) => ({ epoch: r.epoch, predicted: r.predicted[index]! }));
     return { noteStr, trueFamily: order.families[index]!, epochs };
+  }
+
+  /** Every validation note's prediction after one epoch. */
+  epoch(run: RunDetail, epoch: number): EpochPredictions {
+    const row = this.db
+      .prepare<[number, number], { predicted: Buffer }>(
+        'SELECT predicted FROM epoch_predictions WHERE run_id = ? AND epoch = ?',
+      )
+      .get(run.id, epoch);
+    if (!row) {
+      throw new PredictionsError(`Run ${run.id} recorded no validation predictions for epoch ${epoch}.`);
+    }
+    const order = this.validationOrder(run);
+    if (row.predicted.length !== order.notes.length) {
+      throw new PredictionsError(
+        `Run ${run.id}'s predictions of epoch ${epoch} cover ${row.predicted.length} notes, its validation split ${order.notes.length}: they cannot be matched.`,
+      );
+    }
+    return {
+      runId: run.id,
+      epoch,
+      notes: order.notes.map((noteStr, i) => ({
+        noteStr,
+        trueFamily: order.families[i]!,
+        predicted: row.predicted[i]!,
+      })),
+    };
   }
 
   /**

@@ -152,6 +152,14 @@ export interface NoteHistory {
   epochs: { epoch: number; predicted: number }[];
 }
 
+/** What a run's model predicted for every validation note after one epoch. */
+export interface EpochPredictions {
+  runId: number;
+  epoch: number;
+  /** The validation notes, sorted by note_str. */
+  notes: { noteStr: string; trueFamily: number; predicted: number }[];
+}
+
 /** The formats a report can be written in. */
 export const REPORT_FORMATS = ['html', 'md', 'csv', 'json', 'pdf'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -214,6 +222,8 @@ export interface WorkbenchApi {
   noteAudio(runId: number, split: 'train' | 'valid' | 'test', noteStr: string): Promise<NoteAudio>;
   /** A validation note's predicted family after each epoch of a run. */
   noteHistory(runId: number, noteStr: string): Promise<NoteHistory>;
+  /** Every validation note's predicted family after one epoch of a run (a per-epoch confusion matrix's notes). */
+  epochPredictions(runId: number, epoch: number): Promise<EpochPredictions>;
   /** A report of runs in a format, as file contents to save (the CLI's `timbre report`). */
   exportReport(ids: number[], format: ReportFormat): Promise<ReportFiles>;
   /** Listens to events; returns the function that stops listening. */
@@ -245,6 +255,7 @@ export const API_METHODS = [
   'listPredictions',
   'noteAudio',
   'noteHistory',
+  'epochPredictions',
   'exportReport',
 ] as const satisfies readonly ApiMethod[];
 

@@ -145,6 +145,17 @@ describe('noteHistory', () => {
     }
   });
 
+  it('gives every validation note after one epoch, adding up to that epoch’s confusion matrix', async () => {
+    for (const { epoch, matrix } of run.confusions) {
+      const ep = await wb.epochPredictions(run.id, epoch);
+      expect(ep.notes).toHaveLength(dataset.splits.valid!.notes);
+      const counted = matrix.map((r) => r.map(() => 0));
+      for (const n of ep.notes) counted[n.trueFamily]![n.predicted]!++;
+      expect(counted).toEqual(matrix);
+    }
+    await expect(wb.epochPredictions(run.id, 99)).rejects.toThrow(/no validation predictions for epoch 99/);
+  });
+
   it('refuses a note that is not a validation note', async () => {
     const test = await wb.listPredictions(run.id, 'test');
     await expect(wb.noteHistory(run.id, test.notes[0]!.noteStr)).rejects.toThrow(

@@ -7,7 +7,13 @@ import { openDatabase } from '../../src-main/core/store/database';
 import { DatasetRepo } from '../../src-main/core/store/datasets';
 import { RunRepo } from '../../src-main/core/store/runs';
 import { resolveTrainConfig } from '../../src-main/core/training/config';
-import type { NoteAudio, NotePrediction, PredictionSet, RunRequest } from '../../src-main/shared/api';
+import type {
+  EpochPredictions,
+  NoteAudio,
+  NotePrediction,
+  PredictionSet,
+  RunRequest,
+} from '../../src-main/shared/api';
 import type { RunDetail, RunSummary } from '../../src-main/shared/training';
 import { tinyDataset } from '../helpers/tiny';
 import { tempDir } from '../helpers/tmp';
@@ -250,6 +256,32 @@ describe('the audition view', () => {
       await expect.poll(() => page.getByTestId('play').isEnabled(), { timeout: 10_000 }).toBe(true);
       if (cell === off) await shell.shot('audition-cell');
     }
+  });
+
+  it('opens a cell of a per-epoch validation matrix as the notes predicted so after that epoch', async () => {
+    const { page } = shell;
+    const epoch = 2;
+    const ep = await shell.call<EpochPredictions>('epochPredictions', runId, epoch);
+    await page.goto(`${shell.origin}/#/runs/${runId}`);
+    await page.getByLabel('Which confusion matrix').selectOption({ label: `validation · epoch ${epoch}` });
+    const matrix = page.getByTestId('confusion');
+    const cell = matrix.locator('button.cell:not(.diag):not([data-count="0"])').first();
+    const [t, p, n] = await Promise.all(
+      ['data-true', 'data-pred', 'data-count'].map(async (a) => Number(await cell.getAttribute(a))),
+    );
+    await cell.click();
+    await expect.poll(() => view(page).getAttribute('data-ready'), { timeout: 15_000 }).toBe('yes');
+    expect(page.url()).toMatch(
+      new RegExp(`#/runs/${runId}/audition\\?split=valid&true=${t}&pred=${p}&show=all&epoch=${epoch}`),
+    );
+    await expect(page.getByTestId('audition-epoch').textContent()).resolves.toMatch(`after epoch ${epoch}`);
+    const inCell = ep.notes.filter((x) => x.trueFamily === t && x.predicted === p).map((x) => x.noteStr);
+    expect(inCell.length).toBe(n);
+    expect((await listedNotes(page)).sort()).toEqual(inCell.sort());
+    await expect(panel(page).textContent()).resolves.toMatch(
+      /probabilities are kept for the final evaluations only/,
+    );
+    await shell.shot('audition-epoch-cell');
   });
 
   it('opens a cell of a matrix in a comparison as the notes of that run', async () => {

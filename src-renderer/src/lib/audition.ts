@@ -47,6 +47,8 @@ const value: Record<SortKey, (n: NotePrediction) => number | string> = {
   note: (n) => n.noteStr,
 };
 
+const orNegInf = (x: number) => (Number.isNaN(x) ? -Infinity : x);
+
 /** A sorted copy; ties keep note_str order, so the order is the same on every load. */
 export function sortNotes(
   notes: readonly NotePrediction[],
@@ -58,7 +60,8 @@ export function sortNotes(
   return [...notes].sort((a, b) => {
     const x = get(a);
     const y = get(b);
-    const c = typeof x === 'number' ? x - (y as number) : x.localeCompare(y as string);
+    // Unknown numbers (NaN: a per-epoch list has no probabilities) sort as the smallest.
+    const c = typeof x === 'number' ? orNegInf(x) - orNegInf(y as number) || 0 : x.localeCompare(y as string);
     return c !== 0 ? sign * c : a.noteStr.localeCompare(b.noteStr);
   });
 }

@@ -21,6 +21,8 @@ export interface AuditionParams {
   /** Which notes by outcome; absent = misclassified only. */
   show: 'wrong' | 'all' | 'right';
   note: string | null;
+  /** List the validation notes as predicted after this epoch (a per-epoch matrix's notes), not the final evaluation. */
+  epoch: number | null;
 }
 
 const family = (s: string | null): number | null =>
@@ -50,12 +52,14 @@ export function parseHash(hash: string): Route {
       return {
         name: 'audition',
         id,
-        split: params.get('split') === 'valid' ? 'valid' : 'test',
+        // Per-epoch predictions exist for the validation split only.
+        split: params.get('split') === 'valid' || positive(params.get('epoch')) ? 'valid' : 'test',
         weights: params.get('weights') === 'last' ? 'last' : 'best',
         trueFamily: family(params.get('true')),
         pred: family(params.get('pred')),
         show: show === 'all' || show === 'right' ? show : 'wrong',
         note: params.get('note') || null,
+        epoch: positive(params.get('epoch')),
       };
     }
   }
@@ -82,6 +86,7 @@ export const href = {
     if (p.trueFamily !== null && p.trueFamily !== undefined) q.set('true', String(p.trueFamily));
     if (p.pred !== null && p.pred !== undefined) q.set('pred', String(p.pred));
     if (p.show && p.show !== 'wrong') q.set('show', p.show);
+    if (p.epoch) q.set('epoch', String(p.epoch));
     if (p.note) q.set('note', p.note);
     const query = q.toString();
     return `#/runs/${id}/audition${query ? `?${query}` : ''}`;
