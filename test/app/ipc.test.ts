@@ -1,0 +1,186 @@
+// The Electron shell's main-process checks, run against a stand-in for Electron's API (this machine
+// cannot download Electron's binary): which window may call, argument checks, errors without stacks,
+// events to our windows, the native save dialog and PDF printing through the app's own window.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { setupIpc, CHANNELS } from '../../src-main/app/ipc';
+import { SAVE_CHANNEL } from '../../src-main/app/save';
+import { Workbench } from '../../src-main/core/api';
+import { resolveTrainConfig } from '../../src-main/core/training/config';
+import {
+  BrowserWindow,
+  handlers,
+  saveDialog,
+  windows,
+  type IpcMainInvokeEvent,
+} from '../helpers/electron-stub';
+import { tempDir } from '../helpers/tmp';
+import { tinyDataset } from '../helpers/tiny';
+
+let dir: string;
+let cleanup: () => void;
+let wb: Workbench;
+let win: BrowserWindow;
+let stop: () => void;
+let runId: number;
+
+const from = (
+  w: { webContents: { id: number } },
+  url = 'file:///app/out/renderer/index.html',
+): IpcMainInvokeEvent => ({
+  sender: { id: w.webContents.id },
+  senderFrame: { url },
+});
+const invoke = (event: IpcMainInvokeEvent, method: unknown, args: unknown) =>
+  (handlers.get(CHANNELS.invoke) as (e: IpcMainInvokeEvent, m: unknown, a: unknown) => Promise<unknown>)(
+    event,
+    method,
+    args,
+  );
+const save = (event: IpcMainInvokeEvent, files: unknown) =>
+  (handlers.get(SAVE_CHANNEL) as (e: IpcMainInvokeEvent, f: unknown) => Promise<unknown>)(event, files);
+
+beforeAll(async () => {
+  ({ dir, cleanup } = tempDir('timbre-ipc-'));
+  wb = new Workbench({ home: path.join(dir, 'home'), shell: 'electron' });
+  const dataset = await wb.importDataset(await tinyDataset(), 'tiny');
+  runId = wb.runs.create({
+    name: 'recorded',
+    config: resolveTrainConfig('seed-lstm', { epochs: 2 }),
+    preset: 'seed-lstm',
+    datasetId: dataset.id,
+    datasetFingerprint: dataset.fingerprint,
+    appVersion: '0.1.0',
+  });
+  wb.runs.end(runId, 'cancelled');
+  win = new BrowserWindow();
+  stop = setupIpc(wb, () => (win.isDestroyed() ? [] : [win]));
+});
+afterAll(async () => {
+  stop?.();
+  await wb?.close();
+  cleanup?.();
+});
+beforeEach(() => {
+  saveDialog.opened.length = 0;
+});
+
+describe('API calls over IPC', () => {
+  it('answers our window with the value', async () => {
+    const r = (await invoke(from(win), 'getRun', [runId])) as { ok: true; value: { name: string } };
+    expect(r.ok).toBe(true);
+    expect(r.value.name).toBe('recorded');
+    const info = (await invoke(from(win), 'appInfo', [])) as { value: { shell: string } };
+    expect(info.value.shell).toBe('electron');
+  });
+
+  it('refuses another window, a page not loaded from the app, and unknown methods', async () => {
+    const other = new BrowserWindow();
+    expect(await invoke(from(other), 'listRuns', [])).toEqual({
+      ok: false,
+      error: { name: 'Forbidden', message: 'Not one of our windows.' },
+    });
+    expect(await invoke(from(win, 'https://example.com/'), 'listRuns', [])).toMatchObject({
+      ok: false,
+      error: { name: 'Forbidden' },
+    });
+    expect(await invoke(from(win), 'close', [])).toMatchObject({ ok: false, error: { name: 'NotFound' } });
+    expect(await invoke(from(win), 'subscribe', [])).toMatchObject({
+      ok: false,
+      error: { name: 'NotFound' },
+    });
+  });
+
+  it('checks arguments and sends errors as a name and a message, never a stack', async () => {
+    const bad = (await invoke(from(win), 'getRun', ['1; DROP TABLE runs'])) as {
+      ok: false;
+      error: { name: string; message: string };
+    };
+    expect(bad.error.name).toBe('ApiArgumentError');
+    expect(bad.error.message).toMatch(/^getRun: invalid arguments at 0/);
+    const missing = (await invoke(from(win), 'getRun', [9999])) as {
+      ok: false;
+      error: Record<string, string>;
+    };
+    expect(missing.error).toEqual({
+      name: 'NotFoundError',
+      message: 'No run 9999. `timbre runs list` shows them.',
+    });
+    expect(Object.keys(missing.error)).toEqual(['name', 'message']);
+  });
+
+  it('forwards the app’s events to our window, and none to a closed one', async () => {
+    win.sent.length = 0;
+    await invoke(from(win), 'importDataset', [await tinyDataset(), 'again']);
+    expect(win.sent.filter((m) => m.channel === CHANNELS.event).map((m) => m.payload)).toContainEqual({
+      type: 'datasets',
+    });
+    win.destroy();
+    win.sent.length = 0;
+    await wb.importDataset(await tinyDataset(), 'again');
+    expect(win.sent).toEqual([]);
+    win = new BrowserWindow();
+  });
+
+  it('prints a PDF report with its own hidden window, scripts off, and closes it', async () => {
+    const r = (await invoke(from(win), 'exportReport', [[runId], 'pdf'])) as {
+      ok: true;
+      value: { format: string; files: { name: string; mime: string; base64: string }[] };
+    };
+    expect(r.ok).toBe(true);
+    expect(r.value.files.map((f) => [f.name, f.mime])).toEqual([
+      [`timbre-run-${runId}.pdf`, 'application/pdf'],
+    ]);
+    expect(Buffer.from(r.value.files[0]!.base64, 'base64').toString()).toMatch(
+      /^%PDF-stub of .*report\.html$/,
+    );
+    const printer = windows.at(-1)!;
+    expect(printer.options).toMatchObject({
+      show: false,
+      webPreferences: { javascript: false, sandbox: true },
+    });
+    expect(printer.isDestroyed()).toBe(true);
+    // The temporary page is gone with it.
+    expect(fs.existsSync(printer.loaded!)).toBe(false);
+  });
+});
+
+describe('the native save dialog', () => {
+  const files = (names: string[]) =>
+    names.map((name, i) => ({ name, mime: 'text/csv', base64: Buffer.from(`file ${i}`).toString('base64') }));
+
+  it('writes one file where the user chose', async () => {
+    const target = path.join(dir, 'saved', 'mine.html');
+    saveDialog.answer = { canceled: false, filePath: target };
+    const r = await save(from(win), files(['timbre-run-1.html']));
+    expect(r).toEqual({ ok: true, value: target });
+    expect(fs.readFileSync(target, 'utf8')).toBe('file 0');
+    expect(saveDialog.opened[0]!.defaultPath).toMatch(/timbre-run-1\.html$/);
+    expect(saveDialog.opened[0]!.filters).toEqual([{ name: 'HTML', extensions: ['html'] }]);
+  });
+
+  it('writes CSV’s three files after the chosen name', async () => {
+    const target = path.join(dir, 'saved', 'paper.csv');
+    saveDialog.answer = { canceled: false, filePath: target };
+    await save(from(win), files(['t-1-runs.csv', 't-1-epochs.csv', 't-1-predictions.csv']));
+    for (const [i, suffix] of ['runs', 'epochs', 'predictions'].entries()) {
+      expect(fs.readFileSync(path.join(dir, 'saved', `paper-${suffix}.csv`), 'utf8')).toBe(`file ${i}`);
+    }
+  });
+
+  it('writes nothing when cancelled, and refuses other windows and bad file names', async () => {
+    saveDialog.answer = { canceled: true, filePath: '' };
+    expect(await save(from(win), files(['x.html']))).toEqual({ ok: true, value: null });
+    expect(await save(from(new BrowserWindow()), files(['x.html']))).toMatchObject({
+      ok: false,
+      error: { name: 'Forbidden' },
+    });
+    expect(await save(from(win), files(['../../etc/passwd']))).toMatchObject({
+      ok: false,
+      error: { name: 'ApiArgumentError' },
+    });
+    expect(await save(from(win), [])).toMatchObject({ ok: false });
+    expect(saveDialog.opened).toHaveLength(1);
+  });
+});
