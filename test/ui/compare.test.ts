@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src-main/core/api';
 import { openDatabase } from '../../src-main/core/store/database';
@@ -109,6 +110,8 @@ async function train(name: string, hidden: number, lr: number): Promise<RunDetai
   throw new Error(`run ${run.id} did not end:\n${shell.log()}`);
 }
 
+let compared: RunDetail[] = [];
+
 describe('the compare view', () => {
   it('compares two trained runs: differing parameters, curves, matrices and their difference', async () => {
     const { page } = shell;
@@ -153,6 +156,50 @@ describe('the compare view', () => {
     await page.setViewportSize({ width: 1280, height: 2100 });
     await shell.shot('compare');
     await page.setViewportSize({ width: 1280, height: 800 });
+    compared = [a, b];
+  });
+
+  it('exports the comparison as one HTML file that works from disk with the network blocked', async () => {
+    const { page } = shell;
+    const [a, b] = compared;
+    await page.goto(`${shell.origin}/#/compare?ids=${a!.id},${b!.id}`);
+    const exporter = page.getByTestId('export-report');
+    await exporter.getByLabel('Report format').selectOption('html');
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 60_000 }),
+      exporter.getByRole('button', { name: 'Export report' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`timbre-runs-${a!.id}-${b!.id}.html`);
+    const file = path.join(home, 'exported.html');
+    await download.saveAs(file);
+
+    const context = await shell.browser.newContext();
+    const refused: string[] = [];
+    await context.route('**/*', (route) => {
+      if (route.request().url().startsWith('file:')) return route.continue();
+      refused.push(route.request().url());
+      return route.abort();
+    });
+    const offline = await context.newPage();
+    await offline.goto(pathToFileURL(file).href);
+    for (const name of ['narrow', 'wider']) expect(await offline.getByText(name).count()).toBeGreaterThan(0);
+    expect(await offline.locator('svg.chart polyline.curve').count()).toBeGreaterThanOrEqual(2);
+    expect(await offline.locator('table.cm').count()).toBeGreaterThanOrEqual(2);
+    // The example notes play: their clips decode, and one plays forward.
+    const played = await offline
+      .locator('audio')
+      .first()
+      .evaluate(async (element) => {
+        const audio = element as HTMLAudioElement;
+        audio.muted = true;
+        await audio.play();
+        await new Promise((r) => setTimeout(r, 400));
+        return { duration: audio.duration, time: audio.currentTime };
+      });
+    expect(played.duration).toBeGreaterThan(0.5);
+    expect(played.time).toBeGreaterThan(0);
+    expect(refused).toEqual([]);
+    await context.close();
   });
 
   it('draws ten runs of 200 epochs quickly', async () => {

@@ -71,8 +71,9 @@ class RunsStore {
       // The whole list is a few MB with 10,000 runs: reload soon when the queue changes, at
       // most every 2 s while epochs come in.
       this.stop = api.subscribe((event) => {
-        if (event.type === 'queue') this.refreshSoon(150);
-        else if (event.type !== 'run') return;
+        if (event.type === 'queue' || (event.type === 'connection' && event.state === 'restored')) {
+          this.refreshSoon(150);
+        } else if (event.type !== 'run') return;
         else if (event.event.type === 'ended' || event.event.type === 'ready') this.refreshSoon(150);
         else if (event.event.type === 'epoch') this.refreshSoon(2000);
       });
