@@ -122,7 +122,7 @@ export function describeRun(d: RunDetail, now = Date.now()): string {
   const width = Math.max(0, ...keys.map((k) => k.length));
   for (const k of keys) lines.push(`  ${k.padEnd(width)} = ${String(d.params[k])}`);
 
-  lines.push('', `epochs: ${d.epochsDone} of ${d.epochs} done (* = best, lowest validation loss)`);
+  lines.push('', `epochs: ${d.epochsDone} of ${d.epochs} done (* = best: highest validation accuracy)`);
   if (d.history.length) {
     lines.push(
       alignedTable(

@@ -251,7 +251,14 @@ export class Workbench implements WorkbenchApi {
     this.queue.enqueue(id, {
       backend: backend ?? (run.backend as BackendName | null) ?? undefined,
       resumeFrom:
-        done > 0 ? { epoch: done, bestValLoss: best?.valLoss ?? null, bestEpoch: run.bestEpoch } : undefined,
+        done > 0
+          ? {
+              epoch: done,
+              bestValLoss: best?.valLoss ?? null,
+              bestValAccuracy: best?.valAccuracy ?? null,
+              bestEpoch: run.bestEpoch,
+            }
+          : undefined,
     });
     return this.runs.summary(id)!;
   }

@@ -38,7 +38,7 @@ export interface TrainConfig {
   batch: number;
   /** Default 20; 1 to 10000. */
   epochs: number;
-  /** Stop after this many epochs without a lower validation loss; 0 = never. Default 0. */
+  /** Stop after this many epochs without a better validation accuracy (ties: lower loss); 0 = never. Default 0. */
   patience: number;
   /** Seeds weights, shuffling and dropout. Default 0. */
   seed: number;

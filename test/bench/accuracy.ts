@@ -129,7 +129,7 @@ export async function benchAccuracy(opts: {
       rows,
     ),
     'Ours trained through the app (wasm); the reference is seed_lstm_reference.py train with the same features,',
-    'both at once on one core each (so the seconds are rough). "best ep." = lowest validation loss, the app\'s headline.',
+    'both at once on one core each (so the seconds are rough). "best ep." = highest validation accuracy, the app\'s headline.',
     ...notes,
   ].join('\n');
   return { result, text };

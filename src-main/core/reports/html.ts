@@ -89,7 +89,7 @@ function summarySection(data: ReportData): string {
   });
   return (
     '<section id="summary"><h2>Runs</h2>' +
-    '<p class="muted">Test accuracy of the best weights (lowest validation loss) and of the last epoch\'s.</p>' +
+    '<p class="muted">Test accuracy of the best weights (highest validation accuracy) and of the last epoch\'s.</p>' +
     table(head, rows, [false, false, false, false, false, true, true, true, true, true]) +
     '<h3>Provenance</h3>' +
     table(

@@ -51,7 +51,7 @@ export function reportMarkdown(data: ReportData): string {
       [false, false, false, false, true, true, true, true],
     ),
     '',
-    '_test acc: test split, weights of the epoch with the lowest validation loss._',
+    '_test acc: test split, weights of the epoch with the highest validation accuracy._',
     '',
   );
   const differing = Object.entries(data.comparison.differing);

@@ -243,11 +243,14 @@ export class RunRepo {
           .prepare('INSERT OR REPLACE INTO epoch_predictions (run_id, epoch, predicted) VALUES (?, ?, ?)')
           .run(id, m.epoch, Buffer.from(predicted.buffer, predicted.byteOffset, predicted.byteLength));
       }
-      // The best epoch is the one with the lowest validation loss (the last one when there is no validation split).
+      // The best epoch: the highest validation accuracy, ties to the lower validation loss, then the
+      // earlier epoch; the latest when there is no validation split (the trainer's rule).
       const best = this.db
         .prepare<[number], { epoch: number; val_accuracy: number | null }>(
           `SELECT epoch, val_accuracy FROM epochs WHERE run_id = ?
-           ORDER BY CASE WHEN val_loss IS NULL THEN 1 ELSE 0 END, val_loss, epoch DESC LIMIT 1`,
+           ORDER BY CASE WHEN val_accuracy IS NULL THEN 1 ELSE 0 END, val_accuracy DESC, val_loss,
+                    CASE WHEN val_accuracy IS NULL THEN -epoch ELSE epoch END
+           LIMIT 1`,
         )
         .get(id)!;
       this.db

@@ -11,7 +11,12 @@ export interface TrainJob {
   modelDir: string;
   backend?: BackendName;
   /** Continue after this committed epoch, from `checkpoint-<epoch>/`. */
-  resumeFrom?: { epoch: number; bestValLoss: number | null; bestEpoch: number | null };
+  resumeFrom?: {
+    epoch: number;
+    bestValLoss: number | null;
+    bestValAccuracy: number | null;
+    bestEpoch: number | null;
+  };
   /** Per-batch progress messages at most this often. Default 250 ms. */
   progressMs?: number;
   /** Set to 1 by the owner to cancel; read by the worker before every batch. */

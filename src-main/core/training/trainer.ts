@@ -193,6 +193,9 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
     model = net;
     const optimizer = makeOptimizer(tf, c);
     let startEpoch = 1;
+    // The best epoch: the highest validation accuracy, ties to the lower validation loss, then the
+    // earlier epoch; without a validation split, the latest. RunRepo.recordEpoch picks by the same rule.
+    let bestAccuracy = -Infinity;
     let bestLoss = Infinity;
     let bestEpoch = 0;
     let sinceBest = 0;
@@ -200,6 +203,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
       await restore(tf, checkpointDir(job.modelDir, job.resumeFrom.epoch), net, optimizer);
       startEpoch = job.resumeFrom.epoch + 1;
       bestLoss = job.resumeFrom.bestValLoss ?? Infinity;
+      bestAccuracy = job.resumeFrom.bestValAccuracy ?? -Infinity;
       bestEpoch = job.resumeFrom.bestEpoch ?? 0;
       sinceBest = job.resumeFrom.epoch - bestEpoch;
       post({ type: 'log', message: `Resuming after epoch ${job.resumeFrom.epoch}.` });
@@ -262,11 +266,12 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
         topology: topology(job, net),
         userDefinedMetadata: { epoch, runId: job.runId },
       });
-      // Without a validation split the latest epoch counts as the best.
-      const score = val ? val.loss : -epoch;
+      const better = val
+        ? val.accuracy > bestAccuracy || (val.accuracy === bestAccuracy && val.loss < bestLoss)
+        : true;
       let bestDir: string | null = null;
-      if (score < bestLoss) {
-        bestLoss = score;
+      if (better) {
+        if (val) [bestAccuracy, bestLoss] = [val.accuracy, val.loss];
         bestEpoch = epoch;
         sinceBest = 0;
         bestDir = path.join(job.modelDir, 'best');
@@ -286,7 +291,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
       });
       lastEpoch = epoch;
       if (c.patience > 0 && sinceBest >= c.patience) {
-        post({ type: 'log', message: `Early stop: no lower validation loss for ${c.patience} epochs.` });
+        post({ type: 'log', message: `Early stop: no better validation accuracy for ${c.patience} epochs.` });
         break;
       }
     }

@@ -29,6 +29,62 @@ function setup(): { runs: RunRepo; datasetId: number } {
 }
 
 describe('RunRepo', () => {
+  it('takes as best the epoch of highest validation accuracy, ties to the lower loss, else the earlier', () => {
+    const { runs, datasetId } = setup();
+    const id = runs.create({
+      name: 'r',
+      config: resolveTrainConfig('seed-lstm', { epochs: 5 }),
+      preset: 'seed-lstm',
+      datasetId,
+      datasetFingerprint: 'fp',
+      appVersion: '0.1.0',
+    });
+    runs.start(id, 'wasm', '4.22.0');
+    const epoch = (e: number, valLoss: number | null, valAccuracy: number | null) =>
+      runs.recordEpoch(
+        id,
+        { epoch: e, trainLoss: 1, trainAccuracy: 0.5, valLoss, valAccuracy, seconds: 1, samplesPerSecond: 1 },
+        null,
+        null,
+      );
+    epoch(1, 1.0, 0.3); // the lowest loss
+    epoch(2, 1.4, 0.5);
+    expect(runs.get(id)!.bestEpoch).toBe(2);
+    epoch(3, 1.2, 0.5); // as accurate, lower loss
+    expect(runs.get(id)!).toMatchObject({ bestEpoch: 3, bestValAccuracy: 0.5 });
+    epoch(4, 1.2, 0.5); // a perfect tie: the earlier stays
+    epoch(5, 0.9, 0.45);
+    expect(runs.get(id)!.bestEpoch).toBe(3);
+
+    // Without a validation split the latest epoch is the best.
+    const other = runs.create({
+      name: 'no valid',
+      config: resolveTrainConfig('seed-lstm', { epochs: 2 }),
+      preset: 'seed-lstm',
+      datasetId,
+      datasetFingerprint: 'fp',
+      appVersion: '0.1.0',
+    });
+    runs.start(other, 'wasm', '4.22.0');
+    for (const e of [1, 2]) {
+      runs.recordEpoch(
+        other,
+        {
+          epoch: e,
+          trainLoss: 1,
+          trainAccuracy: 0.5,
+          valLoss: null,
+          valAccuracy: null,
+          seconds: 1,
+          samplesPerSecond: 1,
+        },
+        null,
+        null,
+      );
+    }
+    expect(runs.get(other)!.bestEpoch).toBe(2);
+  });
+
   it('keeps a run, its parameters, epochs, best epoch, evaluations and models', () => {
     const { runs, datasetId } = setup();
     const config = resolveTrainConfig('seed-lstm', { epochs: 3 });

@@ -67,6 +67,10 @@ describe('training in a worker thread', () => {
         expect(best.labels).toEqual([...FAMILIES]);
         expect(best.accuracy).toBeCloseTo(best.confusion.reduce((a, r, i) => a + r[i]!, 0) / notes, 10);
         expect(done.testAccuracy).toBe(best.accuracy);
+        // The trainer's best weights are those of the epoch the store names best: the most accurate on validation.
+        expect(best.epoch).toBe(done.bestEpoch);
+        const top = Math.max(...done.history.map((h) => h.valAccuracy!));
+        expect(done.history.find((h) => h.epoch === done.bestEpoch)!.valAccuracy).toBe(top);
         const predictions = wb.db
           .prepare('SELECT count(*) AS n FROM predictions WHERE evaluation_id = ?')
           .get(best.id) as { n: number };
