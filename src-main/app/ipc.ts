@@ -1,6 +1,6 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { API_METHODS, type ApiMethod, type WorkbenchEvent } from '../shared/api';
-import type { Workbench } from '../core/api';
+import { REPORT_MIME, reportFileName, type Workbench } from '../core/api';
 import { checkArgs } from '../core/api-schema';
 import { errorBody } from '../server/errors';
 import { printHtmlToPdf, setupSave } from './save';
@@ -34,18 +34,11 @@ export function setupIpc(workbench: Workbench, ours: () => BrowserWindow[]): () 
     }
   });
   const pdfReport = async (ids: unknown) => {
-    const html = await workbench.exportReport(ids as number[], 'html');
-    const file = html.files[0]!;
-    const pdf = await printHtmlToPdf(Buffer.from(file.base64, 'base64').toString('utf8'));
+    const list = ids as number[];
+    const pdf = await printHtmlToPdf(await workbench.printableReportHtml(list));
     return {
       format: 'pdf',
-      files: [
-        {
-          name: file.name.replace(/\.html$/, '.pdf'),
-          mime: 'application/pdf',
-          base64: pdf.toString('base64'),
-        },
-      ],
+      files: [{ name: reportFileName(list, 'pdf'), mime: REPORT_MIME.pdf, base64: pdf.toString('base64') }],
     };
   };
   const stopSave = setupSave(fromOurWindow);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
 import type { ReportFiles } from '../shared/api';
-import { savePaths, writeFileAtomic } from '../core/reports/export';
+import { saveName, savePaths, writeFileAtomic } from '../core/reports/export';
 
 /** The IPC channel of the native save dialog. */
 export const SAVE_CHANNEL = 'timbre:save';
@@ -19,21 +19,42 @@ export function setupSave(fromOurWindow: (e: IpcMainInvokeEvent) => boolean): ()
     if (!isFileList(files)) {
       return { ok: false, error: { name: 'ApiArgumentError', message: 'saveFiles: expected files.' } };
     }
+    const names = files.map((f) => f.name);
+    let name: string;
+    try {
+      name = saveName(names);
+    } catch (err) {
+      return {
+        ok: false,
+        error: { name: 'ApiArgumentError', message: `saveFiles: ${(err as Error).message}` },
+      };
+    }
     const owner = BrowserWindow.fromWebContents(event.sender);
-    const first = files[0]!;
-    const ext = path.extname(first.name).slice(1);
+    const ext = path.extname(name).slice(1);
     const options = {
       title: files.length > 1 ? `Save ${files.length} files` : 'Save',
-      defaultPath: path.join(defaultFolder(), first.name),
+      defaultPath: path.join(defaultFolder(), name),
       filters: ext ? [{ name: ext.toUpperCase(), extensions: [ext] }] : [],
     };
     const r = owner ? await dialog.showSaveDialog(owner, options) : await dialog.showSaveDialog(options);
     if (r.canceled || !r.filePath) return { ok: true, value: null };
     try {
-      const targets = savePaths(
-        files.map((f) => f.name),
-        r.filePath,
-      );
+      const targets = savePaths(names, r.filePath);
+      // The dialog asked about the name it showed; files written beside it are asked about here.
+      const clash = targets.filter((t) => t !== r.filePath && fs.existsSync(t));
+      if (clash.length) {
+        const question = {
+          type: 'warning' as const,
+          buttons: ['Replace', 'Cancel'],
+          defaultId: 1,
+          cancelId: 1,
+          message: `${clash.map((t) => path.basename(t)).join(', ')} already exist${clash.length > 1 ? '' : 's'}. Replace ${clash.length > 1 ? 'them' : 'it'}?`,
+        };
+        const answer = owner
+          ? await dialog.showMessageBox(owner, question)
+          : await dialog.showMessageBox(question);
+        if (answer.response !== 0) return { ok: true, value: null };
+      }
       files.forEach((f, i) => writeFileAtomic(targets[i]!, Buffer.from(f.base64, 'base64')));
       return { ok: true, value: targets[0] };
     } catch (err) {
@@ -81,6 +102,7 @@ function isFileList(x: unknown): x is ReportFiles['files'] {
         f !== null &&
         typeof (f as { name?: unknown }).name === 'string' &&
         /^[^/\\\0]{1,200}$/.test((f as { name: string }).name) &&
+        !['.', '..'].includes((f as { name: string }).name) &&
         typeof (f as { base64?: unknown }).base64 === 'string',
     )
   );

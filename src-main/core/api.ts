@@ -41,7 +41,9 @@ import { availableBackends } from './training/backend';
 import { evaluateInWorker, TrainingQueue, type RunEvent } from './training/runner';
 import { loadModelDir } from './training/model-io';
 import { PredictionReader } from './predictions';
+import { collectReport } from './reports/collect';
 import { renderReport } from './reports/export';
+import { reportHtml } from './reports/html';
 import packageJson from '../../package.json';
 
 /** A reference to a data set that matches none. */
@@ -62,7 +64,14 @@ export class RunStateError extends Error {
 
 export type { RunRequest };
 
-const REPORT_MIME: Record<ReportFormat, string> = {
+/** The file name a report of these runs is offered under: `timbre-run-3.html`, `timbre-runs-3-4.pdf`. */
+export function reportFileName(ids: number[], format: ReportFormat): string {
+  const listed = `${ids.slice(0, 5).join('-')}${ids.length > 5 ? '-etc' : ''}`;
+  return `timbre-run${ids.length > 1 ? 's' : ''}-${listed}.${format}`;
+}
+
+/** The media type of each report format. */
+export const REPORT_MIME: Record<ReportFormat, string> = {
   html: 'text/html',
   md: 'text/markdown',
   csv: 'text/csv',
@@ -375,10 +384,14 @@ export class Workbench implements WorkbenchApi {
     return this.predictions.epoch(await this.getRun(runId), epoch);
   }
 
+  /** A report's HTML without its audio clips, for printing. */
+  async printableReportHtml(ids: number[]): Promise<string> {
+    return reportHtml(await collectReport(this, ids, { audio: false }));
+  }
+
   /** A report as file contents named `timbre-run-<ids>.<ext>`, for shells that save it themselves. */
   async exportReport(ids: number[], format: ReportFormat): Promise<ReportFiles> {
-    const base = `timbre-run${ids.length > 1 ? 's' : ''}-${ids.slice(0, 5).join('-')}${ids.length > 5 ? '-etc' : ''}`;
-    const files = await renderReport(this, ids, format, `${base}.${format}`);
+    const files = await renderReport(this, ids, format, reportFileName(ids, format));
     return {
       format,
       files: files.map((f) => ({

@@ -160,13 +160,36 @@ describe('the native save dialog', () => {
     expect(saveDialog.opened[0]!.filters).toEqual([{ name: 'HTML', extensions: ['html'] }]);
   });
 
-  it('writes CSV’s three files after the chosen name', async () => {
+  it('offers CSV’s three files under their stem, writes them after the chosen name, and asks before replacing', async () => {
     const target = path.join(dir, 'saved', 'paper.csv');
+    const csv = ['t-1-runs.csv', 't-1-epochs.csv', 't-1-predictions.csv'];
     saveDialog.answer = { canceled: false, filePath: target };
-    await save(from(win), files(['t-1-runs.csv', 't-1-epochs.csv', 't-1-predictions.csv']));
+    saveDialog.messages.length = 0;
+    expect(await save(from(win), files(csv))).toEqual({
+      ok: true,
+      value: path.join(dir, 'saved', 'paper-runs.csv'),
+    });
+    expect(saveDialog.opened[0]!.defaultPath).toMatch(/[/\\]t-1\.csv$/);
     for (const [i, suffix] of ['runs', 'epochs', 'predictions'].entries()) {
       expect(fs.readFileSync(path.join(dir, 'saved', `paper-${suffix}.csv`), 'utf8')).toBe(`file ${i}`);
     }
+    expect(saveDialog.messages).toEqual([]);
+
+    // Saved again: the files beside the chosen name exist, so the user is asked; Cancel writes nothing.
+    const changed = csv.map((name) => ({
+      name,
+      mime: 'text/csv',
+      base64: Buffer.from('new').toString('base64'),
+    }));
+    saveDialog.response = 1;
+    expect(await save(from(win), changed)).toEqual({ ok: true, value: null });
+    expect(saveDialog.messages.at(-1)).toMatch(
+      /paper-runs\.csv, paper-epochs\.csv, paper-predictions\.csv already exist/,
+    );
+    expect(fs.readFileSync(path.join(dir, 'saved', 'paper-runs.csv'), 'utf8')).toBe('file 0');
+    saveDialog.response = 0;
+    await save(from(win), changed);
+    expect(fs.readFileSync(path.join(dir, 'saved', 'paper-epochs.csv'), 'utf8')).toBe('new');
   });
 
   it('writes nothing when cancelled, and refuses other windows and bad file names', async () => {
@@ -180,6 +203,12 @@ describe('the native save dialog', () => {
       ok: false,
       error: { name: 'ApiArgumentError' },
     });
+    for (const bad of [['..'], ['a-runs.csv', 'a-run.bat', 'a-predictions.csv'], ['a.html', 'b.html']]) {
+      expect(await save(from(win), files(bad))).toMatchObject({
+        ok: false,
+        error: { name: 'ApiArgumentError' },
+      });
+    }
     expect(await save(from(win), [])).toMatchObject({ ok: false });
     expect(saveDialog.opened).toHaveLength(1);
   });

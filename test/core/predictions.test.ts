@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src-main/core/api';
 import { parseWavHeader, readPcm16 } from '../../src-main/core/datasets/wav';
 import { parseNoteStr } from '../../src-main/core/predictions';
-import { savePaths } from '../../src-main/core/reports/export';
+import { saveName, savePaths } from '../../src-main/core/reports/export';
 import { FAMILIES } from '../../src-main/shared/constants';
 import type { RunDetail } from '../../src-main/shared/training';
 import type { DatasetSummary } from '../../src-main/shared/types';
@@ -178,6 +178,15 @@ describe('exportReport through the API', () => {
     ]);
     expect(csv.files.every((f) => f.mime === 'text/csv')).toBe(true);
   });
+
+  it('prints reports without their audio clips', async () => {
+    const html = Buffer.from((await wb.exportReport([run.id], 'html')).files[0]!.base64, 'base64').toString();
+    expect(html).toContain('<audio');
+    const printable = await wb.printableReportHtml([run.id]);
+    expect(printable).toMatch(/^<!doctype html>/i);
+    expect(printable).not.toContain('<audio');
+    expect(printable).not.toContain('data:audio/wav');
+  });
 });
 
 describe('timbre notes', () => {
@@ -261,16 +270,29 @@ describe('helpers', () => {
     expect(parseNoteStr('odd')).toEqual({ pitch: -1, velocity: -1, instrument: 'odd', source: -1 });
   });
 
-  it('places several saved files after the chosen name, one file at it', () => {
+  it('offers one file under its name and CSV’s three tables under their stem, and places them', () => {
+    expect(saveName(['r.html'])).toBe('r.html');
     expect(savePaths(['r.html'], '/x/mine.html')).toEqual(['/x/mine.html']);
-    expect(savePaths(['t-3-runs.csv', 't-3-epochs.csv', 't-3-predictions.csv'], '/x/paper.csv')).toEqual([
+    const csv = ['t-3-runs.csv', 't-3-epochs.csv', 't-3-predictions.csv'];
+    expect(saveName(csv)).toBe('t-3.csv');
+    expect(savePaths(csv, '/x/paper.csv')).toEqual([
       '/x/paper-runs.csv',
       '/x/paper-epochs.csv',
       '/x/paper-predictions.csv',
     ]);
-    expect(savePaths(['t-runs.csv', 't-reports.csv'], '/x/p.csv')).toEqual([
-      '/x/p-runs.csv',
-      '/x/p-reports.csv',
+    expect(savePaths(csv, '/x/paper')).toEqual([
+      '/x/paper-runs.csv',
+      '/x/paper-epochs.csv',
+      '/x/paper-predictions.csv',
     ]);
+    // Several files are only ever CSV's three tables, in their order.
+    for (const other of [
+      ['t-runs.csv', 't-reports.csv'],
+      ['a-runs.csv', 'a-run.bat', 'a-predictions.csv'],
+      [...csv].reverse(),
+    ]) {
+      expect(() => saveName(other)).toThrow(/only as a CSV report's three tables/);
+      expect(() => savePaths(other, '/x/p.csv')).toThrow(/only as a CSV report's three tables/);
+    }
   });
 });

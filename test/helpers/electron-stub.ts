@@ -28,6 +28,9 @@ export const ipcMain = {
 export const saveDialog = {
   answer: { canceled: true, filePath: '' } as { canceled: boolean; filePath: string },
   opened: [] as { defaultPath?: string; filters?: { name: string; extensions: string[] }[] }[],
+  /** The button the next message box answers with, and the messages shown. */
+  response: 0,
+  messages: [] as string[],
 };
 
 export const dialog = {
@@ -37,7 +40,21 @@ export const dialog = {
     saveDialog.opened.push(args.length === 2 ? args[1] : args[0]);
     return saveDialog.answer;
   },
+  async showMessageBox(
+    ...args: [BrowserWindow, MessageBoxOptions] | [MessageBoxOptions]
+  ): Promise<{ response: number }> {
+    saveDialog.messages.push((args.length === 2 ? args[1] : args[0]).message);
+    return { response: saveDialog.response };
+  },
 };
+
+interface MessageBoxOptions {
+  type?: string;
+  buttons?: string[];
+  defaultId?: number;
+  cancelId?: number;
+  message: string;
+}
 
 interface SaveDialogOptions {
   title?: string;

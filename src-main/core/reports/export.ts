@@ -101,17 +101,26 @@ export async function renderReport(
 }
 
 /**
- * Where each file goes when the user chose `chosen` for the first: one file is written there; several
- * (CSV's runs, epochs and predictions) keep their own suffixes after the chosen name's stem.
+ * How a save dialog offers a report's files: one file under its own name; CSV's three tables
+ * (x-runs.csv, x-epochs.csv, x-predictions.csv, as csvPaths names them) as `x.csv`, and nothing else.
+ * Throws a ReportError for any other set of several files.
  */
-export function savePaths(names: string[], chosen: string): string[] {
+export function saveName(names: readonly string[]): string {
+  if (names.length === 1) return names[0]!;
+  const stem = names[0]?.replace(/-runs\.csv$/, '');
+  const csv = stem === undefined ? [] : Object.values(csvPaths(`${stem}.csv`));
+  if (names.length !== csv.length || names.some((n, i) => n !== csv[i])) {
+    throw new ReportError("Several files are saved together only as a CSV report's three tables.");
+  }
+  return `${stem}.csv`;
+}
+
+/** Where each file goes when the user chose `chosen` for `saveName(names)`: CSV's tables after its stem. */
+export function savePaths(names: readonly string[], chosen: string): string[] {
   if (names.length === 1) return [chosen];
-  let prefix = names[0]!;
-  for (const n of names) while (!n.startsWith(prefix)) prefix = prefix.slice(0, -1);
-  // Cut at a word boundary: runs/reports share "r" but it belongs to their suffixes.
-  prefix = prefix.slice(0, prefix.lastIndexOf('-') + 1);
-  const stem = chosen.slice(0, chosen.length - path.extname(chosen).length);
-  return names.map((n) => stem + n.slice(prefix.length).replace(/^(?=[^-.])/, '-'));
+  saveName(names);
+  const paths = csvPaths(chosen.toLowerCase().endsWith('.csv') ? chosen : `${chosen}.csv`);
+  return [paths.runs, paths.epochs, paths.predictions];
 }
 
 /** Writes a file under a temporary name in the same folder, flushes it, then renames it into place. */
