@@ -248,7 +248,7 @@ export class RunRepo {
       const best = this.db
         .prepare<[number], { epoch: number; val_accuracy: number | null }>(
           `SELECT epoch, val_accuracy FROM epochs WHERE run_id = ?
-           ORDER BY CASE WHEN val_accuracy IS NULL THEN 1 ELSE 0 END, val_accuracy DESC, val_loss,
+           ORDER BY CASE WHEN val_accuracy IS NULL THEN 1 ELSE 0 END, val_accuracy DESC, val_loss IS NULL, val_loss,
                     CASE WHEN val_accuracy IS NULL THEN -epoch ELSE epoch END
            LIMIT 1`,
         )

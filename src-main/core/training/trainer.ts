@@ -266,12 +266,14 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
         topology: topology(job, net),
         userDefinedMetadata: { epoch, runId: job.runId },
       });
+      // A NaN loss counts as the worst (SQLite stores it as NULL, which the store sorts last).
+      const valLoss = val && !Number.isNaN(val.loss) ? val.loss : Infinity;
       const better = val
-        ? val.accuracy > bestAccuracy || (val.accuracy === bestAccuracy && val.loss < bestLoss)
+        ? val.accuracy > bestAccuracy || (val.accuracy === bestAccuracy && valLoss < bestLoss)
         : true;
       let bestDir: string | null = null;
       if (better) {
-        if (val) [bestAccuracy, bestLoss] = [val.accuracy, val.loss];
+        if (val) [bestAccuracy, bestLoss] = [val.accuracy, valLoss];
         bestEpoch = epoch;
         sinceBest = 0;
         bestDir = path.join(job.modelDir, 'best');

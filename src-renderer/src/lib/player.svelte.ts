@@ -33,19 +33,22 @@ export class Player {
     this.#url = URL.createObjectURL(new Blob([bytes], { type: 'audio/wav' }));
     const audio = new Audio(this.#url);
     audio.preload = 'auto';
-    audio.addEventListener('play', () => {
+    // Events of a note already replaced (queued before its unload) must not touch the new one's state.
+    const on = (type: string, handle: () => void) =>
+      audio.addEventListener(type, () => this.#audio === audio && handle());
+    on('play', () => {
       this.playing = true;
       this.#follow();
     });
-    audio.addEventListener('pause', () => {
+    on('pause', () => {
       this.playing = false;
       this.time = audio.currentTime;
     });
-    audio.addEventListener('ended', () => {
+    on('ended', () => {
       this.playing = false;
       this.time = audio.duration || seconds;
     });
-    audio.addEventListener('error', () => {
+    on('error', () => {
       this.error = `The browser could not play this note (${audio.error?.message || `media error ${audio.error?.code ?? '?'}`}).`;
     });
     audio.currentTime = at;
@@ -60,9 +63,12 @@ export class Player {
   unload(): void {
     cancelAnimationFrame(this.#frame);
     if (this.#audio) {
-      this.#audio.pause();
-      this.#audio.removeAttribute('src');
+      const audio = this.#audio;
       this.#audio = null;
+      audio.pause();
+      audio.removeAttribute('src');
+      // Releases the decoder now rather than at garbage collection.
+      audio.load();
     }
     if (this.#url) URL.revokeObjectURL(this.#url);
     this.#url = null;

@@ -55,6 +55,8 @@ describe('RunRepo', () => {
     epoch(4, 1.2, 0.5); // a perfect tie: the earlier stays
     epoch(5, 0.9, 0.45);
     expect(runs.get(id)!.bestEpoch).toBe(3);
+    epoch(6, NaN, 0.5); // as accurate, but its loss is NaN (stored as NULL): the worst loss
+    expect(runs.get(id)!.bestEpoch).toBe(3);
 
     // Without a validation split the latest epoch is the best.
     const other = runs.create({
