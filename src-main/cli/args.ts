@@ -26,6 +26,30 @@ export function parseFlags<T extends Options>(argv: string[], options: T, usage:
   }
 }
 
+// A number flag within [min, max] (whole when `whole`), or the fallback when absent; an empty value is no number.
+function rangedFlag(
+  value: unknown,
+  flag: string,
+  min: number,
+  max: number,
+  fallback: number | undefined,
+  whole: boolean,
+): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (
+    String(value).trim() === '' ||
+    !Number.isFinite(n) ||
+    (whole && !Number.isInteger(n)) ||
+    n < min ||
+    n > max
+  ) {
+    const kind = whole ? 'a whole number' : 'a number';
+    throw new UsageError(`--${flag} must be ${kind} from ${min} to ${max} (got "${String(value)}")`);
+  }
+  return n;
+}
+
 /** Reads an integer flag within [min, max], or the fallback when absent. */
 export function intFlag(
   value: unknown,
@@ -34,12 +58,7 @@ export function intFlag(
   max: number,
   fallback?: number,
 ): number | undefined {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max} (got "${String(value)}")`);
-  }
-  return n;
+  return rangedFlag(value, flag, min, max, fallback, true);
 }
 
 /** Reads a number flag within [min, max], or the fallback when absent. */
@@ -50,12 +69,7 @@ export function numberFlag(
   max: number,
   fallback?: number,
 ): number | undefined {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (String(value).trim() === '' || !Number.isFinite(n) || n < min || n > max) {
-    throw new UsageError(`--${flag} must be a number from ${min} to ${max} (got "${String(value)}")`);
-  }
-  return n;
+  return rangedFlag(value, flag, min, max, fallback, false);
 }
 
 /** Reads a flag that must be one of a few words. */
