@@ -5,7 +5,7 @@ import path from 'node:path';
 import { FAMILIES, NOTE_SAMPLES, SAMPLE_RATE, SOURCES, SPLITS, type Split } from '../../shared/constants';
 import type { NoteRecord, NsynthNote, ProgressFn, SkippedFile, SplitSummary } from '../../shared/types';
 import { JsonSyntaxError, readTopLevelEntries } from './json-stream';
-import { nsynthWavProblem, parseWavHeader, WavError } from './wav';
+import { fdReader, nsynthWavProblem, walkWavChunks, WavError, type ByteReader } from './wav';
 
 /** A data set root that cannot be imported at all, with a message a user can act on. */
 export class DatasetError extends Error {
@@ -290,11 +290,12 @@ async function checkWav(file: string, buffer: Buffer): Promise<string | { hash: 
     let { bytesRead } = await fh.read(buffer, 0, buffer.length, 0);
     let problem: string | undefined;
     try {
-      problem = nsynthWavProblem(
-        parseWavHeader(buffer.subarray(0, bytesRead), stat.size),
-        SAMPLE_RATE,
-        NOTE_SAMPLES,
-      );
+      // Chunk headers past the first read (a large LIST chunk before data) are read from the file.
+      const first = buffer.subarray(0, bytesRead);
+      const fromFile = fdReader(fh.fd);
+      const read: ByteReader = (offset, length) =>
+        offset + length <= first.length ? first.subarray(offset, offset + length) : fromFile(offset, length);
+      problem = nsynthWavProblem(walkWavChunks(read, stat.size), SAMPLE_RATE, NOTE_SAMPLES);
     } catch (e) {
       if (!(e instanceof WavError)) throw e;
       problem = e.message;

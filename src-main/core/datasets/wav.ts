@@ -23,32 +23,43 @@ export class WavError extends Error {
   }
 }
 
-const HEADER_PROBE = 4096;
+/** Reads `length` bytes at `offset` of a file, or fewer at its end. */
+export type ByteReader = (offset: number, length: number) => Buffer;
 
-/** Parses RIFF/WAVE chunks from the start of a file; `fileSize` tells truncation apart. */
-export function parseWavHeader(head: Buffer, fileSize: number): WavInfo {
+// A WAV has a handful of chunks; a file that claims thousands is not one we should keep walking.
+const MAX_CHUNKS = 4096;
+
+/**
+ * Walks a RIFF/WAVE file's chunks up to its data chunk, reading only chunk headers and `fmt `,
+ * however large the chunks before `data` (a LIST of tags, a broadcast-wave `bext`, ...) are.
+ */
+export function walkWavChunks(read: ByteReader, fileSize: number): WavInfo {
+  const riff = read(0, 12);
   if (
-    head.length < 12 ||
-    head.toString('ascii', 0, 4) !== 'RIFF' ||
-    head.toString('ascii', 8, 12) !== 'WAVE'
+    riff.length < 12 ||
+    riff.toString('ascii', 0, 4) !== 'RIFF' ||
+    riff.toString('ascii', 8, 12) !== 'WAVE'
   ) {
     throw new WavError('not a RIFF/WAVE file');
   }
   let offset = 12;
   let fmt: Omit<WavInfo, 'dataOffset' | 'dataBytes' | 'availableBytes'> | undefined;
-  while (offset + 8 <= head.length) {
-    const id = head.toString('ascii', offset, offset + 4);
-    const size = head.readUInt32LE(offset + 4);
+  for (let n = 0; n < MAX_CHUNKS && offset + 8 <= fileSize; n++) {
+    const head = read(offset, 8);
+    if (head.length < 8) break;
+    const id = head.toString('ascii', 0, 4);
+    const size = head.readUInt32LE(4);
     const body = offset + 8;
     if (id === 'fmt ') {
-      if (body + 16 > head.length) throw new WavError('truncated fmt chunk');
-      let format = head.readUInt16LE(body);
-      if (format === 0xfffe && size >= 26 && body + 26 <= head.length) format = head.readUInt16LE(body + 24);
+      const chunk = read(body, Math.min(size, 40));
+      if (size < 16 || chunk.length < 16) throw new WavError('truncated fmt chunk');
+      let format = chunk.readUInt16LE(0);
+      if (format === 0xfffe && chunk.length >= 26) format = chunk.readUInt16LE(24);
       fmt = {
         format,
-        channels: head.readUInt16LE(body + 2),
-        sampleRate: head.readUInt32LE(body + 4),
-        bitsPerSample: head.readUInt16LE(body + 14),
+        channels: chunk.readUInt16LE(2),
+        sampleRate: chunk.readUInt32LE(4),
+        bitsPerSample: chunk.readUInt16LE(14),
       };
     } else if (id === 'data') {
       if (!fmt) throw new WavError('data chunk before fmt chunk');
@@ -59,14 +70,26 @@ export function parseWavHeader(head: Buffer, fileSize: number): WavInfo {
   throw new WavError(fmt ? 'no data chunk' : 'no fmt chunk');
 }
 
+/** Parses the chunks of a WAV file image; `fileSize` tells truncation apart when `bytes` is its start. */
+export function parseWavHeader(bytes: Buffer, fileSize: number): WavInfo {
+  // Past the bytes given, reads come back short and the walk stops there.
+  return walkWavChunks((offset, length) => bytes.subarray(offset, offset + length), fileSize);
+}
+
+/** A reader of an open file descriptor. */
+export function fdReader(fd: number): ByteReader {
+  return (offset, length) => {
+    const buf = Buffer.alloc(length);
+    const n = fs.readSync(fd, buf, 0, length, offset);
+    return buf.subarray(0, n);
+  };
+}
+
 /** Reads and parses the header of a WAV file without reading its samples. */
 export function readWavInfo(file: string): WavInfo {
   const fd = fs.openSync(file, 'r');
   try {
-    const size = fs.fstatSync(fd).size;
-    const head = Buffer.alloc(Math.min(HEADER_PROBE, size));
-    fs.readSync(fd, head, 0, head.length, 0);
-    return parseWavHeader(head, size);
+    return walkWavChunks(fdReader(fd), fs.fstatSync(fd).size);
   } finally {
     fs.closeSync(fd);
   }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DatasetError, metadataProblem, scanNsynth } from '../../../src-main/core/datasets/nsynth-scan';
-import { encodeWav16 } from '../../../src-main/core/datasets/wav';
+import { encodeWav16, parseWavHeader, readPcm16, readWavInfo } from '../../../src-main/core/datasets/wav';
 import { FAMILIES, NOTE_SAMPLES, SOURCES, type Split } from '../../../src-main/shared/constants';
 import type { NsynthNote, Progress } from '../../../src-main/shared/types';
 import { tempDir } from '../../helpers/tmp';
@@ -206,6 +206,36 @@ describe('scanNsynth', () => {
       { file: `${json}#not-an-object`, reason: 'entry is an array, not an object' },
       { file: `${json}#too-high`, reason: 'velocity 128 is outside 0-127' },
     ]);
+  });
+
+  it('reads past chunks of any size before the audio (a large LIST of tags)', async () => {
+    const root = newRoot();
+    const n = meta('001', 3, 60);
+    // RIFF header and fmt chunk, then a LIST chunk larger than any first read, then data.
+    const plain = wav(60);
+    const list = Buffer.alloc(8 + 300_000, 0x41);
+    list.write('LIST', 0, 'ascii');
+    list.writeUInt32LE(300_000, 4);
+    const tagged = Buffer.concat([plain.subarray(0, 36), list, plain.subarray(36)]);
+    tagged.writeUInt32LE(tagged.length - 8, 4);
+    writeSplit(root, 'test', { [n.note_str]: n }, { [`${n.note_str}.wav`]: tagged });
+    const scan = await scanNsynth(root);
+    expect(scan.skipped).toEqual([]);
+    expect(scan.notes.map((x) => x.noteStr)).toEqual([n.note_str]);
+    const file = scan.notes[0]!.path;
+    const info = readWavInfo(file);
+    expect(info).toMatchObject({
+      format: 1,
+      channels: 1,
+      sampleRate: 16000,
+      dataOffset: 36 + list.length + 8,
+    });
+    expect(info.dataBytes).toBe(NOTE_SAMPLES * 2);
+    // The samples are the note's, not the tags' bytes.
+    const direct = parseWavHeader(plain, plain.length);
+    const fromPlain = new Float32Array(4);
+    for (let i = 0; i < 4; i++) fromPlain[i] = plain.readInt16LE(direct.dataOffset + 2 * i + 200) / 32768;
+    expect(Array.from(readPcm16(file, 100, 4, info))).toEqual(Array.from(fromPlain));
   });
 
   it('checks metadata field by field', () => {
