@@ -2,10 +2,20 @@ import type { ReportData } from './types';
 
 type Cell = string | number | boolean | null | undefined;
 
-/** One CSV field (RFC 4180): quoted when it holds a comma, a quote, a line break or edge spaces. */
+// A text cell a spreadsheet would take for a formula (=, +, -, @, or a tab or carriage return
+// before one), unless it is just a signed number.
+const FORMULA_START = /^[=+\-@\t\r]/;
+const SIGNED_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/**
+ * One CSV field (RFC 4180): quoted when it holds a comma, a quote, a line break or edge spaces.
+ * Text that a spreadsheet would run as a formula (a run named `=HYPERLINK(...)`) gets a leading
+ * apostrophe, so it is shown as the text it is.
+ */
 export function csvField(v: Cell): string {
   if (v === null || v === undefined) return '';
-  const s = String(v);
+  let s = String(v);
+  if (typeof v === 'string' && FORMULA_START.test(s) && !SIGNED_NUMBER.test(s)) s = `'${s}`;
   return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

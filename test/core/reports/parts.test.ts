@@ -134,6 +134,16 @@ describe('report parts', () => {
     expect(csvField('a, "b"')).toBe('"a, ""b"""');
     expect(csvField('line\nbreak')).toBe('"line\nbreak"');
     expect(csvField(null)).toBe('');
+    // Text a spreadsheet would run as a formula is kept as text; numbers stay numbers.
+    expect(csvField('=HYPERLINK("http://x","y")')).toBe(`"'=HYPERLINK(""http://x"",""y"")"`);
+    expect(csvField('+1+cmd|calc')).toBe("'+1+cmd|calc");
+    expect(csvField('-2+3')).toBe("'-2+3");
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField('\t=1')).toBe("'\t=1");
+    expect(csvField('-0.5')).toBe('-0.5');
+    expect(csvField('+1e-3')).toBe('+1e-3');
+    expect(csvField(-0.25)).toBe('-0.25');
+    expect(csvField('a=b')).toBe('a=b');
     expect(markdownTable(['x'], [['a|b\nc']])).toBe('| x |\n| --- |\n| a\\|b c |');
   });
 
