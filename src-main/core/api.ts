@@ -33,6 +33,7 @@ import { renderDataset, type RenderSummary } from './datasets/render/render-data
 import { ensureFeatureCache } from './features/cache';
 import { validateFeatureConfig } from './features/config';
 import { homePaths, timbreHome, type HomePaths } from './paths';
+import { ensureDir } from './fs-safe';
 import { openDatabase, type Db } from './store/database';
 import { DatasetRepo } from './store/datasets';
 import { RunRepo } from './store/runs';
@@ -102,7 +103,7 @@ export class Workbench implements WorkbenchApi {
   private defaultDataset?: Promise<DatasetSummary>;
 
   constructor(options: WorkbenchOptions = {}) {
-    this.paths = homePaths(options.home ?? timbreHome());
+    this.paths = homePaths(ensureDir(options.home ?? timbreHome(), 'TIMBRE_HOME'));
     this.db = openDatabase(this.paths.database);
     this.datasets = new DatasetRepo(this.db);
     this.runs = new RunRepo(this.db);

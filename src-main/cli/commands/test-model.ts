@@ -4,6 +4,7 @@ import { choiceFlag, parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { describeEvaluation } from '../format-runs';
 import { printJson } from '../output';
+import { watchProgress } from '../progress';
 
 export const TEST_USAGE = `Usage:
   timbre test --model RUN_ID|MODEL_DIR [--dataset ID|NAME] [--split train|valid|test] [--backend node|wasm|cpu] [--json]
@@ -33,12 +34,14 @@ export async function testCommand(ctx: CliContext, argv: string[]): Promise<void
       throw err instanceof NotFoundError ? new UsageError(`--dataset: ${err.message}`) : err;
     });
   }
-  const ev = await wb.testModel({
-    model: values.model,
-    dataset: values.dataset ?? (await ctx.defaultDataset()).id,
-    split,
-    backend,
-  });
+  // The model is checked before the default data set is rendered (which can take minutes).
+  const stop = watchProgress(wb);
+  let ev;
+  try {
+    ev = await wb.testModel({ model: values.model, dataset: values.dataset, split, backend });
+  } finally {
+    stop();
+  }
   if (values.json) return printJson(ev);
   console.log(`${ev.modelDir} on the ${split} split (${ev.backend} backend):`);
   console.log(describeEvaluation(ev));

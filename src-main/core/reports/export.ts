@@ -8,6 +8,7 @@ import { reportJson } from './json';
 import { reportMarkdown } from './markdown';
 import { htmlToPdf, requireChromium, type ChromiumLookup } from './pdf';
 import { REPORT_FORMATS, ReportError, type ReportFormat } from './types';
+import { ensureDir } from '../fs-safe';
 
 /** What exportReport wrote. */
 export interface ExportResult {
@@ -128,7 +129,7 @@ export function writeFileAtomic(file: string, content: string | Buffer): void {
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
     throw new ReportError(`${file} is a folder; give a file name, e.g. ${path.join(file, 'report.html')}.`);
   }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  ensureDir(path.dirname(file), 'The report folder');
   const tmp = `${file}.${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`;
   try {
     const fd = fs.openSync(tmp, 'w');

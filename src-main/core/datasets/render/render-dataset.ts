@@ -8,6 +8,7 @@ import { familyIndex, sourceIndex } from './instruments';
 import { planRender, RENDER_PRESETS, type PlannedNote, type RenderPlan, type RenderPreset } from './plan';
 import { parseSoundfont } from './render-worker';
 import { runRenderPool, type NoteResult } from './render-pool';
+import { ensureDir } from '../../fs-safe';
 
 /** What to render, and where. */
 export interface RenderOptions {
@@ -88,18 +89,15 @@ export function readSoundfontPrograms(file: string): number[] {
 // Refuses a folder that holds anything but a previous render; clears a previous render's splits so
 // no note of an earlier, different render is left beside the new examples.json.
 function prepareOut(out: string): void {
-  if (fs.existsSync(out)) {
-    if (!fs.statSync(out).isDirectory()) throw new RenderError(`Output ${out} exists and is not a folder`);
-    const entries = fs.readdirSync(out);
-    if (entries.length > 0 && !entries.includes(RENDER_MARKER)) {
-      throw new RenderError(
-        `Output folder ${out} is not empty and is not a previous render (it has no ${RENDER_MARKER}); ` +
-          'choose a new or empty folder',
-      );
-    }
-    for (const split of SPLITS)
-      fs.rmSync(path.join(out, `nsynth-${split}`), { recursive: true, force: true });
+  ensureDir(out, 'The output folder');
+  const entries = fs.readdirSync(out);
+  if (entries.length > 0 && !entries.includes(RENDER_MARKER)) {
+    throw new RenderError(
+      `Output folder ${out} is not empty and is not a previous render (it has no ${RENDER_MARKER}); ` +
+        'choose a new or empty folder',
+    );
   }
+  for (const split of SPLITS) fs.rmSync(path.join(out, `nsynth-${split}`), { recursive: true, force: true });
   for (const split of SPLITS) fs.mkdirSync(path.join(out, `nsynth-${split}`, 'audio'), { recursive: true });
 }
 
