@@ -1,6 +1,18 @@
+import { STATUS_CODES } from 'node:http';
 import type { ApiErrorBody } from '../shared/api';
 
-// Errors a user can act on, by class name, and the HTTP status each maps to.
+/** A request the browser shell refuses, with the 4xx status and the one-line reason it answers. */
+export class RequestError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = (STATUS_CODES[status] ?? 'Bad Request').replace(/[^A-Za-z]/g, '');
+  }
+}
+
+// Errors caused by what the user asked, by class name, and the HTTP status each maps to.
 const STATUS: Record<string, number> = {
   ApiArgumentError: 400,
   TrainConfigError: 400,
@@ -14,15 +26,39 @@ const STATUS: Record<string, number> = {
   ModelFileError: 400,
   PredictionsError: 404,
   WavError: 400,
+  BackendUnavailableError: 400,
 };
 
-/** The HTTP status for an error thrown by the core. */
+// The app's own errors that are not the request's fault but say something the user can act on
+// (a damaged cache, a database from a newer app): shown as they are, with a 500.
+const SHOWN: ReadonlySet<string> = new Set([
+  'FeatureCacheError',
+  'TrainingError',
+  'DatabaseOpenError',
+  'DatabaseTooNewError',
+]);
+
+/** The HTTP status for an error thrown while answering a request. */
 export function statusOf(err: unknown): number {
+  if (err instanceof RequestError) return err.status;
   return err instanceof Error ? (STATUS[err.name] ?? 500) : 500;
 }
 
-/** An error as it crosses to a window: class name and message, never a stack. */
+/** Whether an error is a fault of the app itself (a bug, a failed system call), not of the request. */
+export function isInternal(err: unknown): boolean {
+  return statusOf(err) >= 500 && !(err instanceof Error && SHOWN.has(err.name));
+}
+
+/**
+ * An error as it crosses to a window: class name and message, never a stack. Internal faults (a
+ * TypeError, an fs error naming paths) are answered with a generic line; the shell logs them.
+ */
 export function errorBody(err: unknown): ApiErrorBody {
-  if (err instanceof Error) return { name: err.name, message: err.message };
-  return { name: 'Error', message: String(err) };
+  if (isInternal(err) || !(err instanceof Error)) {
+    return {
+      name: 'InternalError',
+      message: 'The workbench failed to answer this request (an internal error; its log has details).',
+    };
+  }
+  return { name: err.name, message: err.message };
 }

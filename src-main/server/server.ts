@@ -1,13 +1,15 @@
-import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { API_METHODS, type ApiMethod, type WorkbenchEvent } from '../shared/api';
+import type { ApiMethod, WorkbenchEvent } from '../shared/api';
 import type { Workbench } from '../core/api';
-import { checkArgs } from '../core/api-schema';
-import { authorized, hostAllowed, newToken, requestToken, TOKEN_COOKIE } from './auth';
-import { errorBody, statusOf } from './errors';
+import { apiHandlers, parseCall, readBody } from './api-route';
+import { authorized, crossSiteReason, hostAllowed, newToken, TOKEN_COOKIE } from './auth';
+import { errorBody, isInternal, RequestError, statusOf } from './errors';
+import { parseTarget, type RequestTarget } from './request-target';
+import { notFound, sendStatic, staticFile } from './static-files';
 
 /** How the browser shell is served. */
 export interface ServeOptions {
@@ -20,6 +22,8 @@ export interface ServeOptions {
   port?: number;
   /** Default: a fresh random token. */
   token?: string;
+  /** Where internal errors are logged (default: stderr); a request never sees their details. */
+  log?: (message: string) => void;
 }
 
 /** A running browser shell. */
@@ -30,149 +34,188 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.wav': 'audio/wav',
+// Sent with every answer: nothing is cached by proxies, sniffed, or readable by another origin's
+// <script>/<img> (no-cors loads), and the token never leaves in a Referer.
+const COMMON_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'cross-origin-resource-policy': 'same-origin',
+  'referrer-policy': 'no-referrer',
 };
 
-const MAX_BODY = 1024 * 1024;
+const UNAUTHORIZED = 'This address needs the token: open the URL that `timbre serve` printed.';
 
-function csp(port: number): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "media-src 'self' data: blob:",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port} ws:`,
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
+function isApi(target: RequestTarget): boolean {
+  return target.segments[0] === 'api';
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('request body over 1 MB'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+function answer(res: http.ServerResponse, status: number, body: string, json: boolean): void {
+  if (res.headersSent) return void res.destroy();
+  const headers: Record<string, string> = {
+    ...COMMON_HEADERS,
+    'content-type': json ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8',
+    'cache-control': 'no-store',
+  };
+  // A refused body may be unread (413): close rather than parse what follows as a new request.
+  if (status === 413) headers.connection = 'close';
+  res.writeHead(status, headers);
+  res.end(body);
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
+function refuse(res: http.ServerResponse, err: unknown, json: boolean): void {
+  const status = statusOf(err);
+  const error = errorBody(err);
+  answer(res, status, json ? JSON.stringify({ ok: false, error }) : `${error.message}\n`, json);
+}
+
+function rawRefusal(socket: Duplex, status: number, message: string): void {
+  if (!socket.writable) return void socket.destroy();
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\n` +
+      'Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\n' +
+      `Content-Length: ${Buffer.byteLength(message) + 1}\r\n\r\n${message}\n`,
+  );
 }
 
 /**
  * Serves the renderer and the WorkbenchApi over HTTP (POST /api/<method>) plus a WebSocket of
- * events (/events), on loopback unless told otherwise. Every request needs the token.
+ * events (/events), on loopback unless told otherwise. Every request needs the token; API calls
+ * and the WebSocket must also come from the page itself (see crossSiteReason). No request, however
+ * malformed, can end the process: each is answered with a 4xx and a one-line reason, and an
+ * internal fault with a generic 500.
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const wb = options.workbench;
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? newToken();
   const staticDir = path.resolve(options.staticDir);
+  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const handlers = apiHandlers(wb);
   let port = 0;
 
-  const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (!hostAllowed(req, host, port))
-      return send(res, 403, { ok: false, error: { name: 'Forbidden', message: 'Unknown host.' } });
-    if (!authorized(req, url, token)) {
-      res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('Timbre Workbench: this address needs the token. Open the URL that `timbre serve` printed.\n');
-      return;
+  const logInternal = (where: string, err: unknown) =>
+    log(`Internal error ${where}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse, target: RequestTarget) => {
+    if (!hostAllowed(req, host, port)) throw new RequestError(403, 'Unknown host.');
+    const source = authorized(req, target.query, token);
+    if (isApi(target)) {
+      if (!source) throw new RequestError(401, UNAUTHORIZED);
+      const refusal = crossSiteReason(req, source);
+      if (refusal) throw new RequestError(403, refusal);
+      const name = target.segments.length === 2 ? target.segments[1]! : '';
+      const call = handlers.get(name);
+      if (!call) throw new RequestError(404, `No API method "${name.slice(0, 60)}".`);
+      if (req.method !== 'POST') {
+        res.setHeader('allow', 'POST');
+        throw new RequestError(405, 'API calls are POST requests.');
+      }
+      const type = (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
+      if (type !== 'application/json')
+        throw new RequestError(415, 'API calls must be sent as Content-Type: application/json.');
+      const args = parseCall(name as ApiMethod, await readBody(req));
+      const value = await call(...args);
+      return answer(res, 200, JSON.stringify({ ok: true, value: value ?? null }), true);
     }
-    const { fromQuery } = requestToken(req, url);
-    const cookie = `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
-    if (fromQuery && req.method === 'GET') {
+    if (!source) throw new RequestError(401, UNAUTHORIZED);
+    if (source === 'query' && req.method === 'GET') {
       // Keep the token in a cookie and take it out of the address bar.
-      url.searchParams.delete('token');
-      res.writeHead(303, { location: url.pathname + url.search, 'set-cookie': cookie });
-      res.end();
-      return;
+      target.query.delete('token');
+      const search = target.query.toString();
+      res.writeHead(303, {
+        ...COMMON_HEADERS,
+        location: target.rawPath + (search ? `?${search}` : ''),
+        'set-cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        'cache-control': 'no-store',
+      });
+      return void res.end();
     }
-    if (url.pathname.startsWith('/api/')) {
-      const method = url.pathname.slice(5) as ApiMethod;
-      if (req.method !== 'POST' || !(API_METHODS as readonly string[]).includes(method)) {
-        return send(res, 404, {
-          ok: false,
-          error: { name: 'NotFound', message: `No API method "${method}".` },
-        });
-      }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      throw new RequestError(405, 'Only GET and HEAD are served here.');
+    }
+    const file = await staticFile(staticDir, target.segments);
+    if (!file) throw notFound();
+    sendStatic(res, file, { head: req.method === 'HEAD', host: req.headers.host!, headers: COMMON_HEADERS });
+  };
+
+  const server = http.createServer((req, res) => {
+    // An aborted upload or a reset socket is the client's business; without these listeners its
+    // 'error' event would be thrown at the event loop.
+    req.on('error', () => {});
+    res.on('error', () => {});
+    let json = (req.url ?? '').startsWith('/api/');
+    void (async () => {
       try {
-        const body = await readBody(req);
-        let parsed: { args?: unknown };
-        try {
-          parsed = JSON.parse(body || '{}') as { args?: unknown };
-        } catch {
-          return send(res, 400, {
-            ok: false,
-            error: { name: 'BadRequest', message: 'The request body is not JSON.' },
-          });
-        }
-        const args = checkArgs(method, parsed.args ?? []);
-        const fn = wb[method] as (...a: unknown[]) => Promise<unknown>;
-        const value = await fn.apply(wb, args);
-        return send(res, 200, { ok: true, value: value ?? null });
+        const target = parseTarget(req.url);
+        json = isApi(target);
+        await handle(req, res, target);
       } catch (err) {
-        return send(res, statusOf(err), { ok: false, error: errorBody(err) });
+        if (isInternal(err)) logInternal(`answering ${req.method} ${String(req.url).slice(0, 200)}`, err);
+        try {
+          refuse(res, err, json);
+        } catch {
+          res.destroy();
+        }
       }
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD')
-      return send(res, 405, { ok: false, error: { name: 'MethodNotAllowed', message: 'GET only.' } });
-    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
-    const file = path.resolve(staticDir, rel);
-    if (!file.startsWith(staticDir + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('Not found.\n');
-      return;
-    }
-    res.writeHead(200, {
-      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-      'content-security-policy': csp(port),
-      'x-content-type-options': 'nosniff',
-      'cache-control': rel === 'index.html' ? 'no-store' : 'max-age=3600',
-    });
-    if (req.method === 'HEAD') res.end();
-    else fs.createReadStream(file).pipe(res);
+    })();
   });
 
-  const sockets = new WebSocketServer({ noServer: true });
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/events' || !hostAllowed(req, host, port) || !authorized(req, url, token)) {
-      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
-      socket.destroy();
-      return;
-    }
-    sockets.handleUpgrade(req, socket, head, (ws) => {
-      const stop = wb.subscribe((event: WorkbenchEvent) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event));
+  // Requests Node's parser cannot read (a bad method, a broken header, a bad chunk) arrive here
+  // instead of at the handler. Without this listener Node answers 400 itself; with it, each gets
+  // its one-line reason and nothing is thrown.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // Half a response already sent (a reset mid-answer): there is nobody left to tell.
+    const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || inFlight?.headersSent)
+      return void socket.destroy();
+    const status =
+      err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    rawRefusal(
+      socket,
+      status,
+      status === 400 ? 'Malformed HTTP request.' : (http.STATUS_CODES[status] ?? ''),
+    );
+  });
+  // CONNECT is for proxies: without a listener Node would drop the connection without an answer.
+  server.on('connect', (_req, socket: Duplex) => {
+    socket.on('error', () => {});
+    rawRefusal(socket, 405, 'CONNECT is not served here.');
+  });
+  server.on('connection', (socket: Socket) => socket.on('error', () => {}));
+
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {});
+    try {
+      const target = parseTarget(req.url);
+      if (target.segments.length !== 1 || target.segments[0] !== 'events') throw notFound();
+      if (!hostAllowed(req, host, port)) throw new RequestError(403, 'Unknown host.');
+      const source = authorized(req, target.query, token);
+      if (!source) throw new RequestError(401, UNAUTHORIZED);
+      const refusal = crossSiteReason(req, source);
+      if (refusal) throw new RequestError(403, refusal);
+      sockets.handleUpgrade(req, socket, head, (ws) => {
+        // A client that sends a bad frame gets an 'error'; the stream just ends.
+        ws.on('error', () => ws.terminate());
+        const stop = wb.subscribe((event: WorkbenchEvent) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event), () => {});
+        });
+        ws.on('close', stop);
       });
-      ws.on('close', stop);
-    });
+    } catch (err) {
+      if (isInternal(err)) logInternal('upgrading a WebSocket', err);
+      rawRefusal(socket, statusOf(err), errorBody(err).message);
+    }
   });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      // From now on a failed accept (too many open files) must not end the process.
+      server.on('error', (err) => logInternal('in the server', err));
+      resolve();
+    });
   });
   port = (server.address() as AddressInfo).port;
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
