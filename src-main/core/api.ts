@@ -34,6 +34,7 @@ import { ensureFeatureCache } from './features/cache';
 import { validateFeatureConfig } from './features/config';
 import { homePaths, timbreHome, type HomePaths } from './paths';
 import { ensureDir } from './fs-safe';
+import { withFileLock } from './file-lock';
 import { openDatabase, type Db } from './store/database';
 import { DatasetRepo } from './store/datasets';
 import { RunRepo } from './store/runs';
@@ -428,15 +429,37 @@ export class Workbench implements WorkbenchApi {
   }
 
   private async makeDefaultDataset(): Promise<DatasetSummary> {
-    const existing = this.datasets.find(DEFAULT_DATASET_NAME);
-    if (existing && fs.existsSync(existing.root)) return existing;
+    const usable = () => {
+      const found = this.datasets.find(DEFAULT_DATASET_NAME);
+      return found && fs.existsSync(found.root) ? found : undefined;
+    };
+    const ready = usable();
+    if (ready) return ready;
     const dir = this.paths.defaultDataset;
-    const rendered = SPLITS.every((s) => fs.existsSync(path.join(dir, `nsynth-${s}`, 'examples.json')));
-    if (!rendered) {
-      this.emit({ type: 'log', message: `Rendering the default data set into ${dir} (once).` });
-      await this.renderDataset({ out: dir, preset: this.defaultPreset });
-    }
-    return this.importDataset(dir, DEFAULT_DATASET_NAME);
+    ensureDir(this.paths.datasets, 'The data sets folder');
+    // Several processes may start on a fresh home at once (the app and two `timbre train`): one
+    // renders, into a temporary folder renamed into place, while the others wait for it.
+    const what = 'rendering the default data set';
+    const onWait = (who: string) =>
+      this.emit({ type: 'log', message: `Waiting for ${who}, which is ${what}.` });
+    return withFileLock(`${dir}.lock`, { what, onWait }, async () => {
+      const done = usable();
+      if (done) return done;
+      if (!SPLITS.every((s) => fs.existsSync(path.join(dir, `nsynth-${s}`, 'examples.json')))) {
+        this.emit({ type: 'log', message: `Rendering the default data set into ${dir} (once).` });
+        // Under the lock, any other temporary render is a dead process's.
+        for (const entry of fs.readdirSync(this.paths.datasets)) {
+          if (entry.startsWith(`${path.basename(dir)}.tmp-`))
+            fs.rmSync(path.join(this.paths.datasets, entry), { recursive: true, force: true });
+        }
+        const tmp = `${dir}.tmp-${process.pid}`;
+        await this.renderDataset({ out: tmp, preset: this.defaultPreset });
+        // A render an earlier version left half done in place.
+        if (fs.existsSync(dir)) fs.rmSync(dir, { recursive: true, force: true });
+        fs.renameSync(tmp, dir);
+      }
+      return this.importDataset(dir, DEFAULT_DATASET_NAME);
+    });
   }
 
   private uniqueName(base: string): string {
