@@ -42,6 +42,7 @@ import { PRESETS, resolveTrainConfig } from './training/config';
 import { availableBackends } from './training/backend';
 import { evaluateInWorker, TrainingQueue, type RunEvent } from './training/runner';
 import { loadModelDir } from './training/model-io';
+import { cleanModelFolders } from './training/model-dirs';
 import { PredictionReader } from './predictions';
 import { collectReport } from './reports/collect';
 import { renderReport } from './reports/export';
@@ -109,8 +110,10 @@ export class Workbench implements WorkbenchApi {
     this.datasets = new DatasetRepo(this.db);
     this.runs = new RunRepo(this.db);
     this.predictions = new PredictionReader(this.db, this.datasets);
-    // Runs left "running" by a process that is gone were interrupted (crash, kill, power loss).
+    // Runs left "running" by a process that is gone were interrupted (crash, kill, power loss);
+    // what such processes left half-written in the models folder goes.
     this.runs.markInterrupted();
+    cleanModelFolders(this.paths.models, this.runs);
     this.queue = new TrainingQueue(
       this.runs,
       this.paths.models,
@@ -240,25 +243,28 @@ export class Workbench implements WorkbenchApi {
     return this.runs.summary(id)!;
   }
 
-  /** Continues an interrupted (or cancelled) run from its last committed epoch. */
+  /**
+   * Continues an interrupted (or cancelled) run from its last committed epoch. The run is claimed
+   * atomically: of several processes resuming it at once, one trains it, the others are refused.
+   */
   async resumeRun(id: number, backend?: BackendName): Promise<RunSummary> {
-    const run = await this.getRun(id);
-    if (run.status !== 'interrupted' && run.status !== 'cancelled') {
-      throw new RunStateError(
-        `Run ${id} is ${run.status}; only an interrupted or cancelled run can be resumed.`,
-      );
-    }
+    await this.getRun(id);
+    const run = this.runs.claim(id, (run) => {
+      if (run.status !== 'interrupted' && run.status !== 'cancelled') {
+        throw new RunStateError(
+          `Run ${id} is ${run.status}; only an interrupted or cancelled run can be resumed.`,
+        );
+      }
+      const done = run.epochsDone;
+      const checkpoint = run.models.find((m) => m.kind === 'checkpoint' && m.epoch === done);
+      if (done > 0 && (!checkpoint || !fs.existsSync(checkpoint.dir))) {
+        throw new RunStateError(`Run ${id} has no checkpoint of epoch ${done} to resume from.`);
+      }
+    });
+    if (!run) throw new NotFoundError(`No run ${id}. \`timbre runs list\` shows them.`);
     const done = run.epochsDone;
-    const checkpoint = run.models.find((m) => m.kind === 'checkpoint' && m.epoch === done);
     const best = run.history.find((h) => h.epoch === run.bestEpoch);
-    if (done > 0 && (!checkpoint || !fs.existsSync(checkpoint.dir))) {
-      throw new RunStateError(`Run ${id} has no checkpoint of epoch ${done} to resume from.`);
-    }
-    this.db
-      .prepare(
-        "UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, owner_pid = ? WHERE id = ?",
-      )
-      .run(process.pid, id);
+    const bestModel = run.models.find((m) => m.kind === 'best');
     this.queue.enqueue(id, {
       backend: backend ?? (run.backend as BackendName | null) ?? undefined,
       resumeFrom:
@@ -268,6 +274,7 @@ export class Workbench implements WorkbenchApi {
               bestValLoss: best?.valLoss ?? null,
               bestValAccuracy: best?.valAccuracy ?? null,
               bestEpoch: run.bestEpoch,
+              bestDir: bestModel?.dir ?? null,
             }
           : undefined,
     });
@@ -305,11 +312,12 @@ export class Workbench implements WorkbenchApi {
 
   /** Deletes a run that is not training, with its saved models. */
   async deleteRun(id: number): Promise<void> {
-    const run = await this.getRun(id);
-    if (run.status === 'running' || run.status === 'queued') {
+    await this.getRun(id);
+    // Checked and deleted in one statement: a run another process resumes meanwhile stays.
+    if (!this.runs.remove(id, { idleOnly: true })) {
+      const run = await this.getRun(id);
       throw new RunStateError(`Run ${id} is ${run.status}; cancel it before deleting it.`);
     }
-    this.runs.remove(id);
     fs.rmSync(this.queue.modelDir(id), { recursive: true, force: true });
   }
 

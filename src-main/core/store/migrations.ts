@@ -119,4 +119,22 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, kind)
   ) STRICT, WITHOUT ROWID;
   `,
+  // 3: one evaluation per run, split and weights (best or last). A run killed during its final
+  // evaluations and resumed recorded them twice: the newest of each is kept. External evaluations
+  // (`timbre test`, any number of data sets) are each kept.
+  `
+  CREATE TEMP TABLE evaluations_stale AS
+    SELECT id FROM evaluations e
+    WHERE run_id IS NOT NULL AND weights IN ('best', 'last')
+      AND id < (SELECT max(id) FROM evaluations n
+                WHERE n.run_id = e.run_id AND n.split = e.split AND n.weights = e.weights);
+  DELETE FROM predictions WHERE evaluation_id IN (SELECT id FROM evaluations_stale);
+  DELETE FROM evaluations WHERE id IN (SELECT id FROM evaluations_stale);
+  DROP TABLE evaluations_stale;
+  UPDATE runs SET test_accuracy = (
+    SELECT accuracy FROM evaluations e WHERE e.run_id = runs.id AND e.weights = 'best' AND e.split = 'test')
+  WHERE EXISTS (SELECT 1 FROM evaluations e WHERE e.run_id = runs.id AND e.weights = 'best' AND e.split = 'test');
+  CREATE UNIQUE INDEX evaluations_one_per_weights ON evaluations(run_id, split, weights)
+    WHERE weights IN ('best', 'last');
+  `,
 ];

@@ -219,8 +219,18 @@ export class RunRepo {
       .run(now(), backend, backendVersion, pid, id);
   }
 
-  /** Commits one finished epoch: metrics, validation confusion and per-note validation predictions. */
-  recordEpoch(id: number, m: EpochMetrics, confusion: number[][] | null, predicted: Uint8Array | null): void {
+  /**
+   * Commits one finished epoch: metrics, validation confusion, per-note validation predictions,
+   * and the model folders saved after it (its checkpoint, and its weights if they are the new best),
+   * all in one transaction: the database never names a best epoch whose folder it does not point at.
+   */
+  recordEpoch(
+    id: number,
+    m: EpochMetrics,
+    confusion: number[][] | null,
+    predicted: Uint8Array | null,
+    models: { checkpoint?: string; best?: string | null } = {},
+  ): void {
     this.db.transaction(() => {
       this.db
         .prepare(
@@ -256,6 +266,8 @@ export class RunRepo {
       this.db
         .prepare('UPDATE runs SET epochs_done = ?, best_epoch = ?, best_val_accuracy = ? WHERE id = ?')
         .run(m.epoch, best.epoch, best.val_accuracy, id);
+      if (models.checkpoint) this.saveModel(id, 'checkpoint', m.epoch, models.checkpoint);
+      if (models.best) this.saveModel(id, 'best', m.epoch, models.best);
     })();
   }
 
@@ -271,9 +283,29 @@ export class RunRepo {
     this.db.prepare('DELETE FROM models WHERE run_id = ? AND kind = ?').run(id, kind);
   }
 
-  /** Records an evaluation and every note's prediction in one transaction; returns its id. */
+  /** The folders a run's models are saved in, as the database points at them. */
+  modelDirs(id: number): string[] {
+    return this.db
+      .prepare<[number], { dir: string }>('SELECT dir FROM models WHERE run_id = ?')
+      .all(id)
+      .map((r) => r.dir);
+  }
+
+  /**
+   * Records an evaluation and every note's prediction in one transaction; returns its id. A run's
+   * best or last weights have one evaluation per split: a new one replaces the earlier (a resumed
+   * run evaluates again). External evaluations (`timbre test`) are each kept.
+   */
   recordEvaluation(e: NewEvaluation): number {
     return this.db.transaction(() => {
+      if (e.runId !== null && e.weights !== 'external') {
+        // Predictions go with their evaluation whether or not foreign keys are enforced.
+        const earlier = `SELECT id FROM evaluations WHERE run_id = ? AND split = ? AND weights = ?`;
+        this.db
+          .prepare(`DELETE FROM predictions WHERE evaluation_id IN (${earlier})`)
+          .run(e.runId, e.split, e.weights);
+        this.db.prepare(`DELETE FROM evaluations WHERE id IN (${earlier})`).run(e.runId, e.split, e.weights);
+      }
       const evalId = Number(
         this.db
           .prepare(
@@ -315,11 +347,68 @@ export class RunRepo {
     })();
   }
 
-  /** Ends a run: finished, failed (with the reason), cancelled or interrupted. */
-  end(id: number, status: Exclude<RunStatus, 'queued' | 'running'>, error: string | null = null): void {
-    this.db
-      .prepare('UPDATE runs SET status = ?, error = ?, finished_at = ?, owner_pid = NULL WHERE id = ?')
-      .run(status, error, now(), id);
+  /**
+   * Ends a run: finished, failed (with the reason), cancelled or interrupted. With `last`, the
+   * folder of its last weights is recorded in the same transaction, and a finished run's
+   * checkpoint is forgotten with it (a finished run is not resumed).
+   */
+  end(
+    id: number,
+    status: Exclude<RunStatus, 'queued' | 'running'>,
+    error: string | null = null,
+    last?: { epoch: number; dir: string },
+  ): void {
+    this.db.transaction(() => {
+      if (last) this.saveModel(id, 'last', last.epoch, last.dir);
+      if (status === 'finished') this.forgetModel(id, 'checkpoint');
+      this.db
+        .prepare('UPDATE runs SET status = ?, error = ?, finished_at = ?, owner_pid = NULL WHERE id = ?')
+        .run(status, error, now(), id);
+    })();
+  }
+
+  /**
+   * Claims a run for this process, atomically: inside one write transaction `check` sees the run
+   * as it is (and throws to refuse), then the run becomes queued with this process as its owner.
+   * Of several processes claiming at once, one wins; the others' `check` sees it queued.
+   */
+  claim(id: number, check: (run: RunDetail) => void, pid = process.pid): RunDetail | undefined {
+    return this.db
+      .transaction(() => {
+        const run = this.get(id);
+        if (!run) return undefined;
+        check(run);
+        const claimed = this.db
+          .prepare(
+            `UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, owner_pid = ?
+             WHERE id = ? AND status = ?`,
+          )
+          .run(pid, id, run.status).changes;
+        // The write lock is held since the transaction began; nobody can have changed the status.
+        if (claimed !== 1) throw new Error(`Run ${id} changed while it was being claimed.`);
+        return this.get(id);
+      })
+      .immediate();
+  }
+
+  /**
+   * Runs `f` inside one write transaction with what a run is now (undefined if it does not exist):
+   * nobody can claim, start or delete it until `f` returns.
+   */
+  underLock<T>(
+    id: number,
+    f: (run: { status: RunStatus; ownerPid: number | null; modelDirs: string[] } | undefined) => T,
+  ): T {
+    return this.db
+      .transaction(() => {
+        const row = this.db
+          .prepare<[number], { status: RunStatus; owner_pid: number | null }>(
+            'SELECT status, owner_pid FROM runs WHERE id = ?',
+          )
+          .get(id);
+        return f(row && { status: row.status, ownerPid: row.owner_pid, modelDirs: this.modelDirs(id) });
+      })
+      .immediate();
   }
 
   /**
@@ -327,15 +416,21 @@ export class RunRepo {
    * power loss): it can be resumed, from its last committed epoch or from the start.
    */
   markInterrupted(isAlive: (pid: number) => boolean = pidAlive): number[] {
-    const running = this.db
-      .prepare<[], { id: number; owner_pid: number | null }>(
-        "SELECT id, owner_pid FROM runs WHERE status IN ('running', 'queued') ORDER BY id",
-      )
-      .all();
-    const dead = running.filter((r) => r.owner_pid === null || !isAlive(r.owner_pid)).map((r) => r.id);
-    const mark = this.db.prepare("UPDATE runs SET status = 'interrupted', owner_pid = NULL WHERE id = ?");
-    this.db.transaction(() => dead.forEach((id) => mark.run(id)))();
-    return dead;
+    // Read and marked under one write lock: a run another process claims meanwhile (queued, with
+    // its live pid) is not taken for dead on a stale read.
+    return this.db
+      .transaction(() => {
+        const running = this.db
+          .prepare<[], { id: number; owner_pid: number | null }>(
+            "SELECT id, owner_pid FROM runs WHERE status IN ('running', 'queued') ORDER BY id",
+          )
+          .all();
+        const dead = running.filter((r) => r.owner_pid === null || !isAlive(r.owner_pid)).map((r) => r.id);
+        const mark = this.db.prepare("UPDATE runs SET status = 'interrupted', owner_pid = NULL WHERE id = ?");
+        for (const id of dead) mark.run(id);
+        return dead;
+      })
+      .immediate();
   }
 
   /** Edits what a user may edit: name, notes, tags. */
@@ -435,9 +530,16 @@ export class RunRepo {
     return row && evaluationOf(row);
   }
 
-  /** Deletes a run and all it recorded (its model files are the caller's to remove). */
-  remove(id: number): boolean {
-    return this.db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes > 0;
+  /**
+   * Deletes a run and all it recorded (its model files are the caller's to remove). With
+   * `idleOnly`, a queued or training run is kept (checked in the same statement, so a run claimed
+   * by another process meanwhile is not deleted under it).
+   */
+  remove(id: number, options: { idleOnly?: boolean } = {}): boolean {
+    const sql = options.idleOnly
+      ? "DELETE FROM runs WHERE id = ? AND status NOT IN ('queued', 'running')"
+      : 'DELETE FROM runs WHERE id = ?';
+    return this.db.prepare(sql).run(id).changes > 0;
   }
 
   private row(id: number): RunRow | undefined {

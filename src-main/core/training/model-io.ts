@@ -24,9 +24,35 @@ export class ModelFileError extends Error {
   }
 }
 
+/** Writes a file and flushes it to the disk, so a rename after it never exposes an empty file. */
+function writeDurable(file: string, data: string | Buffer): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Flushes a folder's entries (a rename into it); not possible on every platform, which is fine. */
+function syncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Windows cannot open a folder for fsync; its renames are journaled by NTFS anyway.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 /**
  * Writes a model in the tfjs artifacts layout (`model.json` with a weights manifest, and
- * `weights.bin`), into a temporary folder renamed into place, so a crash never leaves half a model.
+ * `weights.bin`) into `dir.tmp-<pid>`, flushed to the disk, then renamed into place: a crash
+ * leaves either no `dir` or a complete one. A folder already at `dir` is replaced, which is not
+ * atomic: callers write each folder once (epoch-numbered names), never one the database points at.
  */
 export function saveModelDir(dir: string, weights: NamedWeight[], meta: SavedModelMeta): void {
   const tmp = `${dir}.tmp-${process.pid}`;
@@ -39,7 +65,7 @@ export function saveModelDir(dir: string, weights: NamedWeight[], meta: SavedMod
     Buffer.from(w.data.buffer, w.data.byteOffset, w.data.byteLength).copy(bin, offset);
     offset += w.data.byteLength;
   }
-  fs.writeFileSync(path.join(tmp, 'weights.bin'), bin);
+  writeDurable(path.join(tmp, 'weights.bin'), bin);
   const modelJson = {
     format: 'timbre-workbench',
     generatedBy: 'Timbre Workbench',
@@ -52,10 +78,12 @@ export function saveModelDir(dir: string, weights: NamedWeight[], meta: SavedMod
       },
     ],
   };
-  fs.writeFileSync(path.join(tmp, 'model.json'), JSON.stringify(modelJson, null, 1));
+  writeDurable(path.join(tmp, 'model.json'), JSON.stringify(modelJson, null, 1));
+  syncDir(tmp);
+  // Only a leftover of a killed attempt can be here (see above): nothing points at it.
   fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(path.dirname(dir), { recursive: true });
   fs.renameSync(tmp, dir);
+  syncDir(path.dirname(dir));
 }
 
 /** Reads a model directory written by saveModelDir. */

@@ -7,7 +7,7 @@ export interface TrainJob {
   runId: number;
   config: TrainConfig;
   cache: FeatureCacheInfo;
-  /** Folder of this run's models: `best/`, `last/`, `checkpoint-<epoch>/`. */
+  /** Folder of this run's models: `best-<epoch>/`, `last-<epoch>/`, `checkpoint-<epoch>/`. */
   modelDir: string;
   backend?: BackendName;
   /** Continue after this committed epoch, from `checkpoint-<epoch>/`. */
@@ -16,6 +16,8 @@ export interface TrainJob {
     bestValLoss: number | null;
     bestValAccuracy: number | null;
     bestEpoch: number | null;
+    /** The best weights' folder the database points at (older runs: `best/`), if any. */
+    bestDir: string | null;
   };
   /** Per-batch progress messages at most this often. Default 250 ms. */
   progressMs?: number;
@@ -62,7 +64,9 @@ export type TrainerEvent =
       metrics: EpochMetrics;
       confusion: number[][] | null;
       predicted: Uint8Array | null;
+      /** Written whole before this message; the owner records it with the epoch. */
       checkpointDir: string;
+      /** Written whole before this message if the epoch is the new best, else null. */
       bestDir: string | null;
     }
   | ({ type: 'evaluation' } & EvaluationMessage)

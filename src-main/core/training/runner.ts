@@ -1,10 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { FeatureCacheInfo } from '../../shared/features';
 import type { BackendName, RunStatus } from '../../shared/training';
 import type { ProgressFn } from '../../shared/types';
 import type { RunRepo } from '../store/runs';
+import { pruneModelFolders, type PruneRule } from './model-dirs';
 import type { EvaluateJob, EvaluationMessage, TrainerEvent, TrainerRequest, TrainJob } from './protocol';
 import { siblingModule, startWorker } from '../workers';
 
@@ -26,18 +26,6 @@ interface Pending {
 }
 
 const workerUrl = siblingModule(import.meta.url, 'train-worker');
-
-/** Removes a run's checkpoint folders (and their leftover temporaries) of epochs before `before`. */
-function pruneCheckpoints(modelDir: string, before: number): void {
-  if (!fs.existsSync(modelDir)) return;
-  for (const entry of fs.readdirSync(modelDir)) {
-    // Only older epochs: the worker may already be writing the next epoch's checkpoint.
-    const epoch = /^checkpoint-(\d+)/.exec(entry)?.[1];
-    if (epoch !== undefined && Number(epoch) < before) {
-      fs.rmSync(path.join(modelDir, entry), { recursive: true, force: true });
-    }
-  }
-}
 
 /**
  * Trains queued runs one at a time, each in its own worker thread, and is the only writer of
@@ -159,10 +147,14 @@ export class TrainingQueue {
       this.active!.worker = worker;
       let ended = false;
       // The run ends with its last message; the queue moves on without waiting for the thread to exit.
-      const end = (status: Exclude<RunStatus, 'queued' | 'running'>, error: string | null) => {
+      const end = (
+        status: Exclude<RunStatus, 'queued' | 'running'>,
+        error: string | null,
+        last?: { epoch: number; dir: string },
+      ) => {
         if (ended) return;
         ended = true;
-        if (!this.closed) this.finish(runId, status, error);
+        if (!this.closed) this.finish(runId, status, error, last);
         void worker.terminate();
         resolve();
       };
@@ -188,7 +180,11 @@ export class TrainingQueue {
     runId: number,
     job: TrainJob,
     e: TrainerEvent,
-    end: (s: 'finished' | 'failed' | 'cancelled', error: string | null) => void,
+    end: (
+      s: 'finished' | 'failed' | 'cancelled',
+      error: string | null,
+      last?: { epoch: number; dir: string },
+    ) => void,
   ): void {
     switch (e.type) {
       case 'ready':
@@ -196,11 +192,15 @@ export class TrainingQueue {
         break;
       case 'epoch': {
         const t0 = performance.now();
-        this.runs.recordEpoch(runId, e.metrics, e.confusion, e.predicted);
-        this.runs.saveModel(runId, 'checkpoint', e.metrics.epoch, e.checkpointDir);
-        if (e.bestDir) this.runs.saveModel(runId, 'best', e.metrics.epoch, e.bestDir);
-        // The committed epoch's checkpoint is the one a resume needs; older ones can go.
-        pruneCheckpoints(job.modelDir, e.metrics.epoch);
+        // The epoch and the folders saved after it, in one transaction: at every instant the
+        // database points at whole folders, and a kill before the commit loses only this epoch.
+        this.runs.recordEpoch(runId, e.metrics, e.confusion, e.predicted, {
+          checkpoint: e.checkpointDir,
+          best: e.bestDir,
+        });
+        // Only now can the folders the database no longer points at go (the committed epoch's
+        // checkpoint is the one a resume needs). Not later epochs': the worker may be writing them.
+        this.prune(runId, job.modelDir, { kinds: ['best', 'checkpoint'], upTo: e.metrics.epoch });
         // How long committing took, so the benchmark can tell the database's share of an epoch.
         this.emit({ runId, ...e, dbSeconds: (performance.now() - t0) / 1000 });
         return;
@@ -231,12 +231,10 @@ export class TrainingQueue {
         break;
       }
       case 'done':
-        if (e.lastDir) this.runs.saveModel(runId, 'last', e.lastEpoch, e.lastDir);
-        if (e.status === 'finished') {
-          pruneCheckpoints(job.modelDir, Infinity);
-          this.runs.forgetModel(runId, 'checkpoint');
-        }
-        end(e.status, null);
+        // The last folder, the end of the run and (finished) forgetting its checkpoint: one transaction.
+        end(e.status, null, e.lastDir ? { epoch: e.lastEpoch, dir: e.lastDir } : undefined);
+        // The worker has written its last folder: whatever the database does not point at can go.
+        this.prune(runId, job.modelDir, { tmpOf: () => true });
         break;
       case 'failed':
         end('failed', e.reason);
@@ -245,12 +243,23 @@ export class TrainingQueue {
     this.emit({ runId, ...e });
   }
 
+  /** Removes the run's folders the database no longer points at; a failure only costs disk space. */
+  private prune(runId: number, modelDir: string, rule: Omit<PruneRule, 'keep'>): void {
+    try {
+      pruneModelFolders(modelDir, { ...rule, keep: this.runs.modelDirs(runId) });
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.emit({ runId, type: 'log', message: `Could not remove old model folders: ${reason}` });
+    }
+  }
+
   private finish(
     runId: number,
     status: Exclude<RunStatus, 'queued' | 'running'>,
     error: string | null,
+    last?: { epoch: number; dir: string },
   ): void {
-    this.runs.end(runId, status, error);
+    this.runs.end(runId, status, error, last);
     this.emit({ runId, type: 'ended', status, error });
     for (const resolve of this.waiters.get(runId) ?? []) resolve(status);
     this.waiters.delete(runId);

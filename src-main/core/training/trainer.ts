@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type * as tfType from '@tensorflow/tfjs';
 import { FAMILIES } from '../../shared/constants';
 import type { EpochMetrics, ModelSpec, TrainConfig } from '../../shared/training';
 import { BatchReader } from '../features/batches';
 import { selectBackend } from './backend';
 import { confusionMatrix, perClassMetrics } from './metrics';
+import { modelFolder } from './model-dirs';
 import { loadModelDir, saveModelDir, type NamedWeight } from './model-io';
 import { buildModel } from './models';
 import type { Model } from './models/types';
@@ -24,7 +24,21 @@ export class TrainingError extends Error {
 
 /** Folder of the checkpoint written after `epoch`. */
 export function checkpointDir(modelDir: string, epoch: number): string {
-  return path.join(modelDir, `checkpoint-${epoch}`);
+  return modelFolder(modelDir, 'checkpoint', epoch);
+}
+
+/**
+ * Test-only hook, for the kill tests and the soak: with `TIMBRE_TEST_PAUSE=<moment>:<file>` the
+ * worker writes the epoch into `file` and then stops for good at that moment, for the test to kill
+ * the process there. Moments: `best-saved`, a new best folder written (with an earlier best
+ * committed) before its epoch is reported; `evaluated`, the first final evaluation reported.
+ */
+function testPause(moment: 'best-saved' | 'evaluated', epoch: number): void {
+  const spec = process.env.TIMBRE_TEST_PAUSE;
+  if (!spec || !spec.startsWith(`${moment}:`)) return;
+  fs.writeFileSync(spec.slice(moment.length + 1), `${epoch}\n`);
+  const never = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) Atomics.wait(never, 0, 0, 60_000);
 }
 
 /** The order of an epoch's batches depends only on the run's seed and the epoch, so resuming repeats it. */
@@ -198,6 +212,8 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
     let bestAccuracy = -Infinity;
     let bestLoss = Infinity;
     let bestEpoch = 0;
+    // The best weights' folder; on resume the one the database points at, which is always whole.
+    let bestDir: string | null = null;
     let sinceBest = 0;
     if (job.resumeFrom) {
       await restore(tf, checkpointDir(job.modelDir, job.resumeFrom.epoch), net, optimizer);
@@ -205,6 +221,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
       bestLoss = job.resumeFrom.bestValLoss ?? Infinity;
       bestAccuracy = job.resumeFrom.bestValAccuracy ?? -Infinity;
       bestEpoch = job.resumeFrom.bestEpoch ?? 0;
+      bestDir = job.resumeFrom.bestDir;
       sinceBest = job.resumeFrom.epoch - bestEpoch;
       post({ type: 'log', message: `Resuming after epoch ${job.resumeFrom.epoch}.` });
     }
@@ -271,17 +288,22 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
       const better = val
         ? val.accuracy > bestAccuracy || (val.accuracy === bestAccuracy && valLoss < bestLoss)
         : true;
-      let bestDir: string | null = null;
+      let newBest: string | null = null;
       if (better) {
         if (val) [bestAccuracy, bestLoss] = [val.accuracy, valLoss];
+        const hadBest = bestEpoch > 0;
         bestEpoch = epoch;
         sinceBest = 0;
-        bestDir = path.join(job.modelDir, 'best');
+        // A new folder per best epoch: the one the database points at stays whole until the owner
+        // has committed this epoch with the new one, and removes the old one after.
+        newBest = modelFolder(job.modelDir, 'best', epoch);
         const own = weights.filter((w) => !w.name.startsWith('optimizer/'));
-        saveModelDir(bestDir, own, {
+        saveModelDir(newBest, own, {
           topology: topology(job, net),
           userDefinedMetadata: { epoch, runId: job.runId },
         });
+        bestDir = newBest;
+        if (hadBest) testPause('best-saved', epoch);
       } else sinceBest++;
       post({
         type: 'epoch',
@@ -289,7 +311,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
         confusion: val ? val.confusion : null,
         predicted: val ? val.predicted : null,
         checkpointDir: ckpt,
-        bestDir,
+        bestDir: newBest,
       });
       lastEpoch = epoch;
       if (c.patience > 0 && sinceBest >= c.patience) {
@@ -298,7 +320,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
       }
     }
     // The last epoch's weights, without optimizer state.
-    const lastDir = path.join(job.modelDir, 'last');
+    const lastDir = modelFolder(job.modelDir, 'last', lastEpoch);
     const own = (await weightsOf(net)).slice();
     saveModelDir(lastDir, own, {
       topology: topology(job, net),
@@ -311,9 +333,10 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
       { weights: 'last', split: 'test', reader: test },
       { weights: 'best', split: 'valid', reader: valid },
     ] as const;
+    let evaluated = 0;
     for (const { weights, split, reader } of finals) {
-      const dir = path.join(job.modelDir, weights);
-      if (!reader || !fs.existsSync(dir)) continue;
+      const dir = weights === 'best' ? bestDir : lastDir;
+      if (!reader || !dir || !fs.existsSync(dir)) continue;
       await restore(tf, dir, net);
       const ev = evaluateSplit(tf, net, reader, Math.max(c.batch, 64));
       post({
@@ -324,6 +347,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
         split,
         ...ev,
       });
+      if (evaluated++ === 0) testPause('evaluated', lastEpoch);
     }
     post({ type: 'done', status: 'finished', lastDir, lastEpoch });
   } catch (err) {
