@@ -1,14 +1,14 @@
 import path from 'node:path';
-import { app, BrowserWindow, dialog, Menu, session, shell, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, dialog, Menu, session, type MenuItemConstructorOptions } from 'electron';
 import { Workbench } from '../core/api';
 import { timbreHome } from '../core/paths';
+import { APP_ENTRY, handleAppScheme, registerAppScheme } from './app-protocol';
+import { guardNavigation } from './external-links';
 import { setupIpc } from './ipc';
 import { loadWindowState, saveWindowState } from './window-state';
 
-// The Electron shell: one window, the same core as the CLI and the browser shell.
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-  "media-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
+// The Electron shell: one window, the same core as the CLI and the browser shell. Its page is served
+// from app://workbench (app-protocol.ts), an origin of its own that IPC accepts and nothing else has.
 
 let win: BrowserWindow | undefined;
 let workbench: Workbench | undefined;
@@ -33,13 +33,7 @@ function createWindow(home: string): BrowserWindow {
   if (state.maximized) w.maximize();
   w.once('ready-to-show', () => w.show());
   w.on('close', () => saveWindowState(stateFile, { ...w.getNormalBounds(), maximized: w.isMaximized() }));
-  // No navigation away from the app and no new windows; links to the web open in the system browser.
-  w.webContents.on('will-navigate', (e) => e.preventDefault());
-  w.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  void w.loadFile(path.join(import.meta.dirname, '../renderer/index.html'));
+  void w.loadURL(APP_ENTRY);
   return w;
 }
 
@@ -79,20 +73,19 @@ function menu(): void {
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
+  // Before ready, or the scheme gets no origin of its own and relative URLs do not resolve.
+  registerAppScheme();
   app.on('second-instance', () => {
     if (win?.isMinimized()) win.restore();
     win?.focus();
   });
-  // Nothing remote: every web contents is ours and may not attach webviews.
-  app.on('web-contents-created', (_e, contents) => {
-    contents.on('will-attach-webview', (event) => event.preventDefault());
-  });
+  // Every web contents (the window, the hidden PDF printer) stays on its page and attaches no webviews.
+  app.on('web-contents-created', (_e, contents) => guardNavigation(contents));
   void app.whenReady().then(() => {
     process.env.TIMBRE_HOME ??= app.getPath('userData');
     const home = timbreHome();
-    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
-    });
+    // The built renderer, beside this bundle (inside app.asar when packaged); the CSP comes with it.
+    handleAppScheme(path.join(import.meta.dirname, '../renderer'));
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
     workbench = new Workbench({ home, shell: 'electron' });
     menu();

@@ -3,18 +3,34 @@ import { API_METHODS, type ApiMethod, type WorkbenchEvent } from '../shared/api'
 import { REPORT_MIME, reportFileName, type Workbench } from '../core/api';
 import { checkArgs } from '../core/api-schema';
 import { errorBody } from '../server/errors';
+import { isAppUrl } from './app-protocol';
 import { printHtmlToPdf, setupSave } from './save';
 
 /** The IPC channels between the preload bridge and the main process. */
 export const CHANNELS = { invoke: 'timbre:invoke', event: 'timbre:event' } as const;
 
 /**
- * Answers the renderer's API calls: only from our own windows, every argument checked, errors
+ * Whether a call comes from the main frame of one of our windows showing the app's own page (the
+ * app:// origin exactly): not a subframe, not another window, not a file:// or web page.
+ */
+export function fromOurPage(e: IpcMainInvokeEvent, windows: readonly BrowserWindow[]): boolean {
+  try {
+    const frame = e.senderFrame;
+    const w = windows.find((x) => !x.isDestroyed() && x.webContents.id === e.sender.id);
+    if (!frame || !w || frame.detached || frame.parent !== null) return false;
+    return frame.frameTreeNodeId === w.webContents.mainFrame.frameTreeNodeId && isAppUrl(frame.url);
+  } catch {
+    // A frame disposed while the call was in flight throws on access: such a call is not answered.
+    return false;
+  }
+}
+
+/**
+ * Answers the renderer's API calls: only from our own page, every argument checked, errors
  * sent back as { name, message } (never a stack).
  */
 export function setupIpc(workbench: Workbench, ours: () => BrowserWindow[]): () => void {
-  const fromOurWindow = (e: IpcMainInvokeEvent) =>
-    ours().some((w) => w.webContents.id === e.sender.id) && e.senderFrame?.url.startsWith('file://') === true;
+  const fromOurWindow = (e: IpcMainInvokeEvent) => fromOurPage(e, ours());
   ipcMain.handle(CHANNELS.invoke, async (event, method: unknown, args: unknown) => {
     if (!fromOurWindow(event))
       return { ok: false, error: { name: 'Forbidden', message: 'Not one of our windows.' } };

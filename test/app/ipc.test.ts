@@ -1,19 +1,23 @@
 // The Electron shell's main-process checks, run against a stand-in for Electron's API (this machine
-// cannot download Electron's binary): which window may call, argument checks, errors without stacks,
-// events to our windows, the native save dialog and PDF printing through the app's own window.
+// cannot download Electron's binary): which frame may call (our window's main frame showing the app://
+// page, nothing else), argument checks, errors without stacks, events to our windows, the native save
+// dialog and PDF printing through the app's own window.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { APP_ENTRY } from '../../src-main/app/app-protocol';
 import { setupIpc, CHANNELS } from '../../src-main/app/ipc';
 import { SAVE_CHANNEL } from '../../src-main/app/save';
 import { Workbench } from '../../src-main/core/api';
 import { resolveTrainConfig } from '../../src-main/core/training/config';
 import {
   BrowserWindow,
+  frame,
   handlers,
   saveDialog,
   windows,
   type IpcMainInvokeEvent,
+  type WebFrameMain,
 } from '../helpers/electron-stub';
 import { tempDir } from '../helpers/tmp';
 import { tinyDataset } from '../helpers/tiny';
@@ -25,13 +29,22 @@ let win: BrowserWindow;
 let stop: () => void;
 let runId: number;
 
+// A call from a window's frame: its main frame (showing whatever the window loaded) unless told.
 const from = (
-  w: { webContents: { id: number } },
-  url = 'file:///app/out/renderer/index.html',
+  w: BrowserWindow,
+  senderFrame: WebFrameMain | null = w.webContents.mainFrame,
 ): IpcMainInvokeEvent => ({
   sender: { id: w.webContents.id },
-  senderFrame: { url },
+  senderFrame,
 });
+// Our window's main frame as it would be after navigating to another address.
+const mainFrameAt = (w: BrowserWindow, url: string): WebFrameMain => ({ ...w.webContents.mainFrame, url });
+/** A window showing the app's page, as index.ts opens it. */
+const appWindow = async () => {
+  const w = new BrowserWindow();
+  await w.loadURL(APP_ENTRY);
+  return w;
+};
 const invoke = (event: IpcMainInvokeEvent, method: unknown, args: unknown) =>
   (handlers.get(CHANNELS.invoke) as (e: IpcMainInvokeEvent, m: unknown, a: unknown) => Promise<unknown>)(
     event,
@@ -54,7 +67,7 @@ beforeAll(async () => {
     appVersion: '0.1.0',
   });
   wb.runs.end(runId, 'cancelled');
-  win = new BrowserWindow();
+  win = await appWindow();
   stop = setupIpc(wb, () => (win.isDestroyed() ? [] : [win]));
 });
 afterAll(async () => {
@@ -76,12 +89,13 @@ describe('API calls over IPC', () => {
   });
 
   it('refuses another window, a page not loaded from the app, and unknown methods', async () => {
-    const other = new BrowserWindow();
+    // Another window showing the app's page is still not one of ours.
+    const other = await appWindow();
     expect(await invoke(from(other), 'listRuns', [])).toEqual({
       ok: false,
       error: { name: 'Forbidden', message: 'Not one of our windows.' },
     });
-    expect(await invoke(from(win, 'https://example.com/'), 'listRuns', [])).toMatchObject({
+    expect(await invoke(from(win, mainFrameAt(win, 'https://example.com/')), 'listRuns', [])).toMatchObject({
       ok: false,
       error: { name: 'Forbidden' },
     });
@@ -120,7 +134,12 @@ describe('API calls over IPC', () => {
     win.sent.length = 0;
     await wb.importDataset(await tinyDataset(), 'again');
     expect(win.sent).toEqual([]);
-    win = new BrowserWindow();
+    // A closed window's page is not answered either.
+    expect(await invoke(from(win), 'listRuns', [])).toMatchObject({
+      ok: false,
+      error: { name: 'Forbidden' },
+    });
+    win = await appWindow();
   });
 
   it('prints a PDF report with its own hidden window, scripts off, and closes it', async () => {
@@ -143,6 +162,62 @@ describe('API calls over IPC', () => {
     expect(printer.isDestroyed()).toBe(true);
     // The temporary page is gone with it.
     expect(fs.existsSync(printer.loaded!)).toBe(false);
+  });
+});
+
+describe('which frames may call', () => {
+  const forbidden = { ok: false, error: { name: 'Forbidden', message: 'Not one of our windows.' } };
+
+  it('answers only the app:// origin, exactly', async () => {
+    expect(await invoke(from(win), 'listRuns', [])).toMatchObject({ ok: true });
+    expect(
+      await invoke(from(win, mainFrameAt(win, 'app://workbench/index.html#/runs/1')), 'listRuns', []),
+    ).toMatchObject({
+      ok: true,
+    });
+    for (const url of [
+      // Any file:// page used to pass: a report opened from disk, a downloaded page.
+      'file:///app/out/renderer/index.html',
+      'file:///tmp/timbre-pdf-x/report.html',
+      'app://workbench.evil.example/index.html',
+      'app://workbench:8080/index.html',
+      'app://other/index.html',
+      'https://workbench/index.html',
+      'http://localhost:5173/',
+      'about:blank',
+      'data:text/html,<script></script>',
+      '',
+    ]) {
+      expect(await invoke(from(win, mainFrameAt(win, url)), 'listRuns', []), url).toEqual(forbidden);
+      expect(
+        await save(from(win, mainFrameAt(win, url)), [{ name: 'x.html', mime: 'text/html', base64: '' }]),
+        url,
+      ).toEqual(forbidden);
+    }
+  });
+
+  it('refuses a subframe, a frame that is not the main one, a detached frame and no frame', async () => {
+    const main = win.webContents.mainFrame;
+    // An iframe of our own page, even at the app's own address.
+    expect(await invoke(from(win, frame(APP_ENTRY, main)), 'listRuns', [])).toEqual(forbidden);
+    // A top-level frame at the right address that is not our window's main frame.
+    expect(await invoke(from(win, frame(APP_ENTRY)), 'listRuns', [])).toEqual(forbidden);
+    expect(await invoke(from(win, { ...main, detached: true }), 'listRuns', [])).toEqual(forbidden);
+    expect(await invoke(from(win, null), 'listRuns', [])).toEqual(forbidden);
+    // A frame gone while the call was in flight throws on access in Electron.
+    const disposed = Object.defineProperty({ ...main }, 'url', {
+      get() {
+        throw new Error('Render frame was disposed before WebFrameMain could be accessed');
+      },
+    });
+    expect(await invoke(from(win, disposed), 'listRuns', [])).toEqual(forbidden);
+  });
+
+  it('refuses our window while it shows a file:// page, and answers it back on the app', async () => {
+    await win.loadFile('/app/out/renderer/index.html');
+    expect(await invoke(from(win), 'listRuns', [])).toEqual(forbidden);
+    await win.loadURL(APP_ENTRY);
+    expect(await invoke(from(win), 'listRuns', [])).toMatchObject({ ok: true });
   });
 });
 

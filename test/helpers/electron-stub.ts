@@ -1,12 +1,21 @@
-// The few pieces of Electron's main-process API that src-main/app/ipc.ts and save.ts use, so their
-// checks (which window may call, which arguments pass, where files are saved) run in tests on a
-// machine without Electron's binary. Tests alias `electron` to this file (vitest.config.ts and
+// The few pieces of Electron's main-process API that src-main/app/ uses (ipc, save, the app://
+// protocol, navigation guards), so their checks (which frame may call, which arguments pass, where
+// files are saved, which files are served, which addresses open) run in tests on a machine without
+// Electron's binary. Tests alias `electron` to this file (vitest.config.ts and
 // test/tsconfig.json); the app itself is type-checked against Electron's real types.
+
+/** A frame as the main process sees it (WebFrameMain): where it is in its page and what it shows. */
+export interface WebFrameMain {
+  url: string;
+  frameTreeNodeId: number;
+  parent: WebFrameMain | null;
+  detached: boolean;
+}
 
 /** What a handler learns about the call's sender. */
 export interface IpcMainInvokeEvent {
   sender: { id: number };
-  senderFrame: { url: string } | null;
+  senderFrame: WebFrameMain | null;
 }
 
 type Handler = (event: IpcMainInvokeEvent, ...args: never[]) => unknown;
@@ -63,6 +72,61 @@ interface SaveDialogOptions {
 }
 
 let nextId = 1;
+let nextFrameId = 100;
+
+/** A new frame; a subframe when given its parent. */
+export function frame(url: string, parent: WebFrameMain | null = null): WebFrameMain {
+  return { url, frameTreeNodeId: nextFrameId++, parent, detached: false };
+}
+
+/** The event a navigation listener gets (will-navigate). */
+export interface NavigationEvent {
+  url: string;
+  defaultPrevented: boolean;
+  preventDefault(): void;
+}
+
+type WindowOpenHandler = (details: { url: string }) => { action: 'allow' | 'deny' };
+
+/** A window's contents: its main frame, sent messages, navigation listeners and window-open handler. */
+export class WebContents {
+  readonly id = nextId++;
+  readonly mainFrame = frame('about:blank');
+  readonly listeners = new Map<string, ((event: NavigationEvent) => void)[]>();
+  windowOpenHandler: WindowOpenHandler | null = null;
+
+  constructor(private readonly owner: BrowserWindow) {}
+
+  send(channel: string, payload: unknown): void {
+    this.owner.sent.push({ channel, payload });
+  }
+
+  async printToPDF(_options: { printBackground?: boolean; pageSize?: string }): Promise<Buffer> {
+    return Buffer.from(`%PDF-stub of ${this.owner.loaded}`);
+  }
+
+  on(event: string, listener: (event: NavigationEvent) => void): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+    return this;
+  }
+
+  setWindowOpenHandler(handler: WindowOpenHandler): void {
+    this.windowOpenHandler = handler;
+  }
+
+  /** Emits a navigation event as the page would; returns it to see whether it was prevented. */
+  emit(name: string, url: string): NavigationEvent {
+    const event = {
+      url,
+      defaultPrevented: false,
+      preventDefault() {
+        event.defaultPrevented = true;
+      },
+    };
+    for (const l of this.listeners.get(name) ?? []) l(event);
+    return event;
+  }
+}
 
 /** Windows made so far (the app's and the hidden ones that print PDFs). */
 export const windows: BrowserWindow[] = [];
@@ -72,12 +136,7 @@ export class BrowserWindow {
   readonly sent: { channel: string; payload: unknown }[] = [];
   loaded: string | null = null;
   destroyed = false;
-  readonly webContents = {
-    id: nextId++,
-    send: (channel: string, payload: unknown) => this.sent.push({ channel, payload }),
-    printToPDF: async (_options: { printBackground?: boolean; pageSize?: string }) =>
-      Buffer.from(`%PDF-stub of ${this.loaded}`),
-  };
+  readonly webContents: WebContents = new WebContents(this);
 
   constructor(readonly options: { show?: boolean; webPreferences?: Record<string, unknown> } = {}) {
     windows.push(this);
@@ -89,6 +148,12 @@ export class BrowserWindow {
 
   async loadFile(file: string): Promise<void> {
     this.loaded = file;
+    this.webContents.mainFrame.url = `file://${file}`;
+  }
+
+  async loadURL(url: string): Promise<void> {
+    this.loaded = url;
+    this.webContents.mainFrame.url = url;
   }
 
   isDestroyed(): boolean {
@@ -99,3 +164,41 @@ export class BrowserWindow {
     this.destroyed = true;
   }
 }
+
+/** A scheme's privileges, as registerSchemesAsPrivileged takes them. */
+export interface CustomScheme {
+  scheme: string;
+  privileges?: Record<string, boolean>;
+}
+
+/** Schemes declared privileged, and the handlers registered with protocol.handle, by scheme. */
+export const protocols = {
+  privileged: [] as CustomScheme[],
+  handlers: new Map<string, (request: Request) => Response | Promise<Response>>(),
+  /** Set to model the app being ready: privileges can no longer be declared then. */
+  ready: false,
+};
+
+export const protocol = {
+  registerSchemesAsPrivileged(schemes: CustomScheme[]): void {
+    if (protocols.ready)
+      throw new Error('registerSchemesAsPrivileged must be called before the app is ready');
+    protocols.privileged.push(...schemes);
+  },
+  handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void {
+    if (protocols.handlers.has(scheme)) throw new Error(`The scheme has been handled: ${scheme}`);
+    protocols.handlers.set(scheme, handler);
+  },
+  unhandle(scheme: string): void {
+    protocols.handlers.delete(scheme);
+  },
+};
+
+/** Addresses handed to the system browser. */
+export const opened: string[] = [];
+
+export const shell = {
+  async openExternal(url: string): Promise<void> {
+    opened.push(url);
+  },
+};
