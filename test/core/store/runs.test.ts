@@ -1,7 +1,9 @@
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src-main/core/store/database';
 import { DatasetRepo } from '../../../src-main/core/store/datasets';
+import { MIGRATIONS } from '../../../src-main/core/store/migrations';
 import { flattenConfig, RunRepo } from '../../../src-main/core/store/runs';
 import { resolveTrainConfig } from '../../../src-main/core/training/config';
 import { tempDir } from '../../helpers/tmp';
@@ -266,5 +268,189 @@ describe('RunRepo', () => {
     expect(runs.get(orphan)!.status).toBe('interrupted');
     expect(runs.get(alive)!.status).toBe('running');
     expect(runs.get(queued)!.status).toBe('queued');
+  });
+});
+
+describe('RunRepo under kills and concurrent processes', () => {
+  const config = resolveTrainConfig('seed-fc', { epochs: 3 });
+  const metrics = (epoch: number) => ({
+    epoch,
+    trainLoss: 1,
+    trainAccuracy: 0.5,
+    valLoss: 1 / epoch,
+    valAccuracy: 0.1 * epoch,
+    seconds: 1,
+    samplesPerSecond: 1,
+  });
+  const evaluation = (runId: number | null, weights: 'best' | 'last' | 'external', accuracy: number) => ({
+    runId,
+    weights,
+    epoch: 2,
+    modelDir: `/m/${weights}-2`,
+    datasetId: null,
+    datasetFingerprint: 'fp',
+    split: 'test' as const,
+    loss: 1,
+    accuracy,
+    perClass: [],
+    confusion: [[1]],
+    labels: ['bass'],
+    predictions: [{ noteStr: 'a', trueFamily: 0, predicted: 0, probabilities: new Float32Array([1]) }],
+  });
+
+  it('keeps one evaluation per run, split and weights: a new one replaces the earlier with its predictions', () => {
+    const { runs, datasetId } = setup();
+    const id = runs.create({
+      name: 'r',
+      config,
+      preset: null,
+      datasetId,
+      datasetFingerprint: 'fp',
+      appVersion: '0',
+    });
+    const first = runs.recordEvaluation(evaluation(id, 'best', 0.5));
+    runs.recordEvaluation(evaluation(id, 'last', 0.4));
+    const second = runs.recordEvaluation(evaluation(id, 'best', 0.75));
+    // External evaluations (`timbre test`, of a run or of a folder) are each kept.
+    runs.recordEvaluation(evaluation(id, 'external', 0.1));
+    runs.recordEvaluation(evaluation(id, 'external', 0.2));
+    runs.recordEvaluation(evaluation(null, 'external', 0.3));
+    runs.recordEvaluation(evaluation(null, 'external', 0.3));
+    const evals = runs.get(id)!.evaluations;
+    expect(evals.map((e) => [e.weights, e.accuracy])).toEqual([
+      ['last', 0.4],
+      ['best', 0.75],
+      ['external', 0.1],
+      ['external', 0.2],
+    ]);
+    expect(evals[1]!.id).toBe(second);
+    expect(runs.get(id)!.testAccuracy).toBe(0.75);
+    expect(db.prepare('SELECT count(*) AS n FROM predictions WHERE evaluation_id = ?').get(first)).toEqual({
+      n: 0,
+    });
+    expect(db.prepare('SELECT count(*) AS n FROM predictions').get()).toEqual({ n: 6 });
+    // The constraint itself, for any writer that bypasses the repository.
+    expect(() =>
+      db
+        .prepare(
+          `INSERT INTO evaluations (run_id, model_dir, weights, dataset_fingerprint, split, loss, accuracy, per_class, confusion, labels, created_at)
+           SELECT run_id, model_dir, weights, dataset_fingerprint, split, loss, accuracy, per_class, confusion, labels, created_at
+           FROM evaluations WHERE id = ?`,
+        )
+        .run(second),
+    ).toThrow(/UNIQUE constraint failed/);
+  });
+
+  it('migration 3 keeps the newest of duplicated evaluations and drops the others with their predictions', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const file = path.join(t.dir, 'old.db');
+    // A database as version 2 left it, with a run whose final evaluations were stored twice.
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0]! + MIGRATIONS[1]!);
+    old.pragma('user_version = 2');
+    old.exec(`INSERT INTO runs (id, name, status, created_at, app_version, seed, dataset_fingerprint, feature_config, config, test_accuracy)
+              VALUES (1, 'r', 'finished', 'now', '0', 1, 'fp', '{}', '{}', 0.6)`);
+    const insert = old.prepare(
+      `INSERT INTO evaluations (id, run_id, model_dir, weights, dataset_fingerprint, split, loss, accuracy, per_class, confusion, labels, created_at)
+       VALUES (?, ?, 'd', ?, 'fp', ?, 1, ?, '[]', '[]', '[]', 'now')`,
+    );
+    const rows: [number, number | null, string, string, number][] = [
+      [1, 1, 'best', 'test', 0.6],
+      [2, 1, 'last', 'test', 0.5],
+      [3, 1, 'best', 'valid', 0.7],
+      [4, 1, 'best', 'test', 0.5], // the resumed run's: the newest, kept
+      [5, 1, 'last', 'test', 0.4],
+      [6, 1, 'best', 'valid', 0.8],
+      [7, 1, 'external', 'test', 0.3],
+      [8, 1, 'external', 'test', 0.3],
+      [9, null, 'external', 'test', 0.2],
+    ];
+    for (const r of rows) insert.run(...r);
+    for (const r of rows) {
+      old.prepare(`INSERT INTO predictions VALUES (?, 'a', 0, 0, x'00')`).run(r[0]);
+    }
+    old.close();
+    db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    const ids = (db.prepare('SELECT id FROM evaluations ORDER BY id').all() as { id: number }[]).map(
+      (r) => r.id,
+    );
+    expect(ids).toEqual([4, 5, 6, 7, 8, 9]);
+    const predicted = db.prepare('SELECT evaluation_id AS id FROM predictions ORDER BY 1').all() as {
+      id: number;
+    }[];
+    expect(predicted.map((r) => r.id)).toEqual([4, 5, 6, 7, 8, 9]);
+    expect(db.prepare('SELECT test_accuracy AS t FROM runs').get()).toEqual({ t: 0.5 });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
+  it('records an epoch with its model folders in one transaction, and a finished run forgets its checkpoint', () => {
+    const { runs, datasetId } = setup();
+    const id = runs.create({
+      name: 'r',
+      config,
+      preset: null,
+      datasetId,
+      datasetFingerprint: 'fp',
+      appVersion: '0',
+    });
+    runs.start(id, 'cpu', 'x');
+    runs.recordEpoch(id, metrics(1), null, null, { checkpoint: '/m/checkpoint-1', best: '/m/best-1' });
+    runs.recordEpoch(id, metrics(2), null, null, { checkpoint: '/m/checkpoint-2', best: '/m/best-2' });
+    // A write that fails inside the transaction leaves neither the epoch nor its folders.
+    expect(() =>
+      runs.recordEpoch(id, { ...metrics(3), seconds: null as unknown as number }, null, null, {
+        checkpoint: '/m/checkpoint-3',
+        best: '/m/best-3',
+      }),
+    ).toThrow(/NOT NULL/);
+    expect(runs.get(id)!).toMatchObject({ epochsDone: 2, bestEpoch: 2 });
+    expect(runs.modelDirs(id).sort()).toEqual(['/m/best-2', '/m/checkpoint-2']);
+    runs.end(id, 'finished', null, { epoch: 2, dir: '/m/last-2' });
+    expect(runs.get(id)!.models).toEqual([
+      { kind: 'best', epoch: 2, dir: '/m/best-2' },
+      { kind: 'last', epoch: 2, dir: '/m/last-2' },
+    ]);
+  });
+
+  it('lets one of several connections claim a run; a claim by a live process is not taken for dead, a dead one is recovered', () => {
+    const { runs, datasetId } = setup();
+    const id = runs.create({
+      name: 'r',
+      config,
+      preset: null,
+      datasetId,
+      datasetFingerprint: 'fp',
+      appVersion: '0',
+    });
+    runs.end(id, 'interrupted');
+    const others = [openDatabase(db.name), openDatabase(db.name)];
+    try {
+      const repos = [runs, ...others.map((d) => new RunRepo(d))];
+      const resumable = (run: { status: string }) => {
+        if (run.status !== 'interrupted') throw new Error(`is ${run.status}`);
+      };
+      const outcomes = repos.map((repo, i) => {
+        try {
+          return repo.claim(id, resumable, 1000 + i)!.status;
+        } catch (err) {
+          return (err as Error).message;
+        }
+      });
+      expect(outcomes).toEqual(['queued', 'is queued', 'is queued']);
+      // The claimer (pid 1000) is alive: nobody marks its queued run interrupted.
+      const alive = (pid: number) => pid === 1000;
+      expect(repos[1]!.markInterrupted(alive)).toEqual([]);
+      expect(runs.get(id)!.status).toBe('queued');
+      // It died before training: the run is interrupted again and can be claimed anew.
+      expect(repos[2]!.markInterrupted(() => false)).toEqual([id]);
+      expect(repos[1]!.claim(id, resumable, 1001)!.status).toBe('queued');
+      // Nor can a claimed run be deleted.
+      expect(repos[2]!.remove(id, { idleOnly: true })).toBe(false);
+      expect(runs.get(id)).toBeDefined();
+    } finally {
+      for (const d of others) d.close();
+    }
   });
 });
