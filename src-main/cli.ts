@@ -1,6 +1,7 @@
 import { CliContext } from './cli/context';
 import { UsageError } from './cli/args';
 import { datasetCommand } from './cli/commands/dataset';
+import { dbCommand } from './cli/commands/db';
 import { featuresCommand } from './cli/commands/features';
 import { notesCommand } from './cli/commands/notes';
 import { reportCommand } from './cli/commands/report';
@@ -22,6 +23,7 @@ Commands:
   notes     a run's misclassified notes, a note's WAV, a note's prediction per epoch
   report    export runs as HTML, Markdown, CSV, JSON or PDF
   serve     serve the workbench UI to a browser (the browser shell)
+  db        check the database, take a backup, restore one
 
 Data lives under TIMBRE_HOME (now: ${process.env.TIMBRE_HOME || 'the per-user app-data folder'}).`;
 
@@ -35,6 +37,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<numb
   notes: notesCommand,
   report: reportCommand,
   serve: serveCommand,
+  db: dbCommand,
 };
 
 /** Runs one command line; returns the process exit code. Errors become one readable line. */

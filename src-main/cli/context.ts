@@ -1,4 +1,5 @@
 import { Workbench } from '../core/api';
+import { backupSettled } from '../core/store/backup';
 import type { DatasetSummary } from '../shared/types';
 import { watchProgress } from './progress';
 
@@ -28,8 +29,9 @@ export class CliContext {
     }
   }
 
-  /** Stops any training this process started and releases the database. */
+  /** Lets a backup under way finish, stops any training this process started and releases the database. */
   async close(): Promise<void> {
+    if (this.wb) await backupSettled(this.wb.db);
     await this.wb?.close();
     this.wb = undefined;
   }

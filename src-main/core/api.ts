@@ -106,7 +106,10 @@ export class Workbench implements WorkbenchApi {
 
   constructor(options: WorkbenchOptions = {}) {
     this.paths = homePaths(ensureDir(options.home ?? timbreHome(), 'TIMBRE_HOME'));
-    this.db = openDatabase(this.paths.database);
+    // A backup at most daily from one-shot CLI commands, at each start (hourly at most) of the app and `serve`.
+    this.db = openDatabase(this.paths.database, {
+      backupAfterHours: (options.shell ?? 'cli') === 'cli' ? 24 : 1,
+    });
     this.datasets = new DatasetRepo(this.db);
     this.runs = new RunRepo(this.db);
     this.predictions = new PredictionReader(this.db, this.datasets);

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { backupBeforeMigration, backupIfDue, backupsDir, listBackups } from './backup';
+import { readHeader, scanPages } from './integrity';
 import { MIGRATIONS } from './migrations';
 
 /** The database file belongs to a newer version of the app than this one. */
@@ -22,28 +24,209 @@ export class DatabaseOpenError extends Error {
   }
 }
 
+/** The database file is damaged; nothing more is written to it. */
+export class DatabaseDamagedError extends Error {
+  constructor(
+    readonly file: string,
+    readonly detail: string,
+  ) {
+    super(
+      `The database ${file} is damaged (${detail}); nothing more was written to it. ` +
+        '`timbre db check` says more; `timbre db restore` puts back the newest good backup and keeps the damaged file aside.',
+    );
+    this.name = 'DatabaseDamagedError';
+  }
+}
+
+/** The database file is empty or gone while what it kept track of (models, data sets, backups) is still there. */
+export class DatabaseMissingError extends Error {
+  constructor(file: string, what: 'empty' | 'missing', left: string[]) {
+    super(
+      `The database ${file} is ${what === 'empty' ? 'empty (0 bytes)' : 'missing'}, but ${left.join(', ')} ` +
+        `from earlier use ${left.length > 1 ? 'are' : 'is'} still there; a new empty database would lose track of them. ` +
+        '`timbre db restore` puts back the newest good backup; to start afresh instead, move those folders out of ' +
+        `${path.dirname(file)}.`,
+    );
+    this.name = 'DatabaseMissingError';
+  }
+}
+
 export type Db = Database.Database;
 
-/** Opens (creating if needed) the SQLite file, in WAL mode with foreign keys, migrated to the latest schema. */
-export function openDatabase(file: string): Db {
+/** How openDatabase looks after the file. */
+export interface OpenOptions {
+  /**
+   * Start a backup in the background when the newest one is older than this many hours (0: at
+   * every open). Default: no automatic backup.
+   */
+  backupAfterHours?: number;
+}
+
+/**
+ * Opens (creating if needed) the SQLite file, in WAL mode with foreign keys, migrated to the
+ * latest schema. Before anything is written, it refuses a file that is damaged, from a newer
+ * version, or empty beside data from earlier use; a migration is preceded by a backup.
+ */
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  let found: number | null;
+  try {
+    found = inspectBeforeOpen(file);
+  } catch (err) {
+    if (err instanceof DatabaseDamagedError || err instanceof DatabaseMissingError) throw err;
+    if (err instanceof DatabaseTooNewError) throw err;
+    throw new DatabaseOpenError(file, err instanceof Error ? err.message : String(err));
+  }
   let db: Db;
   try {
     db = new Database(file);
-    db.pragma('journal_mode = WAL');
+    guardDatabase(db, file);
   } catch (err) {
     throw new DatabaseOpenError(file, err instanceof Error ? err.message : String(err));
   }
-  db.pragma('foreign_keys = ON');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
   try {
+    // Reading the schema first: switching to WAL writes the header of a file that is not in WAL mode yet.
+    db.prepare('SELECT count(*) FROM sqlite_schema').get();
+    db.pragma('journal_mode = WAL');
+  } catch (err) {
+    db.close();
+    if (err instanceof DatabaseDamagedError) throw err;
+    throw new DatabaseOpenError(file, err instanceof Error ? err.message : String(err));
+  }
+  try {
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    if (found !== null && found < MIGRATIONS.length)
+      backupBeforeMigration(db, file, found, MIGRATIONS.length);
     migrate(db, file);
   } catch (err) {
     db.close();
     throw err;
   }
+  // A new database has nothing to keep yet.
+  if (found !== null && options.backupAfterHours !== undefined)
+    backupIfDue(db, file, options.backupAfterHours);
   return db;
+}
+
+/**
+ * Checks the file as it lies on disk, writing nothing: its header, its schema version and every
+ * page. Returns the schema version of an existing database, null for a new one; throws when the
+ * file must not be used.
+ */
+export function inspectBeforeOpen(file: string): number | null {
+  const size = fs.existsSync(file) ? fs.statSync(file).size : null;
+  if (size === null || size === 0) {
+    const left = leftovers(file);
+    if (left.length) throw new DatabaseMissingError(file, size === null ? 'missing' : 'empty', left);
+    return null;
+  }
+  const header = readHeader(file);
+  if (typeof header === 'string') throw new DatabaseDamagedError(file, header);
+  // A WAL not yet copied back may hold a newer schema version than the header: then ask SQLite, read-only.
+  const wal = fs.existsSync(`${file}-wal`) && fs.statSync(`${file}-wal`).size > 0;
+  const version = wal
+    ? readOnly(file, (db) => db.pragma('user_version', { simple: true }) as number)
+    : header.userVersion;
+  if (version > MIGRATIONS.length) throw new DatabaseTooNewError(file, version, MIGRATIONS.length);
+  const scan = scanPages(file);
+  if (!scan.ok) throw new DatabaseDamagedError(file, scan.problems[0]!);
+  return version;
+}
+
+/** True for an SQLite error that means the file's content is damaged. */
+export function isCorruption(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+}
+
+/** Runs `use` on a read-only connection to the file; damage becomes a DatabaseDamagedError. */
+export function readOnly<T>(file: string, use: (db: Db) => T): T {
+  let db: Db | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    return use(db);
+  } catch (err) {
+    if (isCorruption(err)) throw new DatabaseDamagedError(file, (err as Error).message);
+    throw err;
+  } finally {
+    db?.close();
+  }
+}
+
+/** What a new empty database at `file` would lose track of: non-empty models/ and datasets/ beside it, and backups. */
+export function leftovers(file: string): string[] {
+  const home = path.dirname(file);
+  const left = ['models', 'datasets'].filter((d) => {
+    try {
+      return fs.readdirSync(path.join(home, d)).length > 0;
+    } catch {
+      return false;
+    }
+  });
+  const backups = listBackups(backupsDir(file)).length;
+  if (backups) left.push(`${backups} backup${backups > 1 ? 's' : ''} in backups/`);
+  return left.map((d) => (d.includes(' ') ? d : `${d}/`));
+}
+
+/**
+ * Makes every statement of the connection turn SQLite's "damaged" errors into a
+ * DatabaseDamagedError, and, once one was seen, refuse to write anything more.
+ */
+export function guardDatabase(db: Db, file: string): void {
+  let damage: string | undefined;
+  const check = <T>(write: boolean, run: () => T): T => {
+    if (damage !== undefined && write) throw new DatabaseDamagedError(file, damage);
+    try {
+      return run();
+    } catch (err) {
+      if (!isCorruption(err)) throw err;
+      damage = (err as Error).message;
+      throw new DatabaseDamagedError(file, damage);
+    }
+  };
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((source: string) => {
+    const stmt = check(false, () => prepare(source));
+    const write = !stmt.reader;
+    const run = stmt.run.bind(stmt);
+    const get = stmt.get.bind(stmt);
+    const all = stmt.all.bind(stmt);
+    const iterate = stmt.iterate.bind(stmt);
+    stmt.run = (...args: unknown[]) => check(write, () => run(...args));
+    stmt.get = (...args: unknown[]) => check(write, () => get(...args));
+    stmt.all = (...args: unknown[]) => check(write, () => all(...args));
+    stmt.iterate = function* (...args: unknown[]) {
+      const it = check(write, () => iterate(...args));
+      for (;;) {
+        const next = check(false, () => it.next());
+        if (next.done) return;
+        yield next.value;
+      }
+    } as typeof stmt.iterate;
+    return stmt;
+  }) as Db['prepare'];
+  const exec = db.exec.bind(db);
+  db.exec = (source: string) => check(true, () => exec(source));
+  const pragma = db.pragma.bind(db);
+  db.pragma = ((source: string, options?: Database.PragmaOptions) =>
+    check(source.includes('='), () => pragma(source, options))) as Db['pragma'];
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((fn: (...args: unknown[]) => unknown) => {
+    const t = transaction(fn);
+    const wrap =
+      (f: (...args: unknown[]) => unknown) =>
+      (...args: unknown[]) =>
+        check(true, () => f(...args));
+    return Object.assign(wrap(t), {
+      default: wrap(t.default),
+      deferred: wrap(t.deferred),
+      immediate: wrap(t.immediate),
+      exclusive: wrap(t.exclusive),
+      database: db,
+    });
+  }) as Db['transaction'];
 }
 
 /** Applies every pending migration in one transaction, then records the new schema version. */

@@ -1,0 +1,171 @@
+import fs from 'node:fs';
+
+/** What the first 100 bytes of an SQLite file say, read without opening it through SQLite. */
+export interface FileHeader {
+  pageSize: number;
+  /** Bytes reserved at the end of each page (0 unless an extension uses them). */
+  reserved: number;
+  /** `PRAGMA user_version`: the schema version this app writes. */
+  userVersion: number;
+  /** Pages the header says the database has, when that count is valid. */
+  pages: number | null;
+  /** True when the database uses auto-vacuum (pointer-map pages). */
+  autoVacuum: boolean;
+}
+
+/** What a page scan found: nothing (ok) or the first few problems, in words. */
+export interface PageScan {
+  ok: boolean;
+  problems: string[];
+  pages: number;
+  ms: number;
+}
+
+const MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+// Each page type's header size; any other first byte is no b-tree page.
+const BTREE_HEADER: Record<number, number> = { 2: 12, 5: 12, 10: 8, 13: 8 };
+const LOCK_BYTE_OFFSET = 0x40000000;
+const MAX_PROBLEMS = 5;
+
+/** Reads and checks the 100-byte header; a message saying what is wrong when it is no SQLite database. */
+export function readHeader(file: string): FileHeader | string {
+  const head = Buffer.alloc(100);
+  const fd = fs.openSync(file, 'r');
+  let got: number;
+  try {
+    got = fs.readSync(fd, head, 0, 100, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (got < 100) return `the file is only ${got} bytes long, too short for an SQLite header`;
+  if (!head.subarray(0, 16).equals(MAGIC)) return 'the file does not start with the SQLite header';
+  const raw = head.readUInt16BE(16);
+  const pageSize = raw === 1 ? 65536 : raw;
+  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) {
+    return `the header gives an impossible page size (${raw})`;
+  }
+  if (head[21] !== 64 || head[22] !== 32 || head[23] !== 32)
+    return 'the header is damaged (payload fractions)';
+  const reserved = head[20]!;
+  if (pageSize - reserved < 480) return 'the header is damaged (reserved bytes per page)';
+  // The page count is only valid when written by the same change as the change counter.
+  const pages = head.readUInt32BE(92) === head.readUInt32BE(24) ? head.readUInt32BE(28) : null;
+  return {
+    pageSize,
+    reserved,
+    userVersion: head.readInt32BE(60),
+    pages: pages || null,
+    autoVacuum: head.readUInt32BE(52) !== 0,
+  };
+}
+
+/**
+ * Reads every page of the file once and checks what each page can say about itself: a b-tree
+ * page's header and cell pointers must fit the page, and any other page (overflow, freelist)
+ * starts with a page number or zero. A run of foreign bytes as long as a page (a disk or sync
+ * error, a stray write) fails both with near certainty. This is no full integrity check (that is
+ * `PRAGMA integrity_check`, which decodes every row and takes ~1 s per 200 MB): it reads the file
+ * at disk speed, so it runs at every open.
+ */
+export function scanPages(file: string): PageScan {
+  const t0 = performance.now();
+  const problems: string[] = [];
+  const done = (pages: number): PageScan => ({
+    ok: problems.length === 0,
+    problems,
+    pages,
+    ms: Math.round(performance.now() - t0),
+  });
+  const header = readHeader(file);
+  if (typeof header === 'string') {
+    problems.push(header);
+    return done(0);
+  }
+  const { pageSize } = header;
+  const usable = pageSize - header.reserved;
+  const size = fs.statSync(file).size;
+  if (size % pageSize !== 0) problems.push(`the file size (${size} bytes) is no whole number of pages`);
+  const filePages = Math.floor(size / pageSize);
+  const wal = walFrames(`${file}-wal`, pageSize);
+  if (header.pages !== null && header.pages > filePages && wal === 0) {
+    problems.push(`the file is cut short: ${filePages} of ${header.pages} pages`);
+  }
+  // Pointer-map pages of auto-vacuum databases are not checked here; this app never turns it on.
+  if (header.autoVacuum) return done(filePages);
+  // Pages the WAL adds count as valid targets: a checkpoint may have copied a page pointing at them.
+  const maxPage = Math.max(filePages, header.pages ?? 0) + wal;
+  const lockPage = Math.floor(LOCK_BYTE_OFFSET / pageSize) + 1;
+  const chunkPages = Math.max(1, Math.floor((4 << 20) / pageSize));
+  const buf = Buffer.alloc(chunkPages * pageSize);
+  const fd = fs.openSync(file, 'r');
+  try {
+    for (let first = 1; first <= filePages && problems.length < MAX_PROBLEMS; first += chunkPages) {
+      const count = Math.min(chunkPages, filePages - first + 1);
+      const got = fs.readSync(fd, buf, 0, count * pageSize, (first - 1) * pageSize);
+      for (let i = 0; i < Math.floor(got / pageSize); i++) {
+        const page = first + i;
+        if (page === lockPage) continue;
+        const problem = checkPage(buf, i * pageSize, page === 1 ? 100 : 0, usable, maxPage);
+        if (problem && problems.length < MAX_PROBLEMS) problems.push(`page ${page}: ${problem}`);
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return done(filePages);
+}
+
+// Frames in a WAL file (0 when there is none): pages a checkpoint may still add to the file.
+function walFrames(walFile: string, pageSize: number): number {
+  try {
+    return Math.max(0, Math.floor((fs.statSync(walFile).size - 32) / (pageSize + 24)));
+  } catch {
+    return 0;
+  }
+}
+
+// Null when the page at `start` is a well-formed b-tree page, or another page whose first four
+// bytes are a page number; else why it is neither.
+function checkPage(buf: Buffer, start: number, hdr: number, usable: number, maxPage: number): string | null {
+  const type = buf[start + hdr]!;
+  const headerSize = BTREE_HEADER[type];
+  if (headerSize !== undefined) {
+    const problem = checkBtreePage(buf, start, hdr, headerSize, usable, maxPage);
+    if (!problem) return null;
+    if (hdr === 0 && buf.readUInt32BE(start) <= maxPage) return null;
+    return problem;
+  }
+  // Page 1 is always the schema's b-tree page.
+  if (hdr !== 0) return `no b-tree page type (${type})`;
+  if (buf.readUInt32BE(start) <= maxPage) return null;
+  return `neither a b-tree page (type ${type}) nor a page chained to another`;
+}
+
+function checkBtreePage(
+  buf: Buffer,
+  start: number,
+  hdr: number,
+  headerSize: number,
+  usable: number,
+  maxPage: number,
+): string | null {
+  const cells = buf.readUInt16BE(start + hdr + 3);
+  const content = buf.readUInt16BE(start + hdr + 5) || 65536;
+  const pointers = hdr + headerSize;
+  if (pointers + 2 * cells > content || content > usable) {
+    return `${cells} cells do not fit (content from ${content})`;
+  }
+  if (headerSize === 12) {
+    const right = buf.readUInt32BE(start + hdr + 8);
+    if (right < 2 || right > maxPage) return `right child ${right} is no page`;
+  }
+  const freeblock = buf.readUInt16BE(start + hdr + 1);
+  if (freeblock !== 0 && (freeblock < content || freeblock > usable - 4)) {
+    return `free block at ${freeblock} is outside the content area`;
+  }
+  for (let c = 0; c < cells; c++) {
+    const at = buf.readUInt16BE(start + pointers + 2 * c);
+    if (at < content || at > usable - 4) return `cell ${c} at ${at} is outside the content area`;
+  }
+  return null;
+}

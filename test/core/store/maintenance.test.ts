@@ -1,0 +1,180 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  BACKUPS_KEPT,
+  backupIfDue,
+  backupSettled,
+  listBackups,
+  takeBackup,
+} from '../../../src-main/core/store/backup';
+import { openDatabase } from '../../../src-main/core/store/database';
+import { DatasetRepo } from '../../../src-main/core/store/datasets';
+import { scanPages } from '../../../src-main/core/store/integrity';
+import { checkDatabase, RestoreError, restoreBackup } from '../../../src-main/core/store/maintenance';
+import { damage, seedStore, sha1 } from '../../helpers/damage';
+import { tempDir } from '../../helpers/tmp';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((c) => c()));
+
+function home(): { file: string; backups: string } {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  return { file: path.join(t.dir, 'timbre.db'), backups: path.join(t.dir, 'backups') };
+}
+
+const datasetNames = (file: string) => {
+  const db = openDatabase(file);
+  try {
+    return new DatasetRepo(db).list().map((d) => d.name);
+  } finally {
+    db.close();
+  }
+};
+
+describe('backups', () => {
+  it('copies the open database into backups/, checked and in rollback-journal mode', async () => {
+    const { file, backups } = home();
+    seedStore(file, 500);
+    const db = openDatabase(file);
+    const taken = await takeBackup(db, file);
+    db.close();
+    expect(path.dirname(taken.file)).toBe(backups);
+    expect(taken.name).toMatch(/^timbre-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.db$/);
+    expect(scanPages(taken.file).ok).toBe(true);
+    const copy = new Database(taken.file, { readonly: true });
+    expect(copy.pragma('journal_mode', { simple: true })).toBe('delete');
+    expect(copy.prepare('SELECT count(*) AS n FROM dataset_notes').get()).toEqual({ n: 500 });
+    copy.close();
+    // Nothing half-written is left beside it.
+    expect(fs.readdirSync(backups)).toEqual([taken.name]);
+  });
+
+  it(`keeps the newest ${BACKUPS_KEPT}`, async () => {
+    const { file, backups } = home();
+    seedStore(file, 10);
+    fs.mkdirSync(backups);
+    const old = ['2025-01-01', '2025-01-02', '2025-01-03', '2025-01-04', '2025-01-05', '2025-01-06'].map(
+      (day) => `timbre-${day}T10-00-00-000Z.db`,
+    );
+    for (const name of old) fs.copyFileSync(file, path.join(backups, name));
+    const db = openDatabase(file);
+    const taken = await takeBackup(db, file);
+    db.close();
+    expect(listBackups(backups).map((b) => b.name)).toEqual([taken.name, ...old.reverse().slice(0, 4)]);
+  });
+
+  it('takes a scheduled backup only when the newest is older than the interval', async () => {
+    const { file, backups } = home();
+    seedStore(file, 10);
+    fs.mkdirSync(backups);
+    const recent = `timbre-${new Date(Date.now() - 3_600_000).toISOString().replace(/[:.]/g, '-')}.db`;
+    fs.copyFileSync(file, path.join(backups, recent));
+    const db = openDatabase(file);
+    backupIfDue(db, file, 24);
+    expect(await backupSettled(db)).toBeNull();
+    expect(listBackups(backups)).toHaveLength(1);
+    backupIfDue(db, file, 0.5);
+    const taken = await backupSettled(db);
+    db.close();
+    expect(listBackups(backups).map((b) => b.name)).toEqual([taken!.name, recent]);
+  });
+
+  it('is taken by openDatabase in the background when due, never for a new database', async () => {
+    const { file, backups } = home();
+    const fresh = openDatabase(file, { backupAfterHours: 0 });
+    expect(await backupSettled(fresh)).toBeNull();
+    fresh.close();
+    const again = openDatabase(file, { backupAfterHours: 0 });
+    const taken = await backupSettled(again);
+    again.close();
+    expect(listBackups(backups).map((b) => b.name)).toEqual([taken!.name]);
+  });
+});
+
+describe('checkDatabase', () => {
+  it('reports a sound database with its counts, a damaged one with its problems, and writes to neither', () => {
+    const { file } = home();
+    expect(checkDatabase(file)).toMatchObject({ state: 'new', ok: true });
+    seedStore(file, 3000);
+    const sound = checkDatabase(file);
+    expect(sound).toMatchObject({ state: 'ok', ok: true, problems: [], counts: { datasets: 1, runs: 0 } });
+    damage(file);
+    const before = sha1(file);
+    const damaged = checkDatabase(file);
+    expect(damaged.state).toBe('damaged');
+    expect(damaged.ok).toBe(false);
+    expect(damaged.problems.length).toBeGreaterThan(0);
+    expect(sha1(file)).toBe(before);
+  });
+});
+
+describe('restoreBackup', () => {
+  it('puts the newest good backup back, passing over a damaged one, and keeps the damaged database aside', async () => {
+    const { file, backups } = home();
+    seedStore(file, 3000, 'first');
+    let db = openDatabase(file);
+    const good = await takeBackup(db, file);
+    db.close();
+    seedStore(file, 3000, 'second');
+    db = openDatabase(file);
+    await new Promise((r) => setTimeout(r, 5));
+    const bad = await takeBackup(db, file);
+    db.close();
+    damage(bad.file);
+    damage(file, 0.6);
+    const damagedBytes = sha1(file);
+
+    const result = restoreBackup(file);
+    expect(result.restored.name).toBe(good.name);
+    expect(result.skipped).toEqual([{ name: bad.name, problem: expect.stringMatching(/^damaged: /) }]);
+    // The damaged database is renamed aside, byte for byte, beside the restored one.
+    const [aside] = result.setAside;
+    expect(path.dirname(aside!)).toBe(path.dirname(file));
+    expect(aside).toMatch(/timbre-.*Z-replaced\.db$/);
+    expect(sha1(aside!)).toBe(damagedBytes);
+    expect(datasetNames(file)).toEqual(['first']);
+    // The backups stay as they were.
+    expect(listBackups(backups).map((b) => b.name)).toEqual([bad.name, good.name]);
+  });
+
+  it('restores a backup by name, and refuses a damaged or unknown one', async () => {
+    const { file } = home();
+    seedStore(file, 300, 'first');
+    const db = openDatabase(file);
+    const taken = await takeBackup(db, file);
+    db.close();
+    seedStore(file, 300, 'second');
+    expect(() => restoreBackup(file, 'timbre-nope.db')).toThrow(/No backup "timbre-nope.db"/);
+    expect(restoreBackup(file, taken.name).restored.name).toBe(taken.name);
+    expect(datasetNames(file)).toEqual(['first']);
+    damage(taken.file);
+    expect(() => restoreBackup(file, taken.name)).toThrow(/cannot be restored: damaged/);
+  });
+
+  it('refuses while another connection has the database open, moving nothing', async () => {
+    const { file } = home();
+    seedStore(file, 300);
+    const db = openDatabase(file);
+    await takeBackup(db, file);
+    const before = fs.readdirSync(path.dirname(file)).sort();
+    try {
+      expect(() => restoreBackup(file)).toThrow(RestoreError);
+      expect(() => restoreBackup(file)).toThrow(/is open in another process/);
+    } finally {
+      db.close();
+    }
+    expect(fs.readdirSync(path.dirname(file)).sort()).toEqual(
+      before.filter((n) => !n.endsWith('-shm') && !n.endsWith('-wal')),
+    );
+    expect(() => restoreBackup(file)).not.toThrow();
+  });
+
+  it('says so when there is no backup', () => {
+    const { file } = home();
+    seedStore(file, 10);
+    expect(() => restoreBackup(file)).toThrow(/There are no backups in .*backups/);
+  });
+});
