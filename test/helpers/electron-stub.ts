@@ -42,7 +42,18 @@ export const saveDialog = {
   messages: [] as string[],
 };
 
+/** Error boxes shown (title and text). */
+export const errorBoxes: [string, string][] = [];
+
 export const dialog = {
+  async showOpenDialog(
+    ..._args: [BrowserWindow, { properties?: string[]; title?: string }] | [{ properties?: string[] }]
+  ): Promise<{ canceled: boolean; filePaths: string[] }> {
+    return { canceled: true, filePaths: [] };
+  },
+  showErrorBox(title: string, content: string): void {
+    errorBoxes.push([title, content]);
+  },
   async showSaveDialog(
     ...args: [BrowserWindow, SaveDialogOptions] | [SaveDialogOptions]
   ): Promise<{ canceled: boolean; filePath: string }> {
@@ -136,10 +147,43 @@ export class BrowserWindow {
   readonly sent: { channel: string; payload: unknown }[] = [];
   loaded: string | null = null;
   destroyed = false;
-  readonly webContents: WebContents = new WebContents(this);
+  readonly webContents: WebContents;
+  readonly events = new Map<string, (() => void)[]>();
 
-  constructor(readonly options: { show?: boolean; webPreferences?: Record<string, unknown> } = {}) {
+  constructor(
+    readonly options: {
+      show?: boolean;
+      webPreferences?: Record<string, unknown>;
+      [key: string]: unknown;
+    } = {},
+  ) {
     windows.push(this);
+    this.webContents = new WebContents(this);
+    // As Electron does: a new window's contents are announced to the app before it loads anything.
+    for (const l of appEvents.get('web-contents-created') ?? []) l({}, this.webContents);
+  }
+
+  on(event: string, listener: () => void): this {
+    this.events.set(event, [...(this.events.get(event) ?? []), listener]);
+    return this;
+  }
+
+  once(event: string, listener: () => void): this {
+    return this.on(event, listener);
+  }
+
+  show(): void {}
+  focus(): void {}
+  restore(): void {}
+  maximize(): void {}
+  isMaximized(): boolean {
+    return false;
+  }
+  isMinimized(): boolean {
+    return false;
+  }
+  getNormalBounds(): { x: number; y: number; width: number; height: number } {
+    return { x: 0, y: 0, width: 1280, height: 800 };
   }
 
   static fromWebContents(contents: { id: number }): BrowserWindow | null {
@@ -163,6 +207,80 @@ export class BrowserWindow {
   destroy(): void {
     this.destroyed = true;
   }
+}
+
+/** A menu item as the app describes it (only what the tests read). */
+export interface MenuItemConstructorOptions {
+  label?: string;
+  role?: string;
+  type?: string;
+  accelerator?: string;
+  click?: () => unknown;
+  submenu?: MenuItemConstructorOptions[];
+}
+
+/** The application menu last set. */
+export const menus: { current: MenuItemConstructorOptions[] | null } = { current: null };
+
+export const Menu = {
+  buildFromTemplate(template: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] {
+    return template;
+  },
+  setApplicationMenu(menu: MenuItemConstructorOptions[] | null): void {
+    menus.current = menu;
+  },
+};
+
+type PermissionHandler = (
+  contents: unknown,
+  permission: string,
+  callback: (granted: boolean) => void,
+) => void;
+
+/** The default session: only the permission handler the app sets. */
+export const session = {
+  defaultSession: {
+    permissionHandler: null as PermissionHandler | null,
+    setPermissionRequestHandler(handler: PermissionHandler): void {
+      this.permissionHandler = handler;
+    },
+  },
+};
+
+type AppListener = (event: unknown, contents: WebContents) => void;
+
+/** Listeners of the app's events, by name. */
+export const appEvents = new Map<string, AppListener[]>();
+
+let markReady: () => void = () => {};
+const readyPromise = new Promise<void>((resolve) => {
+  markReady = resolve;
+});
+
+/** The app: one instance, events, and a `ready` the test triggers with `becomeReady()`. */
+export const app = {
+  quitting: false,
+  requestSingleInstanceLock(): boolean {
+    return true;
+  },
+  quit(): void {
+    this.quitting = true;
+  },
+  on(event: string, listener: AppListener): void {
+    appEvents.set(event, [...(appEvents.get(event) ?? []), listener]);
+  },
+  whenReady(): Promise<void> {
+    return readyPromise;
+  },
+  getPath(_name: string): string {
+    throw new Error('The stub has no user data folder: set TIMBRE_HOME.');
+  },
+};
+
+/** Makes the app ready, as Electron does once it has started. */
+export function becomeReady(): void {
+  protocols.ready = true;
+  markReady();
 }
 
 /** A scheme's privileges, as registerSchemesAsPrivileged takes them. */
