@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../../src-main/core/store/database';
+import { scanPages } from '../../src-main/core/store/integrity';
 import { DatasetRepo } from '../../src-main/core/store/datasets';
 import { RunRepo } from '../../src-main/core/store/runs';
 import { resolveTrainConfig } from '../../src-main/core/training/config';
@@ -101,7 +102,11 @@ for (let i = 0; i < 3; i++) {
   const openMs = Math.round(performance.now() - t0);
   const q = time(db, 'quick_check');
   const q1 = time(db, 'quick_check(1)');
-  console.log(`open ${openMs} ms, quick_check ${q.ms} ms (${String(q.result)}), quick_check(1) ${q1.ms} ms`);
+  const scan = scanPages(file);
+  console.log(
+    `openDatabase ${openMs} ms (page scan alone ${scan.ms} ms, ${scan.ok ? 'ok' : scan.problems[0]}), ` +
+      `quick_check ${q.ms} ms (${String(q.result)}), quick_check(1) ${q1.ms} ms`,
+  );
   db.close();
 }
 const db = new Database(file, { readonly: true });

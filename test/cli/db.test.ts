@@ -73,9 +73,6 @@ describe('a damaged database', () => {
     expect(check.stdout).toMatch(/state +DAMAGED/);
     expect(check.stdout).toMatch(/1 backup\(s\) in .*backups, newest first/);
     expect(check.stdout).toContain('`timbre db restore` puts back the newest good backup');
-    const json = timbre(home, ['db', 'check', '--json']);
-    expect(json.code).toBe(1);
-    expect(json.json()).toMatchObject({ state: 'damaged', ok: false, schemaVersion: MIGRATIONS.length });
 
     const restore = timbre(home, ['db', 'restore', '--yes', '--json']);
     expect(restore.code).toBe(0);
@@ -85,7 +82,6 @@ describe('a damaged database', () => {
     expect(after.code).toBe(0);
     // The backup was taken before the run "after" was recorded.
     expect((after.json() as { name: string }[]).map((r) => r.name)).toEqual(['before']);
-    expect(timbre(home, ['db', 'check']).code).toBe(0);
   });
 });
 

@@ -130,7 +130,12 @@ export function inspectBeforeOpen(file: string): number | null {
     ? readOnly(file, (db) => db.pragma('user_version', { simple: true }) as number)
     : header.userVersion;
   if (version > MIGRATIONS.length) throw new DatabaseTooNewError(file, version, MIGRATIONS.length);
-  const scan = scanPages(file);
+  let scan = scanPages(file);
+  if (!scan.ok && wal) {
+    // Another process may have been copying its WAL into the file while it was read: look again.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    scan = scanPages(file);
+  }
   if (!scan.ok) throw new DatabaseDamagedError(file, scan.problems[0]!);
   return version;
 }
