@@ -69,7 +69,7 @@ export async function takeBackup(db: Db, dbFile: string, reason?: string): Promi
   const dir = backupsDir(dbFile);
   fs.mkdirSync(dir, { recursive: true });
   const name = backupName(new Date(), reason);
-  const tmp = path.join(dir, `.${name}.partial`);
+  const tmp = path.join(dir, `.${name}.${process.pid}.partial`);
   try {
     // 1000 pages (4 MB) per step: a few ms each, and few enough steps that writes from other
     // processes (each of which restarts the copy) rarely get in between.
@@ -89,7 +89,7 @@ export function backupBeforeMigration(db: Db, dbFile: string, from: number, to: 
   const dir = backupsDir(dbFile);
   fs.mkdirSync(dir, { recursive: true });
   const name = backupName(new Date(), `schema-${from}`);
-  const tmp = path.join(dir, `.${name}.partial`);
+  const tmp = path.join(dir, `.${name}.${process.pid}.partial`);
   try {
     db.prepare('VACUUM INTO ?').run(tmp);
     return finish(tmp, dir, name);
@@ -120,17 +120,22 @@ function finish(tmp: string, dir: string, name: string): BackupInfo {
   return listBackups(dir).find((b) => b.name === name)!;
 }
 
-// Keeps the newest BACKUPS_KEPT backups, and clears copies left unfinished by a process that died a day ago or more.
+// Keeps the newest BACKUPS_KEPT backups, and clears copies left unfinished by processes that died.
 function prune(dir: string): void {
   for (const old of listBackups(dir).slice(BACKUPS_KEPT)) removeQuietly(old.file);
   for (const name of fs.readdirSync(dir)) {
-    if (!name.includes('.partial')) continue;
-    const file = path.join(dir, name);
-    try {
-      if (Date.now() - fs.statSync(file).mtimeMs > 86_400_000) removeQuietly(file);
-    } catch {
-      // Gone meanwhile.
-    }
+    const pid = /\.(\d+)\.partial$/.exec(name)?.[1];
+    if (pid !== undefined && !alive(Number(pid))) removeQuietly(path.join(dir, name));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

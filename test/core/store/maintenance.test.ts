@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -52,7 +53,7 @@ describe('backups', () => {
     expect(fs.readdirSync(backups)).toEqual([taken.name]);
   });
 
-  it(`keeps the newest ${BACKUPS_KEPT}`, async () => {
+  it(`keeps the newest ${BACKUPS_KEPT}, and clears copies left unfinished by processes that are gone`, async () => {
     const { file, backups } = home();
     seedStore(file, 10);
     fs.mkdirSync(backups);
@@ -60,10 +61,17 @@ describe('backups', () => {
       (day) => `timbre-${day}T10-00-00-000Z.db`,
     );
     for (const name of old) fs.copyFileSync(file, path.join(backups, name));
+    // Copies left unfinished: by a process that is gone (removed), and by this live one (kept).
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    const dead = `.timbre-2025-01-07T10-00-00-000Z.db.${gone}.partial`;
+    const live = `.timbre-2025-01-07T10-00-00-000Z.db.${process.pid}.partial`;
+    for (const name of [dead, live]) fs.writeFileSync(path.join(backups, name), 'half');
     const db = openDatabase(file);
     const taken = await takeBackup(db, file);
     db.close();
     expect(listBackups(backups).map((b) => b.name)).toEqual([taken.name, ...old.reverse().slice(0, 4)]);
+    expect(fs.existsSync(path.join(backups, dead))).toBe(false);
+    expect(fs.existsSync(path.join(backups, live))).toBe(true);
   });
 
   it('takes a scheduled backup only when the newest is older than the interval', async () => {
