@@ -73,8 +73,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   try {
     found = inspectBeforeOpen(file);
   } catch (err) {
-    if (err instanceof DatabaseDamagedError || err instanceof DatabaseMissingError) throw err;
-    if (err instanceof DatabaseTooNewError) throw err;
+    const ours = [DatabaseDamagedError, DatabaseMissingError, DatabaseTooNewError];
+    if (ours.some((kind) => err instanceof kind)) throw err;
     throw new DatabaseOpenError(file, err instanceof Error ? err.message : String(err));
   }
   let db: Db;
@@ -97,16 +97,18 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
-    if (found !== null && found < MIGRATIONS.length)
+    if (found !== null && found < MIGRATIONS.length) {
       backupBeforeMigration(db, file, found, MIGRATIONS.length);
+    }
     migrate(db, file);
   } catch (err) {
     db.close();
     throw err;
   }
   // A new database has nothing to keep yet.
-  if (found !== null && options.backupAfterHours !== undefined)
+  if (found !== null && options.backupAfterHours !== undefined) {
     backupIfDue(db, file, options.backupAfterHours);
+  }
   return db;
 }
 
@@ -204,10 +206,15 @@ export function guardDatabase(db: Db, file: string): void {
     stmt.all = (...args: unknown[]) => check(write, () => all(...args));
     stmt.iterate = function* (...args: unknown[]) {
       const it = check(write, () => iterate(...args));
-      for (;;) {
-        const next = check(false, () => it.next());
-        if (next.done) return;
-        yield next.value;
+      try {
+        for (;;) {
+          const next = check(false, () => it.next());
+          if (next.done) return;
+          yield next.value;
+        }
+      } finally {
+        // A loop left early must still end the statement, or the connection stays busy.
+        it.return?.();
       }
     } as typeof stmt.iterate;
     return stmt;

@@ -146,6 +146,27 @@ describe('openDatabase', () => {
     }
   });
 
+  it('leaves statements working as before: iterating, leaving a loop early, transactions that roll back', () => {
+    const file = dbFile();
+    seedStore(file, 50);
+    const db = openDatabase(file);
+    try {
+      const notes = db.prepare('SELECT note_str FROM dataset_notes ORDER BY note_str').pluck();
+      let seen = 0;
+      for (const _ of notes.iterate()) if (++seen === 3) break;
+      // The loop left early ended its statement: the connection is free for the next one.
+      expect(notes.all()).toHaveLength(50);
+      const failing = db.transaction(() => {
+        db.prepare('DELETE FROM dataset_notes').run();
+        throw new Error('changed my mind');
+      });
+      expect(() => failing.immediate()).toThrow('changed my mind');
+      expect(db.prepare('SELECT count(*) FROM dataset_notes').pluck().get()).toBe(50);
+    } finally {
+      db.close();
+    }
+  });
+
   it('refuses an empty file beside models and data sets from earlier use, and keeps it as it is', () => {
     const file = dbFile();
     const home = path.dirname(file);
