@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { backupBeforeMigration, backupIfDue, backupsDir, listBackups } from './backup';
-import { readHeader, scanPages } from './integrity';
+import { readHeader, scanPagesSettled } from './integrity';
 import { MIGRATIONS } from './migrations';
 
 /** The database file belongs to a newer version of the app than this one. */
@@ -132,12 +132,7 @@ export function inspectBeforeOpen(file: string): number | null {
     ? readOnly(file, (db) => db.pragma('user_version', { simple: true }) as number)
     : header.userVersion;
   if (version > MIGRATIONS.length) throw new DatabaseTooNewError(file, version, MIGRATIONS.length);
-  let scan = scanPages(file);
-  if (!scan.ok && wal) {
-    // Another process may have been copying its WAL into the file while it was read: look again.
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-    scan = scanPages(file);
-  }
+  const scan = scanPagesSettled(file);
   if (!scan.ok) throw new DatabaseDamagedError(file, scan.problems[0]!);
   return version;
 }

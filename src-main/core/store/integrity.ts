@@ -115,6 +115,17 @@ export function scanPages(file: string): PageScan {
   return done(filePages);
 }
 
+/**
+ * scanPages, looking a second time before reporting damage while a WAL is beside the file:
+ * another process copying its WAL into the file may have been caught halfway through a page.
+ */
+export function scanPagesSettled(file: string): PageScan {
+  const scan = scanPages(file);
+  if (scan.ok || walFrames(`${file}-wal`, 512) === 0) return scan;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  return scanPages(file);
+}
+
 // Frames in a WAL file (0 when there is none): pages a checkpoint may still add to the file.
 function walFrames(walFile: string, pageSize: number): number {
   try {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { backupName, backupsDir, listBackups, type BackupInfo } from './backup';
 import { DatabaseDamagedError, isCorruption, leftovers, readOnly } from './database';
-import { readHeader, scanPages } from './integrity';
+import { readHeader, scanPages, scanPagesSettled } from './integrity';
 import { MIGRATIONS } from './migrations';
 
 /** What `timbre db check` reports about the database file. */
@@ -76,8 +76,7 @@ export function checkDatabase(file: string): DatabaseHealth {
     if (!(err instanceof DatabaseDamagedError)) throw err;
     health.problems.push(err.detail);
   }
-  const scan = scanPages(file);
-  health.problems.push(...scan.problems);
+  health.problems.push(...scanPagesSettled(file).problems);
   if (health.problems.length) return set('damaged');
   if (health.schemaVersion > MIGRATIONS.length) {
     return set(
