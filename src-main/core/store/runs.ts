@@ -397,16 +397,26 @@ export class RunRepo {
    */
   underLock<T>(
     id: number,
-    f: (run: { status: RunStatus; ownerPid: number | null; modelDirs: string[] } | undefined) => T,
+    f: (
+      run:
+        { status: RunStatus; ownerPid: number | null; epochsDone: number; modelDirs: string[] } | undefined,
+    ) => T,
   ): T {
     return this.db
       .transaction(() => {
         const row = this.db
-          .prepare<[number], { status: RunStatus; owner_pid: number | null }>(
-            'SELECT status, owner_pid FROM runs WHERE id = ?',
+          .prepare<[number], { status: RunStatus; owner_pid: number | null; epochs_done: number }>(
+            'SELECT status, owner_pid, epochs_done FROM runs WHERE id = ?',
           )
           .get(id);
-        return f(row && { status: row.status, ownerPid: row.owner_pid, modelDirs: this.modelDirs(id) });
+        return f(
+          row && {
+            status: row.status,
+            ownerPid: row.owner_pid,
+            epochsDone: row.epochs_done,
+            modelDirs: this.modelDirs(id),
+          },
+        );
       })
       .immediate();
   }

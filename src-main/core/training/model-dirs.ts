@@ -66,10 +66,12 @@ export function pruneModelFolders(modelDir: string, rule: PruneRule): string[] {
 }
 
 /**
- * Clears what killed processes left in the models folder: temporaries of dead processes, and,
- * for runs nobody trains, every model folder the database does not point at; the folder of a run
- * that no longer exists goes whole. Each run is checked and cleaned inside one write transaction,
- * so nobody can claim it meanwhile. Returns the paths removed.
+ * Clears what killed processes left in the models folder: temporaries of dead processes, and, for
+ * runs nobody trains, the model folders the database does not point at of epochs up to the one
+ * after the last committed (all a killed trainer can have written). Later epochs' folders and
+ * those of runs the database does not know are kept: they belong to a newer database than this
+ * one (a backup was restored). Each run is checked and cleaned inside one write transaction, so
+ * nobody can claim it meanwhile. Returns the paths removed.
  */
 export function cleanModelFolders(
   modelsRoot: string,
@@ -88,16 +90,13 @@ export function cleanModelFolders(
     if (!/^\d+$/.test(entry)) continue;
     const dir = path.join(modelsRoot, entry);
     runs.underLock(Number(entry), (run) => {
-      if (!run) {
-        fs.rmSync(dir, { recursive: true, force: true });
-        removed.push(dir);
-        return;
-      }
+      if (!run) return;
       const training = run.status === 'running' || run.status === 'queued';
       const names = pruneModelFolders(dir, {
         keep: run.modelDirs,
         // A run being trained writes folders of epochs the database does not know yet.
         kinds: training ? [] : undefined,
+        upTo: run.epochsDone + 1,
         tmpOf: (pid) => !training || !isAlive(pid),
       });
       removed.push(...names.map((n) => path.join(dir, n)));

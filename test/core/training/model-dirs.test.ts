@@ -68,7 +68,7 @@ describe('model folders', () => {
     expect(ls(t.dir)).toEqual(['best-4', 'last-4', 'notes']);
   });
 
-  it('clears at start what dead processes left, but not the folders of a run being trained', () => {
+  it('clears at start what dead processes left, but not the folders of a run being trained or of a newer database', () => {
     const t = tempDir();
     cleanup = t.cleanup;
     db = openDatabase(path.join(t.dir, 'timbre.db'));
@@ -112,14 +112,16 @@ describe('model folders', () => {
     );
     runs.end(idle, 'interrupted');
     runs.start(training, 'cpu', 'x', 222);
-    folders(dir(idle), ['best-2', 'checkpoint-2', 'best-3', 'best-3.tmp-111', 'best']);
+    // Epoch 3's folders and the bare `best` of the old layout: a killed trainer's. Epoch 7's: a
+    // newer database's (a backup was restored), kept like the folder of a run this one lacks.
+    folders(dir(idle), ['best-2', 'checkpoint-2', 'best-3', 'last-3', 'best-3.tmp-111', 'best', 'best-7']);
     folders(dir(training), ['checkpoint-1', 'best-1', 'checkpoint-2.tmp-222', 'checkpoint-2.tmp-111']);
-    folders(dir(999), ['best-1']); // a run deleted by a process killed before it removed the folder
+    folders(dir(999), ['best-1']);
     const alive = (pid: number) => pid === 222;
     const removed = cleanModelFolders(models, runs, alive);
     expect(removed.length).toBe(5);
-    expect(ls(dir(idle))).toEqual(['best-2', 'checkpoint-2']);
+    expect(ls(dir(idle))).toEqual(['best-2', 'best-7', 'checkpoint-2']);
     expect(ls(dir(training))).toEqual(['best-1', 'checkpoint-1', 'checkpoint-2.tmp-222']);
-    expect(ls(dir(999))).toBeNull();
+    expect(ls(dir(999))).toEqual(['best-1']);
   });
 });
