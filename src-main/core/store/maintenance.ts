@@ -189,7 +189,9 @@ export function restoreBackup(file: string, name?: string): RestoreResult {
 }
 
 // True when another connection holds the database open: taking an exclusive lock fails at once.
-// A file too damaged to lock is taken as not in use (no process can be working with it).
+// A file too damaged to lock is taken as not in use (no process can be working with it). Closing
+// the probe lets SQLite copy a WAL left by a crashed process into the file before it is set
+// aside: its own recovery, by which no commit is lost.
 function inUse(file: string): boolean {
   if (!fs.existsSync(file) || fs.statSync(file).size === 0) return false;
   let probe: Database.Database | undefined;

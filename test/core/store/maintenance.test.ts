@@ -148,6 +148,34 @@ describe('restoreBackup', () => {
     expect(listBackups(backups).map((b) => b.name)).toEqual([bad.name, good.name]);
   });
 
+  it('sets aside a WAL left by a crashed process with its database, so none of it reaches the restored file', async () => {
+    const { file } = home();
+    seedStore(file, 300, 'first');
+    const db = openDatabase(file);
+    const taken = await takeBackup(db, file);
+    db.close();
+    // A writer that dies before copying its WAL back: its last commit lives only in timbre.db-wal.
+    const writer = new Database(file);
+    writer.pragma('wal_autocheckpoint = 0');
+    writer.prepare("UPDATE datasets SET name = 'renamed in the WAL'").run();
+    const crashed = path.join(path.dirname(file), 'crashed');
+    fs.mkdirSync(crashed);
+    const files = ['', '-wal', '-shm'];
+    for (const suffix of files) fs.copyFileSync(`${file}${suffix}`, path.join(crashed, `x.db${suffix}`));
+    writer.close();
+    for (const suffix of files) fs.copyFileSync(path.join(crashed, `x.db${suffix}`), `${file}${suffix}`);
+    expect(fs.statSync(`${file}-wal`).size).toBeGreaterThan(0);
+
+    const result = restoreBackup(file, taken.name);
+    expect(fs.existsSync(`${file}-wal`)).toBe(false);
+    expect(fs.existsSync(`${file}-shm`)).toBe(false);
+    expect(datasetNames(file)).toEqual(['first']);
+    // The set-aside database still holds the WAL's last commit (copied in, or beside it as its -wal).
+    const old = new Database(result.setAside[0]!, { readonly: true });
+    expect(old.prepare('SELECT name FROM datasets').pluck().all()).toEqual(['renamed in the WAL']);
+    old.close();
+  });
+
   it('restores a backup by name, and refuses a damaged or unknown one', async () => {
     const { file } = home();
     seedStore(file, 300, 'first');
