@@ -167,14 +167,20 @@ while (kills < KILLS) {
   const before = runState(current);
   const resume = current !== null;
   const args = resume ? ['train', '--resume', String(current)] : TRAIN;
-  // One kill in four during the start (tsx, tfjs, the database, claiming the run); the others at a
-  // random moment of the training left and the final evaluations, where the saves and commits are.
+  // One kill in four during the start (tsx, tfjs, the database, claiming the run); the others once
+  // it trains, at a random moment of what is left, where the saves and commits are.
   const t0 = performance.now();
   const { child, exit, training, begun } = start(args);
-  const duringStart = rand() < 0.25;
+  const aim = rand();
+  const duringStart = aim < 0.25;
   const left = current === null ? EPOCHS : EPOCHS - before.epochs;
-  const span = duringStart ? 4000 : left * epochMs + 2500;
-  const pick = rand() * span;
+  // One in four near the end (the last epoch, the final evaluations, the end of the run), where a
+  // kill used to store evaluations twice; the rest anywhere in the training left.
+  const pick = duringStart
+    ? rand() * 4000
+    : aim < 0.5
+      ? Math.max(0, left - 1) * epochMs + rand() * (epochMs + 1500)
+      : rand() * (left * epochMs + 2500);
   if (!duringStart) await Promise.race([training, exit]);
   const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), pick));
   const first = await Promise.race([exit, timer]);
@@ -242,14 +248,20 @@ const end = checkFolders(home);
 note('at the end, restarted', end.problems);
 leftAfterRestart += end.temporaries;
 
+const count = (re: RegExp) => problems.filter((p) => re.test(p)).length;
 const epochs = [...committed.values()].reduce((n, m) => n + m.size, 0);
 console.log(`
 Summary (${elapsed()}, seed ${SEED})
-  kills (SIGKILL at random moments)        ${kills}: ${[...phases].map(([p, n]) => `${n} in ${p}`).join(', ')}
+  kills (SIGKILL at random moments)        ${kills}: ${[...phases].map(([p, n]) => `${p} ${n}`).join(', ')}
   processes that ended by themselves       ${ended}
   runs finished                            ${finished.length} (${finished.join(', ')})
-  committed epochs, none lost or changed   ${epochs}
-  integrity, best model loadable, no duplicate evaluations: checked after every kill
+  committed epochs watched                 ${epochs}
+  checked after every kill and at the end:
+    PRAGMA integrity_check not ok           ${count(/integrity_check/)}
+    committed epochs lost or changed        ${count(/committed epoch|epochs .* but/)}
+    models not loadable or of another epoch ${count(/model|holds epoch|checkpoint/)}
+    duplicate evaluations                   ${count(/evaluations of/)}
+    leftover folders after a restart        ${count(/left over/)}
   temporaries left by kills                ${leftByKills}; after restart: ${leftAfterRestart}
   three resumes of one run at once         ${race}
   problems                                 ${problems.length}`);
