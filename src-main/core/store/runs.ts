@@ -291,6 +291,17 @@ export class RunRepo {
       .map((r) => r.dir);
   }
 
+  /** The folders every run's models are saved in, by run, in one query. */
+  allModelDirs(): Map<number, string[]> {
+    const out = new Map<number, string[]>();
+    for (const r of this.db
+      .prepare<[], { run_id: number; dir: string }>('SELECT run_id, dir FROM models')
+      .all()) {
+      out.set(r.run_id, [...(out.get(r.run_id) ?? []), r.dir]);
+    }
+    return out;
+  }
+
   /**
    * Records an evaluation and every note's prediction in one transaction; returns its id. A run's
    * best or last weights have one evaluation per split: a new one replaces the earlier (a resumed

@@ -86,9 +86,20 @@ export function cleanModelFolders(
     throw err;
   }
   const removed: string[] = [];
+  const pointed = runs.allModelDirs();
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     const dir = path.join(modelsRoot, entry);
+    // A first look without the lock: most folders hold only what the database points at, and
+    // 10,000 write transactions would slow every start.
+    const keep = new Set((pointed.get(Number(entry)) ?? []).map((d) => path.basename(d)));
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      continue;
+    }
+    if (!names.some((n) => parseModelFolder(n) && !keep.has(n))) continue;
     runs.underLock(Number(entry), (run) => {
       if (!run) return;
       const training = run.status === 'running' || run.status === 'queued';
