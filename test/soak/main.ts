@@ -72,7 +72,7 @@ let epochMs = 500; // how long an epoch takes here, learnt from the progress lin
 
 /**
  * Starts `timbre` with these arguments: `exit` resolves with its exit code (null if killed) and
- * stderr, `training` once it reports its first batch.
+ * stderr, `training` once it reports its first batch, `lastEpoch` once its last epoch is committed.
  */
 function start(args: string[]) {
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -81,9 +81,13 @@ function start(args: string[]) {
   let hasBegun = false;
   const training = new Promise<void>((r) => (began = r)).then(() => void (hasBegun = true));
   let lastEpoch = 0;
+  let committedLast: () => void = () => {};
+  const lastCommitted = new Promise<void>((r) => (committedLast = r));
+  const last = new RegExp(`epoch ${EPOCHS}/${EPOCHS}[^\n]*val loss`);
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
     if (/epoch \d+\/\d+/.test(stderr)) began();
+    if (last.test(stderr)) committedLast();
     // An epoch's summary line has its validation loss: the time between two is an epoch's.
     const epochs = stderr.match(/val loss/g)?.length ?? 0;
     if (epochs > lastEpoch) {
@@ -96,7 +100,7 @@ function start(args: string[]) {
   const exit = new Promise<{ code: number | null; stderr: string }>((resolve) =>
     child.once('exit', (code) => resolve({ code, stderr })),
   );
-  return { child, exit, training, begun: () => hasBegun };
+  return { child, exit, training, lastEpoch: lastCommitted, begun: () => hasBegun };
 }
 
 function runState(runId: number | null) {
@@ -170,18 +174,16 @@ while (kills < KILLS) {
   // One kill in four during the start (tsx, tfjs, the database, claiming the run); the others once
   // it trains, at a random moment of what is left, where the saves and commits are.
   const t0 = performance.now();
-  const { child, exit, training, begun } = start(args);
+  const { child, exit, training, lastEpoch, begun } = start(args);
   const aim = rand();
   const duringStart = aim < 0.25;
   const left = current === null ? EPOCHS : EPOCHS - before.epochs;
-  // One in four near the end (the last epoch, the final evaluations, the end of the run), where a
-  // kill used to store evaluations twice; the rest anywhere in the training left.
-  const pick = duringStart
-    ? rand() * 4000
-    : aim < 0.5
-      ? Math.max(0, left - 1) * epochMs + rand() * (epochMs + 1500)
-      : rand() * (left * epochMs + 2500);
-  if (!duringStart) await Promise.race([training, exit]);
+  // One in four at the end: once the last epoch is committed, during the final evaluations (where a
+  // kill used to store them twice) or the end of the run; the rest anywhere in the training left.
+  const atEnd = aim >= 0.25 && aim < 0.5;
+  const pick = duringStart ? rand() * 4000 : atEnd ? rand() * 250 : rand() * (left * epochMs + 2500);
+  if (atEnd) await Promise.race([lastEpoch, exit]);
+  else if (!duringStart) await Promise.race([training, exit]);
   const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), pick));
   const first = await Promise.race([exit, timer]);
   const delay = performance.now() - t0;
