@@ -54,7 +54,9 @@ export function hostAllowed(req: IncomingMessage, host: string, port: number): b
   const header = req.headers.host;
   if (!header || !HOST_SYNTAX.test(header)) return false;
   const loopback = ['127.0.0.1', 'localhost', '[::1]'];
-  const names = host === '0.0.0.0' || host === '::' ? null : loopback.includes(host) ? loopback : [host];
+  // An IPv6 address is written in brackets in a Host header (`--host ::1` gives `[::1]:8765`).
+  const named = host.includes(':') ? `[${host}]` : host;
+  const names = host === '0.0.0.0' || host === '::' ? null : loopback.includes(named) ? loopback : [named];
   if (names === null) return true;
   return names.some((n) => header.toLowerCase() === `${n}:${port}`);
 }

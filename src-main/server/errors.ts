@@ -38,9 +38,21 @@ const SHOWN: ReadonlySet<string> = new Set([
   'DatabaseTooNewError',
 ]);
 
+// A system error no path of the app's own can cause, only one a request named (importDataset's
+// root): the file system refuses the name itself.
+const PATH_ERRORS: Record<string, string> = {
+  ENAMETOOLONG: 'A path in the request is too long for the file system.',
+};
+
+function pathError(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && Object.hasOwn(PATH_ERRORS, code) ? PATH_ERRORS[code] : undefined;
+}
+
 /** The HTTP status for an error thrown while answering a request. */
 export function statusOf(err: unknown): number {
   if (err instanceof RequestError) return err.status;
+  if (pathError(err)) return 400;
   return err instanceof Error ? (STATUS[err.name] ?? 500) : 500;
 }
 
@@ -60,5 +72,7 @@ export function errorBody(err: unknown): ApiErrorBody {
       message: 'The workbench failed to answer this request (an internal error; its log has details).',
     };
   }
+  const path = pathError(err);
+  if (path) return { name: 'PathError', message: path };
   return { name: err.name, message: err.message };
 }

@@ -95,8 +95,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const logInternal = (where: string, err: unknown) =>
     log(`Internal error ${where}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
 
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse, target: RequestTarget) => {
+  const checkHost = (req: http.IncomingMessage) => {
+    // Node keeps the first of several Host headers; a request that sends two is malformed (RFC 9112).
+    if (req.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'host').length > 1)
+      throw new RequestError(400, 'The request has more than one Host header.');
     if (!hostAllowed(req, host, port)) throw new RequestError(403, 'Unknown host.');
+  };
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse, target: RequestTarget) => {
+    checkHost(req);
     const source = authorized(req, target.query, token);
     if (isApi(target)) {
       if (!source) throw new RequestError(401, UNAUTHORIZED);
@@ -117,6 +124,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return answer(res, 200, JSON.stringify({ ok: true, value: value ?? null }), true);
     }
     if (!source) throw new RequestError(401, UNAUTHORIZED);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      throw new RequestError(405, 'Only GET and HEAD are served here.');
+    }
+    const file = await staticFile(staticDir, target.segments);
+    if (!file) throw notFound();
     if (source === 'query' && req.method === 'GET') {
       // Keep the token in a cookie and take it out of the address bar.
       target.query.delete('token');
@@ -129,16 +142,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       });
       return void res.end();
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('allow', 'GET, HEAD');
-      throw new RequestError(405, 'Only GET and HEAD are served here.');
-    }
-    const file = await staticFile(staticDir, target.segments);
-    if (!file) throw notFound();
     sendStatic(res, file, { head: req.method === 'HEAD', host: req.headers.host!, headers: COMMON_HEADERS });
   };
 
-  const server = http.createServer((req, res) => {
+  // Without a Host header Node would answer 400 itself, with an empty body; ours says why.
+  const server = http.createServer({ requireHostHeader: false }, (req, res) => {
     // An aborted upload or a reset socket is the client's business; without these listeners its
     // 'error' event would be thrown at the event loop.
     req.on('error', () => {});
@@ -189,7 +197,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     try {
       const target = parseTarget(req.url);
       if (target.segments.length !== 1 || target.segments[0] !== 'events') throw notFound();
-      if (!hostAllowed(req, host, port)) throw new RequestError(403, 'Unknown host.');
+      checkHost(req);
       const source = authorized(req, target.query, token);
       if (!source) throw new RequestError(401, UNAUTHORIZED);
       const refusal = crossSiteReason(req, source);
@@ -198,7 +206,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         // A client that sends a bad frame gets an 'error'; the stream just ends.
         ws.on('error', () => ws.terminate());
         const stop = wb.subscribe((event: WorkbenchEvent) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event), () => {});
+          // This runs inside the app's own event dispatch: a failure here must not reach it.
+          try {
+            if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event), () => {});
+          } catch (err) {
+            logInternal('sending an event', err);
+            ws.terminate();
+          }
         });
         ws.on('close', stop);
       });
