@@ -15,6 +15,12 @@ type Handler = (...args: unknown[]) => Promise<unknown>;
 /**
  * The API's methods by name, bound once. A Map has no prototype chain to look names up in, so
  * `__proto__`, `constructor` or `toString` can never reach a member of the Workbench.
+ *
+ * What these reach on disk: every write goes into TIMBRE_HOME (database, feature caches, models);
+ * the methods that write where they are told (renderDataset's `out`, testModel's model folder) are
+ * not in API_METHODS, and the fuzz test checks they stay unreachable. importDataset reads the NSynth
+ * folder it is given, wherever it is, since the Datasets view imports from any folder the user
+ * types; what it answers is a summary or what is wrong with the layout, not the files' contents.
  */
 export function apiHandlers(wb: Workbench): ReadonlyMap<string, Handler> {
   const table = new Map<string, Handler>();

@@ -37,6 +37,9 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(parent, 'canary.txt'), CANARY);
   fs.mkdirSync(path.join(parent, 'outside'));
   fs.writeFileSync(path.join(parent, 'outside', 'examples.json'), CANARY);
+  // An NSynth layout whose examples.json is the canary: an import fails on it, without echoing it.
+  fs.mkdirSync(path.join(parent, 'outside-ds', 'nsynth-train', 'audio'), { recursive: true });
+  fs.writeFileSync(path.join(parent, 'outside-ds', 'nsynth-train', 'examples.json'), CANARY);
   fs.symlinkSync(path.join(parent, 'canary.txt'), path.join(staticDir, 'assets', 'link.txt'));
   wb = new Workbench({ home, shell: 'browser', defaultPreset: 'tiny' });
   server = await startServer({ workbench: wb, staticDir, log: (m) => logs.push(m) });
@@ -482,6 +485,7 @@ function fixedCases(): Case[] {
     parent,
     path.join(parent, 'canary.txt'),
     path.join(parent, 'outside'),
+    path.join(parent, 'outside-ds'),
     '../..',
     '/proc/self',
     home,
