@@ -165,6 +165,7 @@ let kills = 0;
 let ended = 0;
 let leftByKills = 0;
 let leftAfterRestart = 0;
+let leaked = 0;
 const phases = new Map<string, number>(); // where the kills landed
 let known = 0; // the highest run id seen: a new run is one above it
 while (kills < KILLS) {
@@ -211,6 +212,7 @@ while (kills < KILLS) {
   const folders = checkFolders(home);
   note(`${what}, restarted`, folders.problems);
   leftAfterRestart += folders.temporaries;
+  leaked = folders.leaked;
   const now = runState(runId);
   if (killedIn === 'training' && now.status === 'finished') killedIn = 'after the run ended';
   else if (killedIn === 'training' && now.evals > 0) killedIn = 'final evaluations';
@@ -249,6 +251,7 @@ await restart();
 const end = checkFolders(home);
 note('at the end, restarted', end.problems);
 leftAfterRestart += end.temporaries;
+leaked = end.leaked;
 
 const count = (re: RegExp) => problems.filter((p) => re.test(p)).length;
 const epochs = [...committed.values()].reduce((n, m) => n + m.size, 0);
@@ -265,6 +268,7 @@ Summary (${elapsed()}, seed ${SEED})
     duplicate evaluations                   ${count(/evaluations of/)}
     leftover folders after a restart        ${count(/left over/)}
   temporaries left by kills                ${leftByKills}; after restart: ${leftAfterRestart}
+  checkpoints left by a kill as a run finished (known leak, disk only): ${leaked}
   three resumes of one run at once         ${race}
   problems                                 ${problems.length}`);
 for (const p of problems) console.log(`  - ${p}`);

@@ -291,13 +291,18 @@ export class RunRepo {
       .map((r) => r.dir);
   }
 
-  /** The folders every run's models are saved in, by run, in one query. */
-  allModelDirs(): Map<number, string[]> {
+  /** Every run not finished, with the folders its models are saved in, in one query. */
+  unfinished(): Map<number, string[]> {
     const out = new Map<number, string[]>();
-    for (const r of this.db
-      .prepare<[], { run_id: number; dir: string }>('SELECT run_id, dir FROM models')
-      .all()) {
-      out.set(r.run_id, [...(out.get(r.run_id) ?? []), r.dir]);
+    const rows = this.db
+      .prepare<[], { id: number; dir: string | null }>(
+        "SELECT r.id, m.dir FROM runs r LEFT JOIN models m ON m.run_id = r.id WHERE r.status <> 'finished'",
+      )
+      .all();
+    for (const r of rows) {
+      const dirs = out.get(r.id) ?? [];
+      if (r.dir !== null) dirs.push(r.dir);
+      out.set(r.id, dirs);
     }
     return out;
   }

@@ -66,41 +66,35 @@ export function pruneModelFolders(modelDir: string, rule: PruneRule): string[] {
 }
 
 /**
- * Clears what killed processes left in the models folder: temporaries of dead processes, and, for
- * runs nobody trains, the model folders the database does not point at of epochs up to the one
- * after the last committed (all a killed trainer can have written). Later epochs' folders and
- * those of runs the database does not know are kept: they belong to a newer database than this
- * one (a backup was restored). Each run is checked and cleaned inside one write transaction, so
- * nobody can claim it meanwhile. Returns the paths removed.
+ * Clears what killed processes left in the models folders of unfinished runs (a finished run's
+ * folder was cleared as it finished): temporaries of dead processes, and, for runs nobody trains,
+ * the model folders the database does not point at of epochs up to the one after the last
+ * committed (all a killed trainer can have written). Later epochs' folders and those of runs the
+ * database does not know are kept: they belong to a newer database than this one (a backup was
+ * restored). Each run is checked and cleaned inside one write transaction, so nobody can claim it
+ * meanwhile. Returns the paths removed.
  */
 export function cleanModelFolders(
   modelsRoot: string,
   runs: RunRepo,
   isAlive: (pid: number) => boolean = pidAlive,
 ): string[] {
-  let entries: string[];
-  try {
-    entries = fs.readdirSync(modelsRoot);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
   const removed: string[] = [];
-  const pointed = runs.allModelDirs();
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const dir = path.join(modelsRoot, entry);
-    // A first look without the lock: most folders hold only what the database points at, and
-    // 10,000 write transactions would slow every start.
-    const keep = new Set((pointed.get(Number(entry)) ?? []).map((d) => path.basename(d)));
+  // Finished runs, usually nearly all, are not looked at: every start of every command pays this.
+  const unfinished = runs.unfinished();
+  for (const [id, dirs] of unfinished) {
+    const dir = path.join(modelsRoot, String(id));
     let names: string[];
     try {
       names = fs.readdirSync(dir);
-    } catch {
-      continue;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
     }
+    // A first look without the lock: most folders hold only what the database points at.
+    const keep = new Set(dirs.map((d) => path.basename(d)));
     if (!names.some((n) => parseModelFolder(n) && !keep.has(n))) continue;
-    runs.underLock(Number(entry), (run) => {
+    runs.underLock(id, (run) => {
       if (!run) return;
       const training = run.status === 'running' || run.status === 'queued';
       const names = pruneModelFolders(dir, {
