@@ -75,6 +75,8 @@ interface Spec {
 interface Case {
   label: string;
   spec: Spec;
+  /** Bytes sent instead of the request `spec` describes. */
+  raw?: Buffer;
   /** Statuses allowed; default any 4xx. */
   expect?: number[];
 }
@@ -130,9 +132,47 @@ function api(method: string, body: string | Buffer, spec: Partial<Spec> = {}): S
   };
 }
 
-function send(spec: Spec): Promise<RawResponse> {
+function send(spec: Spec, raw?: Buffer): Promise<RawResponse> {
+  if (raw) return rawRequest(server.port, raw, undefined, 2000, true);
   const { head, body } = build(spec);
   return rawRequest(server.port, head, body, 2000);
+}
+
+/** Bytes that are not an HTTP/1.1 request at all, or barely. */
+function garbageCases(rng: () => number, count: number): Case[] {
+  const host = `Host: 127.0.0.1:${server.port}\r\n`;
+  const fixed: [string, string | Buffer][] = [
+    ['HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'],
+    ['HTTP/0.9', 'GET /\r\n\r\n'],
+    ['HTTP/1.0 without Host', 'GET / HTTP/1.0\r\n\r\n'],
+    ['HTTP/3.0', `GET / HTTP/3.0\r\n${host}\r\n`],
+    ['bare LF', `GET / HTTP/1.1\n${host.trim()}\n\n`],
+    ['no request line', `${host}\r\n`],
+    ['half a request line', 'GET /api/listR'],
+    ['half the headers', `POST /api/listRuns HTTP/1.1\r\n${host}Content-Le`],
+    [
+      'short body',
+      `POST /api/listRuns HTTP/1.1\r\n${host}Content-Type: application/json\r\nContent-Length: 50\r\n\r\n{}`,
+    ],
+    ['TLS hello', Buffer.from('16030100a5010000a10303', 'hex')],
+    ['NUL bytes', Buffer.alloc(64)],
+  ];
+  const cases: Case[] = fixed.map(([label, raw]) => ({
+    label,
+    spec: { target: '/' },
+    raw: Buffer.from(raw),
+  }));
+  for (let i = 0; i < count; i++) {
+    const bytes = Buffer.from(
+      Array.from({ length: 1 + Math.floor(rng() * 200) }, () => Math.floor(rng() * 256)),
+    );
+    cases.push({
+      label: `random bytes ${i} ${bytes.subarray(0, 8).toString('hex')}`,
+      spec: { target: '/' },
+      raw: bytes,
+    });
+  }
+  return cases;
 }
 
 /** Whether the server still answers a good API call. */
@@ -653,6 +693,7 @@ describe('the browser shell under malformed and hostile requests', () => {
       ...randomPathCases(rng, 150),
       ...randomArgCases(rng, 120),
       ...randomOriginCases(rng, 60),
+      ...garbageCases(rng, 20),
     ];
     expect(cases.length).toBeGreaterThanOrEqual(300);
     const protoBefore = Object.getOwnPropertyNames(Object.prototype);
@@ -660,7 +701,7 @@ describe('the browser shell under malformed and hostile requests', () => {
     const failures: string[] = [];
     const started = Date.now();
     for (const c of cases) {
-      const r = await send(c.spec);
+      const r = await send(c.spec, c.raw);
       const why =
         r.status < 400 || r.status > 499
           ? `status ${r.status}`

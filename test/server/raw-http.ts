@@ -31,6 +31,8 @@ export function rawRequest(
   request: string | Buffer,
   body?: Buffer,
   timeoutMs = 5000,
+  /** Half-close after writing, so that a server waiting for the rest of a request sees the end. */
+  end = false,
 ): Promise<RawResponse> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
@@ -67,5 +69,6 @@ export function rawRequest(
     socket.on('error', () => {});
     socket.write(request);
     if (body) socket.write(body);
+    if (end) socket.end();
   });
 }
