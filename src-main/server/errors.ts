@@ -69,7 +69,7 @@ export function errorBody(err: unknown): ApiErrorBody {
   if (isInternal(err) || !(err instanceof Error)) {
     return {
       name: 'InternalError',
-      message: 'The workbench failed to answer this request (an internal error; its log has details).',
+      message: 'The workbench failed to answer this request (an internal error).',
     };
   }
   const path = pathError(err);

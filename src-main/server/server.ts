@@ -61,9 +61,16 @@ function answer(res: http.ServerResponse, status: number, body: string, json: bo
   res.end(body);
 }
 
+// What a request that hit an internal fault is told: where the details went, and nothing else.
+const INTERNAL = {
+  name: 'InternalError',
+  message:
+    'The workbench failed to answer this request (an internal error; the terminal running `timbre serve` shows why).',
+};
+
 function refuse(res: http.ServerResponse, err: unknown, json: boolean): void {
   const status = statusOf(err);
-  const error = errorBody(err);
+  const error = isInternal(err) ? INTERNAL : errorBody(err);
   answer(res, status, json ? JSON.stringify({ ok: false, error }) : `${error.message}\n`, json);
 }
 
@@ -218,7 +225,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       });
     } catch (err) {
       if (isInternal(err)) logInternal('upgrading a WebSocket', err);
-      rawRefusal(socket, statusOf(err), errorBody(err).message);
+      rawRefusal(socket, statusOf(err), (isInternal(err) ? INTERNAL : errorBody(err)).message);
     }
   });
 
