@@ -34,7 +34,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-// Sent with every answer: nothing is cached by proxies, sniffed, or readable by another origin's
+// Sent with every answer: nothing is sniffed as another type or loaded by another origin's
 // <script>/<img> (no-cors loads), and the token never leaves in a Referer.
 const COMMON_HEADERS = {
   'x-content-type-options': 'nosniff',
