@@ -2,7 +2,7 @@ import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { API_METHODS, type ApiMethod, type WorkbenchEvent } from '../shared/api';
 import { REPORT_MIME, reportFileName, type Workbench } from '../core/api';
 import { checkArgs } from '../core/api-schema';
-import { errorBody } from '../server/errors';
+import { errorBody, isInternal } from '../server/errors';
 import { isAppUrl } from './app-protocol';
 import { printHtmlToPdf, setupSave } from './save';
 
@@ -37,8 +37,8 @@ export function setupIpc(workbench: Workbench, ours: () => BrowserWindow[]): () 
     if (typeof method !== 'string' || !(API_METHODS as readonly string[]).includes(method)) {
       return { ok: false, error: { name: 'NotFound', message: `No API method "${String(method)}".` } };
     }
+    const m = method as ApiMethod;
     try {
-      const m = method as ApiMethod;
       const checked = checkArgs(m, args);
       // PDF is printed by this Electron itself: a user's machine need not have Chromium installed.
       if (m === 'exportReport' && checked[1] === 'pdf')
@@ -46,6 +46,8 @@ export function setupIpc(workbench: Workbench, ours: () => BrowserWindow[]): () 
       const fn = workbench[m] as (...a: unknown[]) => Promise<unknown>;
       return { ok: true, value: (await fn.apply(workbench, checked)) ?? null };
     } catch (err) {
+      // The window gets a generic line for an internal fault; the terminal gets the details.
+      if (isInternal(err)) console.error(`timbre: ${m} failed:`, err);
       return { ok: false, error: errorBody(err) };
     }
   });

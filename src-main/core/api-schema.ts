@@ -3,6 +3,13 @@ import { REPORT_FORMATS, type ApiMethod } from '../shared/api';
 import { SPLITS } from '../shared/constants';
 import { BACKENDS, MODEL_TYPES } from '../shared/training';
 
+// Whether any string in a JSON-like value holds a NUL; deeper than any argument of ours counts too.
+function holdsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (depth > 8 || typeof value !== 'object' || value === null) return false;
+  return Object.entries(value).some(([k, v]) => k.includes('\0') || holdsNul(v, depth + 1));
+}
+
 /** Arguments a window sent that do not fit the API; the message says which and why. */
 export class ApiArgumentError extends Error {
   constructor(message: string) {
@@ -117,6 +124,9 @@ const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
 
 /** Checks a call's arguments; throws ApiArgumentError naming the method, the place and the problem. */
 export function checkArgs(method: ApiMethod, args: unknown): unknown[] {
+  // No name, note or path of ours holds a NUL, and file system calls throw on one.
+  if (holdsNul(args))
+    throw new ApiArgumentError(`${method}: invalid arguments: a text holds a NUL character`);
   const result = ARGS[method].safeParse(args);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;

@@ -27,6 +27,7 @@ const STATUS: Record<string, number> = {
   PredictionsError: 404,
   WavError: 400,
   BackendUnavailableError: 400,
+  PathError: 400,
 };
 
 // The app's own errors that are not the request's fault but say something the user can act on
@@ -36,6 +37,9 @@ const SHOWN: ReadonlySet<string> = new Set([
   'TrainingError',
   'DatabaseOpenError',
   'DatabaseTooNewError',
+  'DatabaseDamagedError',
+  'DatabaseMissingError',
+  'LockTimeoutError',
 ]);
 
 // A system error no path of the app's own can cause, only one a request named (importDataset's

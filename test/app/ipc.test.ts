@@ -122,6 +122,19 @@ describe('API calls over IPC', () => {
       message: 'No run 9999. `timbre runs list` shows them.',
     });
     expect(Object.keys(missing.error)).toEqual(['name', 'message']);
+    // A NUL in any text is refused before a file system call can throw on it.
+    for (const args of [
+      ['/tmp/x\0y', 'name'],
+      ['/tmp/x', 'na\0me'],
+    ]) {
+      expect(await invoke(from(win), 'importDataset', args)).toMatchObject({
+        ok: false,
+        error: {
+          name: 'ApiArgumentError',
+          message: 'importDataset: invalid arguments: a text holds a NUL character',
+        },
+      });
+    }
   });
 
   it('forwards the app’s events to our window, and none to a closed one', async () => {

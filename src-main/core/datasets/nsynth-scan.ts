@@ -76,7 +76,14 @@ interface Candidate {
 export async function scanNsynth(root: string, opts: ScanOptions = {}): Promise<ScanResult> {
   const started = performance.now();
   const abs = path.resolve(root);
-  if (!fs.statSync(abs, { throwIfNoEntry: false })?.isDirectory()) {
+  let rootStat: fs.Stats | undefined;
+  try {
+    rootStat = fs.statSync(abs, { throwIfNoEntry: false });
+  } catch (err) {
+    // A name too long for the file system, a folder we may not enter, a file in the way.
+    throw new DatasetError(`${abs} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  if (!rootStat?.isDirectory()) {
     throw new DatasetError(`${abs} is not a folder; choose the folder that holds nsynth-train/-valid/-test.`);
   }
   const present = SPLITS.filter((s) => fs.existsSync(path.join(abs, `nsynth-${s}`)));

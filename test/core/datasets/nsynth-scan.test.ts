@@ -291,6 +291,11 @@ describe('scanNsynth', () => {
     );
   });
 
+  it('refuses a root the file system cannot look at, in one line', async () => {
+    await expect(scanNsynth(`/tmp/${'x'.repeat(5000)}`)).rejects.toThrow(/cannot be read \(ENAMETOOLONG\)/);
+    await expect(scanNsynth(`/tmp/${'x'.repeat(5000)}`)).rejects.toThrow(DatasetError);
+  });
+
   it('refuses a root without splits, or with a split missing its parts', async () => {
     const root = newRoot();
     await expect(scanNsynth(root)).rejects.toThrow(DatasetError);
