@@ -10,7 +10,10 @@ export const SERVE_USAGE = `Usage:
       Serve the workbench to a browser: the UI and its API over HTTP, live events over a WebSocket.
       Binds 127.0.0.1 (this machine only) unless --host says otherwise, and prints a URL carrying a
       random token: a request without it is refused. Default port 8765 (the next free one if taken;
-      0 = any). Renders the default data set on first start.`;
+      0 = any). Renders the default data set on first start.
+      Scripts may call the API too: POST /api/<method> with a JSON body {"args": [...]},
+      Content-Type: application/json and Authorization: Bearer <token>. Requests from pages of
+      other origins (another port of 127.0.0.1 included) are refused.`;
 
 /** `timbre serve ...`: runs until Ctrl-C. */
 export async function serveCommand(_ctx: CliContext, argv: string[]): Promise<number | void> {
