@@ -259,7 +259,17 @@ export class TrainingQueue {
     error: string | null,
     last?: { epoch: number; dir: string },
   ): void {
-    this.runs.end(runId, status, error, last);
+    try {
+      this.runs.end(runId, status, error, last);
+    } catch (err) {
+      // The database refused the write (found damaged, disk full): the run still ends here, and
+      // whoever waits on it hears why instead of the process dying on an uncaught throw.
+      const why = err instanceof Error ? err.message : String(err);
+      error = error
+        ? `${error} Also, the end could not be recorded: ${why}`
+        : `The end could not be recorded: ${why}`;
+      if (status === 'finished') status = 'failed';
+    }
     this.emit({ runId, type: 'ended', status, error });
     for (const resolve of this.waiters.get(runId) ?? []) resolve(status);
     this.waiters.delete(runId);

@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../../src-main/core/store/database';
+import { DatasetRepo } from '../../../src-main/core/store/datasets';
+import { RunRepo } from '../../../src-main/core/store/runs';
+import { resolveTrainConfig } from '../../../src-main/core/training/config';
+import { TrainingQueue, type RunEvent } from '../../../src-main/core/training/runner';
+import { tempDir } from '../../helpers/tmp';
+
+let db: Db | undefined;
+let cleanup: (() => void) | undefined;
+afterEach(() => {
+  if (db?.open) db.close();
+  cleanup?.();
+});
+
+describe('TrainingQueue', () => {
+  it('ends a run and tells its waiters why when the database refuses the final write', async () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const open = openDatabase(path.join(t.dir, 'timbre.db'));
+    db = open;
+    const ds = new DatasetRepo(open).save({
+      name: 'd',
+      root: '/d',
+      fingerprint: 'fp',
+      notes: [],
+      splits: {},
+      skipped: [],
+    });
+    const runs = new RunRepo(open);
+    const id = runs.create({
+      name: 'r',
+      config: resolveTrainConfig('seed-fc', { epochs: 1 }),
+      preset: 'seed-fc',
+      datasetId: ds.id,
+      datasetFingerprint: 'fp',
+      appVersion: '0.1.0',
+    });
+    const events: RunEvent[] = [];
+    // The features fail, and by then the database can no longer be written (closed here; a
+    // damaged file or a full disk in life): the run must still end, without an uncaught throw.
+    const queue = new TrainingQueue(
+      runs,
+      path.join(t.dir, 'models'),
+      async () => {
+        open.close();
+        throw new Error('no features');
+      },
+      (e) => events.push(e),
+    );
+    queue.enqueue(id);
+    await expect(queue.wait(id)).resolves.toBe('failed');
+    const ended = events.find((e) => e.type === 'ended');
+    expect(ended).toMatchObject({ runId: id, type: 'ended', status: 'failed' });
+    expect((ended as { error: string }).error).toMatch(/no features.*could not be recorded/);
+    expect(queue.state()).toEqual({ active: null, queued: [] });
+  });
+});
