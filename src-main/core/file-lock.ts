@@ -1,11 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 
 /** Waited too long for another process's lock. */
 export class LockTimeoutError extends Error {
-  constructor(what: string, holder: string) {
+  constructor(what: string, holder: string, file: string) {
     super(
-      `Gave up waiting for ${holder} to finish ${what}. If no such process is running, delete its lock file and try again.`,
+      `Gave up waiting for ${holder} to finish ${what}. If no such process is running, delete ${file} and try again.`,
     );
     this.name = 'LockTimeoutError';
   }
@@ -15,6 +16,12 @@ interface Holder {
   pid: number;
   host: string;
 }
+
+// A lock file nobody can read (left by an older version, or a disk error) counts as abandoned
+// once it is this old; a lock file of ours is whole from the moment it exists.
+const UNREADABLE_STALE_MS = 5_000;
+// Breaking a stale lock takes milliseconds; a breaker mark older than this was left by a kill.
+const BREAKER_STALE_MS = 10_000;
 
 function alive(pid: number): boolean {
   try {
@@ -26,9 +33,17 @@ function alive(pid: number): boolean {
   }
 }
 
-function readHolder(file: string): Holder | undefined {
+function readRaw(file: string): string | undefined {
   try {
-    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Holder>;
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function parseHolder(raw: string | undefined): Holder | undefined {
+  try {
+    const parsed = JSON.parse(raw ?? '') as Partial<Holder>;
     return typeof parsed.pid === 'number' && typeof parsed.host === 'string'
       ? { pid: parsed.pid, host: parsed.host }
       : undefined;
@@ -37,23 +52,45 @@ function readHolder(file: string): Holder | undefined {
   }
 }
 
-// Moves the lock aside before deleting it, so that of two processes that both found it stale,
-// the second does not delete the fresh lock the first has taken meanwhile: it puts that one back.
-function breakStaleLock(file: string, deadPid: number): void {
-  const aside = `${file}.stale-${process.pid}`;
+function ageMs(file: string): number {
   try {
-    fs.renameSync(file, aside);
+    return Date.now() - fs.statSync(file).mtimeMs;
   } catch {
-    return; // someone else moved it first
+    return 0;
   }
-  if (readHolder(aside)?.pid !== deadPid) {
-    try {
-      fs.linkSync(aside, file);
-    } catch {
-      // A third process took the free name meanwhile; the lock it holds is as good.
-    }
+}
+
+// Creates `file` holding `content` only if it does not exist, and whole from its first instant:
+// written under a private name, then hard-linked into place (link fails if the name is taken).
+function createWhole(file: string, content: string): boolean {
+  const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  fs.writeFileSync(tmp, content);
+  try {
+    fs.linkSync(tmp, file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    fs.rmSync(tmp, { force: true });
   }
-  fs.rmSync(aside, { force: true });
+}
+
+// Removes a lock found stale, but only if it still holds what was seen: under a breaker mark, so
+// that of several processes that all found it stale, none deletes the fresh lock another has
+// taken meanwhile.
+function breakStale(file: string, seen: string | undefined): boolean {
+  const breaker = `${file}.break`;
+  if (!createWhole(breaker, String(process.pid))) {
+    if (ageMs(breaker) > BREAKER_STALE_MS) fs.rmSync(breaker, { force: true });
+    return false;
+  }
+  try {
+    if (readRaw(file) === seen) fs.rmSync(file, { force: true });
+    return true;
+  } finally {
+    fs.rmSync(breaker, { force: true });
+  }
 }
 
 /** Options of withFileLock. */
@@ -69,46 +106,41 @@ export interface LockOptions {
 }
 
 /**
- * Runs `fn` while holding a lock file that other processes on this machine respect: created with
- * O_EXCL, holding the owner's pid, taken over when that process is gone (killed mid-work).
- * Another process waits, polling, until the lock is released.
+ * Runs `fn` while holding a lock file that other processes on this machine respect: created whole
+ * and exclusively, holding the owner's pid, taken over when that process is gone (killed
+ * mid-work). Another process waits, polling, until the lock is released.
  */
 export async function withFileLock<T>(file: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
   const started = Date.now();
   const timeout = options.timeoutMs ?? 30 * 60_000;
+  const mine = JSON.stringify({
+    pid: process.pid,
+    host: os.hostname(),
+    nonce: randomBytes(8).toString('hex'),
+  });
   let told = false;
   for (;;) {
-    let fd: number | undefined;
-    try {
-      fd = fs.openSync(file, 'wx');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    if (fd !== undefined) {
-      try {
-        fs.writeSync(fd, JSON.stringify({ pid: process.pid, host: os.hostname() }));
-      } finally {
-        fs.closeSync(fd);
-      }
+    if (createWhole(file, mine)) {
       try {
         return await fn();
       } finally {
-        fs.rmSync(file, { force: true });
+        // Only our own lock: never one that replaced it after ours was (wrongly) broken.
+        if (readRaw(file) === mine) fs.rmSync(file, { force: true });
       }
     }
-    const holder = readHolder(file);
-    // A lock of a dead process on this machine is stale. A lock just created may not hold its
-    // pid yet (unreadable): wait for it like any other.
-    if (holder && holder.host === os.hostname() && !alive(holder.pid)) {
-      breakStaleLock(file, holder.pid);
-      continue;
-    }
+    const raw = readRaw(file);
+    if (raw === undefined && !fs.existsSync(file)) continue; // released meanwhile
+    const holder = parseHolder(raw);
+    const stale = holder
+      ? holder.host === os.hostname() && !alive(holder.pid)
+      : ageMs(file) > UNREADABLE_STALE_MS;
+    if (stale && breakStale(file, raw)) continue;
     const who = holder ? `process ${holder.pid}` : 'another process';
     if (!told) {
       told = true;
       options.onWait?.(who);
     }
-    if (Date.now() - started > timeout) throw new LockTimeoutError(options.what, who);
+    if (Date.now() - started > timeout) throw new LockTimeoutError(options.what, who, file);
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
   }
 }

@@ -44,6 +44,27 @@ describe('withFileLock', () => {
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('b.lock'))).toEqual([]);
   });
 
+  it('takes over an unreadable lock once it is old, and leaves no file of its own behind', async () => {
+    const file = path.join(dir, 'd.lock');
+    fs.writeFileSync(file, '');
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(file, old, old);
+    await expect(withFileLock(file, { what: 'testing', pollMs: 10 }, async () => 'mine')).resolves.toBe(
+      'mine',
+    );
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('d.lock'))).toEqual([]);
+  });
+
+  it('leaves a lock that replaced its own in place', async () => {
+    const file = path.join(dir, 'e.lock');
+    const other = JSON.stringify({ pid: process.pid, host: os.hostname(), nonce: 'someone else' });
+    await withFileLock(file, { what: 'testing' }, async () => {
+      // As if ours had been broken and another process had taken the lock.
+      fs.writeFileSync(file, other);
+    });
+    expect(fs.readFileSync(file, 'utf8')).toBe(other);
+  });
+
   it('gives up after its timeout while a live process holds the lock', async () => {
     const file = path.join(dir, 'c.lock');
     fs.writeFileSync(file, JSON.stringify({ pid: process.pid, host: os.hostname() }));
