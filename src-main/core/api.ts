@@ -42,7 +42,7 @@ import { PRESETS, resolveTrainConfig } from './training/config';
 import { availableBackends } from './training/backend';
 import { evaluateInWorker, TrainingQueue, type RunEvent } from './training/runner';
 import { loadModelDir } from './training/model-io';
-import { cleanModelFolders } from './training/model-dirs';
+import { cleanModelFolders, nextFreeRunFolder } from './training/model-dirs';
 import { PredictionReader } from './predictions';
 import { collectReport } from './reports/collect';
 import { renderReport } from './reports/export';
@@ -241,6 +241,7 @@ export class Workbench implements WorkbenchApi {
       datasetId: dataset.id,
       datasetFingerprint: dataset.fingerprint,
       appVersion: packageJson.version,
+      minId: nextFreeRunFolder(this.paths.models),
     });
     this.queue.enqueue(id, { backend: request.backend });
     return this.runs.summary(id)!;

@@ -20,6 +20,11 @@ export interface NewRun {
   datasetFingerprint: string;
   appVersion: string;
   status?: 'queued' | 'running';
+  /**
+   * The lowest id the run may take. After a backup is restored, `models/` may still hold folders
+   * of runs the restored database never had; a new run must not take such an id and share them.
+   */
+  minId?: number;
 }
 
 /** An evaluation to record, with every note's prediction. */
@@ -186,10 +191,11 @@ export class RunRepo {
       const id = Number(
         this.db
           .prepare(
-            `INSERT INTO runs (name, status, created_at, app_version, seed, dataset_id, dataset_fingerprint, feature_config, config, preset, owner_pid)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO runs (id, name, status, created_at, app_version, seed, dataset_id, dataset_fingerprint, feature_config, config, preset, owner_pid)
+             VALUES (max(?, (SELECT IFNULL(MAX(id), 0) + 1 FROM runs)), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
+            run.minId ?? 1,
             run.name,
             run.status ?? 'queued',
             now(),

@@ -109,3 +109,16 @@ export function cleanModelFolders(
   }
   return removed;
 }
+
+/** One more than the highest run id that has a folder under `modelsRoot` (1 when there is none). */
+export function nextFreeRunFolder(modelsRoot: string): number {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(modelsRoot);
+  } catch {
+    return 1;
+  }
+  let max = 0;
+  for (const name of entries) if (/^\d{1,15}$/.test(name)) max = Math.max(max, Number(name));
+  return max + 1;
+}

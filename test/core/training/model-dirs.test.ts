@@ -7,6 +7,7 @@ import { RunRepo } from '../../../src-main/core/store/runs';
 import { resolveTrainConfig } from '../../../src-main/core/training/config';
 import {
   cleanModelFolders,
+  nextFreeRunFolder,
   parseModelFolder,
   pruneModelFolders,
 } from '../../../src-main/core/training/model-dirs';
@@ -123,5 +124,38 @@ describe('model folders', () => {
     expect(ls(dir(idle))).toEqual(['best-2', 'best-7', 'checkpoint-2']);
     expect(ls(dir(training))).toEqual(['best-1', 'checkpoint-1', 'checkpoint-2.tmp-222']);
     expect(ls(dir(999))).toEqual(['best-1']);
+  });
+  it('gives a new run an id above every run folder, so a restored database never shares one', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    db = openDatabase(path.join(t.dir, 'timbre.db'));
+    const models = path.join(t.dir, 'models');
+    expect(nextFreeRunFolder(models)).toBe(1);
+    // Folders of runs 3 and 7 a newer database had (restored over), and one that is no run's.
+    folders(models, ['3/best-2', '7/last-5', 'notes']);
+    expect(nextFreeRunFolder(models)).toBe(8);
+    const runs = new RunRepo(db);
+    const ds = new DatasetRepo(db).save({
+      name: 'd',
+      root: '/d',
+      fingerprint: 'fp',
+      notes: [],
+      splits: {},
+      skipped: [],
+    });
+    const make = (minId?: number) =>
+      runs.create({
+        name: 'r',
+        config: resolveTrainConfig('seed-fc'),
+        preset: null,
+        datasetId: ds.id,
+        datasetFingerprint: 'fp',
+        appVersion: '0',
+        minId,
+      });
+    expect(make()).toBe(1);
+    expect(make(nextFreeRunFolder(models))).toBe(8);
+    // Never below the runs the database has.
+    expect(make(2)).toBe(9);
   });
 });
