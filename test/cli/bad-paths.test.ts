@@ -14,14 +14,12 @@ afterAll(() => cleanup());
 describe('arguments are checked before any work', () => {
   it('refuses an unknown run before rendering the default data set', () => {
     const home = path.join(dir, 'fresh');
-    const started = performance.now();
     const r = timbre(home, ['test', '--model', '99999'], { TIMBRE_DEFAULT_PRESET: 'default' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/run 99999/i);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     // Nothing was rendered: the default set (thousands of notes) would take minutes.
     expect(fs.existsSync(path.join(home, 'datasets', 'default'))).toBe(false);
-    expect(performance.now() - started).toBeLessThan(60_000);
   });
 
   it('refuses a model folder that holds no model before rendering', () => {
