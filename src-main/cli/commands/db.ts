@@ -12,7 +12,8 @@ export const DB_USAGE = `Usage:
       Check the database fully (every page and row), and list its schema version, contents and backups.
       Exits 1 when the database cannot be used as it is.
   timbre db backup [--json]
-      Take a backup now, into TIMBRE_HOME/backups (the newest 5 are kept; the app also takes one a day).
+      Take a backup now, into TIMBRE_HOME/backups (the newest 5 are kept, and the newest of each of
+      the last 7 days, and the 2 newest taken before a schema update; the app also takes one a day).
   timbre db restore [BACKUP] [--yes] [--json]
       Put a backup (by default the newest good one) in place of the database; the replaced file is
       kept aside beside it, never deleted. Asks first unless --yes. Close the app before restoring.`;
@@ -125,6 +126,13 @@ export function describeHealth(h: DatabaseHealth): string {
   };
   lines.push(`state     ${state[h.state]}`);
   for (const p of h.problems) lines.push(`          ${p}`);
+  if (h.warnings.length) {
+    lines.push(
+      'note      the quick page scan saw the following, but SQLite read every page and row without',
+      '          fault (most likely another process was writing meanwhile): no damage',
+      ...h.warnings.map((w) => `          ${w}`),
+    );
+  }
   if (h.schemaVersion !== null) {
     lines.push(`schema    ${h.schemaVersion} (this version knows up to ${h.knownVersion})`);
   }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { backupBeforeMigration, backupIfDue, backupsDir, listBackups } from './backup';
-import { readHeader, scanPagesSettled } from './integrity';
+import { checkPages, readHeader } from './integrity';
 import { MIGRATIONS } from './migrations';
 
 /** The database file belongs to a newer version of the app than this one. */
@@ -97,10 +97,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
-    if (found !== null && found < MIGRATIONS.length) {
-      backupBeforeMigration(db, file, found, MIGRATIONS.length);
-    }
-    migrate(db, file);
+    // Schema 0 is a database no migration has touched yet (new, or being created by another
+    // process): there is nothing in it to back up.
+    migrate(db, file, (from) => from > 0 && backupBeforeMigration(file, from, MIGRATIONS.length));
   } catch (err) {
     db.close();
     throw err;
@@ -132,8 +131,8 @@ export function inspectBeforeOpen(file: string): number | null {
     ? readOnly(file, (db) => db.pragma('user_version', { simple: true }) as number)
     : header.userVersion;
   if (version > MIGRATIONS.length) throw new DatabaseTooNewError(file, version, MIGRATIONS.length);
-  const scan = scanPagesSettled(file);
-  if (!scan.ok) throw new DatabaseDamagedError(file, scan.problems[0]!);
+  const damage = checkPages(file);
+  if (damage !== null) throw new DatabaseDamagedError(file, damage);
   return version;
 }
 
@@ -236,12 +235,23 @@ export function guardDatabase(db: Db, file: string): void {
   }) as Db['transaction'];
 }
 
-/** Applies every pending migration in one transaction, then records the new schema version. */
-export function migrate(db: Db, file = 'the database'): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) throw new DatabaseTooNewError(file, current, MIGRATIONS.length);
-  if (current === MIGRATIONS.length) return current;
+/**
+ * Applies every pending migration in one transaction, then records the new schema version. The
+ * version is read again once the transaction holds the write lock: another process opening the
+ * same database at the same moment may have migrated it meanwhile. `before(from)` runs under that
+ * lock before the first migration (the backup of the old schema), so it runs in one process only.
+ */
+export function migrate(db: Db, file = 'the database', before?: (from: number) => unknown): number {
+  const version = () => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length) throw new DatabaseTooNewError(file, current, MIGRATIONS.length);
+    return current;
+  };
+  if (version() === MIGRATIONS.length) return MIGRATIONS.length;
   db.transaction(() => {
+    const current = version();
+    if (current === MIGRATIONS.length) return;
+    before?.(current);
     for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
     db.pragma(`user_version = ${MIGRATIONS.length}`);
   }).immediate();

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import Database from 'better-sqlite3';
 
 /** What the first 100 bytes of an SQLite file say, read without opening it through SQLite. */
 export interface FileHeader {
@@ -11,6 +12,10 @@ export interface FileHeader {
   pages: number | null;
   /** True when the database uses auto-vacuum (pointer-map pages). */
   autoVacuum: boolean;
+  /** The first freelist trunk page (0: no free pages). */
+  freelistTrunk: number;
+  /** True when the file is in WAL mode. */
+  walMode: boolean;
 }
 
 /** What a page scan found: nothing (ok) or the first few problems, in words. */
@@ -56,16 +61,21 @@ export function readHeader(file: string): FileHeader | string {
     userVersion: head.readInt32BE(60),
     pages: pages || null,
     autoVacuum: head.readUInt32BE(52) !== 0,
+    freelistTrunk: head.readUInt32BE(32),
+    walMode: head[18] === 2,
   };
 }
 
 /**
  * Reads every page of the file once and checks what each page can say about itself: a b-tree
- * page's header and cell pointers must fit the page, and any other page (overflow, freelist)
- * starts with a page number or zero. A run of foreign bytes as long as a page (a disk or sync
- * error, a stray write) fails both with near certainty. This is no full integrity check (that is
- * `PRAGMA integrity_check`, which decodes every row and takes ~1 s per 200 MB): it reads the file
- * at disk speed, so it runs at every open.
+ * page's header and cell pointers must fit the page, and any other page (overflow, freelist
+ * trunk) starts with a page number or zero. Freelist leaf pages are passed over: they hold
+ * whatever was there before and SQLite never reads them. A run of foreign bytes as long as a page
+ * (a disk or sync error, a stray write) fails both with near certainty. This is no full integrity
+ * check (that is `PRAGMA integrity_check`, which decodes every row and takes ~1 s per 200 MB): it
+ * reads the file at disk speed, so it runs at every open. While another process copies its WAL
+ * into the file, a scan can see pages of two moments; a problem it finds is a suspicion, which
+ * `checkPages` asks SQLite to confirm.
  */
 export function scanPages(file: string): PageScan {
   const t0 = performance.now();
@@ -76,6 +86,8 @@ export function scanPages(file: string): PageScan {
     pages,
     ms: Math.round(performance.now() - t0),
   });
+  // The WAL first: a checkpoint that grows the file after this read still finds its pages counted.
+  const walBytes = fileSize(`${file}-wal`);
   const header = readHeader(file);
   if (typeof header === 'string') {
     problems.push(header);
@@ -86,7 +98,7 @@ export function scanPages(file: string): PageScan {
   const size = fs.statSync(file).size;
   if (size % pageSize !== 0) problems.push(`the file size (${size} bytes) is no whole number of pages`);
   const filePages = Math.floor(size / pageSize);
-  const wal = walFrames(`${file}-wal`, pageSize);
+  const wal = walFrames(walBytes, pageSize);
   if (header.pages !== null && header.pages > filePages && wal === 0) {
     problems.push(`the file is cut short: ${filePages} of ${header.pages} pages`);
   }
@@ -99,12 +111,13 @@ export function scanPages(file: string): PageScan {
   const buf = Buffer.alloc(chunkPages * pageSize);
   const fd = fs.openSync(file, 'r');
   try {
+    const leaves = freelistLeaves(fd, header.freelistTrunk, pageSize, usable, filePages, problems);
     for (let first = 1; first <= filePages && problems.length < MAX_PROBLEMS; first += chunkPages) {
       const count = Math.min(chunkPages, filePages - first + 1);
       const got = fs.readSync(fd, buf, 0, count * pageSize, (first - 1) * pageSize);
       for (let i = 0; i < Math.floor(got / pageSize); i++) {
         const page = first + i;
-        if (page === lockPage) continue;
+        if (page === lockPage || leaves.has(page)) continue;
         const problem = checkPage(buf, i * pageSize, page === 1 ? 100 : 0, usable, maxPage);
         if (problem && problems.length < MAX_PROBLEMS) problems.push(`page ${page}: ${problem}`);
       }
@@ -116,23 +129,104 @@ export function scanPages(file: string): PageScan {
 }
 
 /**
- * scanPages, looking a second time before reporting damage while a WAL is beside the file:
- * another process copying its WAL into the file may have been caught halfway through a page.
+ * scanPages, looking a second time before reporting a problem: another process copying its WAL
+ * into the file (and deleting the WAL as it closes) may have been caught halfway.
  */
 export function scanPagesSettled(file: string): PageScan {
   const scan = scanPages(file);
-  if (scan.ok || walFrames(`${file}-wal`, 512) === 0) return scan;
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  if (scan.ok) return scan;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
   return scanPages(file);
 }
 
-// Frames in a WAL file (0 when there is none): pages a checkpoint may still add to the file.
-function walFrames(walFile: string, pageSize: number): number {
+/**
+ * The check made at every open and of every new backup: the page scan, and when it finds
+ * something, SQLite's own `PRAGMA quick_check` on a read-only connection (writing nothing) to
+ * confirm it. Returns what is wrong (the scan's first problem, or SQLite's error) or null when
+ * SQLite reads the file without fault: a scan that saw another process's checkpoint halfway is
+ * no damage. The confirmation costs time (about a second per 500 MB) only when the scan fails.
+ */
+export function checkPages(file: string): string | null {
+  const scan = scanPagesSettled(file);
+  if (scan.ok) return null;
+  const sqlite = sqliteProblem(file);
+  return sqlite === null ? null : scan.problems[0]!;
+}
+
+/**
+ * `PRAGMA quick_check` on a read-only connection: null when SQLite finds every b-tree sound, else
+ * its first complaint. It checks what the page scan checks and more (each page reached from the
+ * schema, cell sizes, freelist counts), but not that indexes match their tables, which damage of
+ * a page's bytes cannot touch without also breaking its b-tree.
+ */
+export function sqliteProblem(file: string): string | null {
+  let db: Database.Database | undefined;
   try {
-    return Math.max(0, Math.floor((fs.statSync(walFile).size - 32) / (pageSize + 24)));
+    // A read-only connection to a WAL-mode file creates an empty -wal and -shm it cannot remove;
+    // with no -wal there, a connection that only reads (query_only) leaves none and, its WAL
+    // empty, writes nothing to the file when it closes. A -wal already there (of a live or a
+    // crashed process) is read without copying it into the file: read-only.
+    const header = readHeader(file);
+    if (typeof header !== 'string' && header.walMode && !fs.existsSync(`${file}-wal`)) {
+      db = new Database(file, { fileMustExist: true });
+      db.pragma('query_only = 1');
+    } else {
+      db = new Database(file, { readonly: true, fileMustExist: true });
+    }
+    const result = db.pragma('quick_check(1)', { simple: true }) as string;
+    return result === 'ok' ? null : result;
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')) {
+      return (err as Error).message;
+    }
+    throw err;
+  } finally {
+    db?.close();
+  }
+}
+
+// The freelist's leaf pages, read from its chain of trunk pages (each: next trunk, leaf count,
+// leaf page numbers). A chain that leaves the file or loops is noted as a problem.
+function freelistLeaves(
+  fd: number,
+  firstTrunk: number,
+  pageSize: number,
+  usable: number,
+  filePages: number,
+  problems: string[],
+): Set<number> {
+  const leaves = new Set<number>();
+  const page = Buffer.alloc(pageSize);
+  const seen = new Set<number>();
+  for (let trunk = firstTrunk; trunk !== 0; trunk = page.readUInt32BE(0)) {
+    if (trunk > filePages || seen.has(trunk)) {
+      problems.push(`freelist trunk page ${trunk} is ${seen.has(trunk) ? 'listed twice' : 'no page'}`);
+      break;
+    }
+    seen.add(trunk);
+    if (fs.readSync(fd, page, 0, pageSize, (trunk - 1) * pageSize) < pageSize) break;
+    const count = page.readUInt32BE(4);
+    if (count > usable / 4 - 2) {
+      problems.push(`freelist trunk page ${trunk} lists ${count} leaves, more than fit`);
+      break;
+    }
+    for (let i = 0; i < count; i++) leaves.add(page.readUInt32BE(8 + 4 * i));
+  }
+  return leaves;
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
   } catch {
     return 0;
   }
+}
+
+// Frames in a WAL file of `bytes` (0 when there is none): pages a checkpoint may still add to the file.
+function walFrames(bytes: number, pageSize: number): number {
+  return Math.max(0, Math.floor((bytes - 32) / (pageSize + 24)));
 }
 
 // Null when the page at `start` is a well-formed b-tree page, or another page whose first four

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { backupName, backupsDir, listBackups, type BackupInfo } from './backup';
 import { DatabaseDamagedError, isCorruption, leftovers, readOnly } from './database';
-import { readHeader, scanPages, scanPagesSettled } from './integrity';
+import { checkPages, readHeader, scanPagesSettled } from './integrity';
 import { MIGRATIONS } from './migrations';
 
 /** What `timbre db check` reports about the database file. */
@@ -19,6 +19,11 @@ export interface DatabaseHealth {
   knownVersion: number;
   /** What is wrong, in SQLite's words or the page scan's (at most 20). */
   problems: string[];
+  /**
+   * What the page scan found in a file SQLite's full check passed: no damage (the data reads
+   * without fault), most likely another process copying its WAL into the file during the scan.
+   */
+  warnings: string[];
   counts: { datasets: number; runs: number; evaluations: number } | null;
   /** How long the full integrity check took. */
   checkMs: number | null;
@@ -35,6 +40,7 @@ export function checkDatabase(file: string): DatabaseHealth {
     schemaVersion: null,
     knownVersion: MIGRATIONS.length,
     problems: [],
+    warnings: [],
     counts: null,
     checkMs: null,
     backups: listBackups(backupsDir(file)),
@@ -76,8 +82,14 @@ export function checkDatabase(file: string): DatabaseHealth {
     if (!(err instanceof DatabaseDamagedError)) throw err;
     health.problems.push(err.detail);
   }
-  health.problems.push(...scanPagesSettled(file).problems);
-  if (health.problems.length) return set('damaged');
+  // The scan is a suspicion; SQLite's full check (above) decides. Damage SQLite missed but the
+  // scan saw would be in bytes SQLite never reads.
+  const scan = scanPagesSettled(file).problems;
+  if (health.problems.length) {
+    health.problems.push(...scan);
+    return set('damaged');
+  }
+  health.warnings.push(...scan);
   if (health.schemaVersion > MIGRATIONS.length) {
     return set(
       'too-new',
@@ -89,9 +101,9 @@ export function checkDatabase(file: string): DatabaseHealth {
 
 /** Why a backup cannot be restored (damaged, from a newer version), or null when it can. */
 export function backupProblem(file: string): string | null {
-  const scan = scanPages(file);
-  if (!scan.ok) return `damaged: ${scan.problems[0]}`;
   try {
+    const damage = checkPages(file);
+    if (damage !== null) return `damaged: ${damage}`;
     return readOnly(file, (db) => {
       const version = db.pragma('user_version', { simple: true }) as number;
       if (version > MIGRATIONS.length) return `written by a newer version (schema ${version})`;

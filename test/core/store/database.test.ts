@@ -14,6 +14,7 @@ import { MIGRATIONS } from '../../../src-main/core/store/migrations';
 import type { NoteRecord } from '../../../src-main/shared/types';
 import { damage, seedStore, sha1 } from '../../helpers/damage';
 import { tempDir } from '../../helpers/tmp';
+import { overwritePage, pageInWal } from './wal-pages';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -102,6 +103,26 @@ describe('openDatabase', () => {
     expect(() => openDatabase(file)).toThrow(/is damaged \(page \d+: .*`timbre db restore`/);
     expect(sha1(file)).toBe(before);
     expect(fs.existsSync(`${file}-wal`)).toBe(false);
+  });
+
+  it('opens a file whose page the scan suspects when SQLite reads that page from the WAL', () => {
+    const file = dbFile();
+    seedStore(file);
+    // Another process's commit lives in the WAL; the file's own copy of one of its pages is foreign
+    // bytes, which SQLite never reads (it is how a scan sees a page a checkpoint is copying).
+    const writer = new Database(file);
+    writer.pragma('wal_autocheckpoint = 0');
+    try {
+      writer.prepare('UPDATE dataset_notes SET velocity = 101').run();
+      const page = pageInWal(file);
+      overwritePage(file, page);
+      expect(() => openDatabase(file).close()).not.toThrow();
+    } finally {
+      writer.close();
+    }
+    const db = openDatabase(file);
+    expect(db.prepare('SELECT count(*) FROM dataset_notes WHERE velocity = 101').pluck().get()).toBe(4000);
+    db.close();
   });
 
   it('finds the damage wherever in the file the foreign bytes land', () => {

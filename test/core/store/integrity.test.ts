@@ -58,6 +58,26 @@ describe('scanPages', () => {
     }
   });
 
+  it('passes freelist leaf pages whatever they hold: SQLite never reads them', () => {
+    const file = dbFile();
+    const db = new Database(file);
+    fill(db, 11);
+    db.close();
+    // The first freelist trunk page (header offset 32) lists its leaves after the next trunk and the count.
+    const bytes = fs.readFileSync(file);
+    const trunk = bytes.readUInt32BE(32);
+    const trunkAt = (trunk - 1) * 4096;
+    expect(bytes.readUInt32BE(trunkAt + 4)).toBeGreaterThan(2);
+    const leaf = bytes.readUInt32BE(trunkAt + 8 + 4);
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, noise(4096, 5), 0, 4096, (leaf - 1) * 4096);
+    fs.closeSync(fd);
+    expect(scanPages(file).problems).toEqual([]);
+    const check = new Database(file, { readonly: true });
+    expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
+    check.close();
+  });
+
   it('finds a page of foreign bytes, and a file cut short', () => {
     const file = dbFile();
     const db = new Database(file);

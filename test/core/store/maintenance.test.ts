@@ -16,6 +16,7 @@ import { scanPages } from '../../../src-main/core/store/integrity';
 import { checkDatabase, RestoreError, restoreBackup } from '../../../src-main/core/store/maintenance';
 import { damage, seedStore, sha1 } from '../../helpers/damage';
 import { tempDir } from '../../helpers/tmp';
+import { overwritePage, pageInWal } from './wal-pages';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -116,6 +117,26 @@ describe('checkDatabase', () => {
     expect(damaged.ok).toBe(false);
     expect(damaged.problems.length).toBeGreaterThan(0);
     expect(sha1(file)).toBe(before);
+  });
+});
+
+describe('checkDatabase, while another process writes', () => {
+  it('reports what only the page scan sees, in a file SQLite reads without fault, as a warning and no damage', () => {
+    const { file } = home();
+    seedStore(file, 3000);
+    const writer = new Database(file);
+    writer.pragma('wal_autocheckpoint = 0');
+    try {
+      writer.prepare('UPDATE dataset_notes SET velocity = 101').run();
+      const page = pageInWal(file);
+      overwritePage(file, page);
+      const health = checkDatabase(file);
+      expect(health).toMatchObject({ state: 'ok', ok: true, problems: [] });
+      expect(health.warnings).toEqual([expect.stringMatching(new RegExp(`^page ${page}: `))]);
+    } finally {
+      writer.close();
+    }
+    expect(checkDatabase(file)).toMatchObject({ state: 'ok', problems: [], warnings: [] });
   });
 });
 
