@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeHealth } from '../../src-main/cli/commands/db';
 import { openDatabase } from '../../src-main/core/store/database';
 import { DatasetRepo } from '../../src-main/core/store/datasets';
 import { MIGRATIONS } from '../../src-main/core/store/migrations';
@@ -128,6 +129,25 @@ describe('timbre db', () => {
     expect(check.code).toBe(0);
     expect(check.stdout).toMatch(/state +ok: every page and row checked/);
     expect(check.stdout).toContain(taken.name);
+  });
+
+  it('shows what only the page scan saw in a sound file as a note, not as damage', () => {
+    const text = describeHealth({
+      file: '/home/timbre.db',
+      state: 'ok',
+      ok: true,
+      bytes: 4096,
+      schemaVersion: MIGRATIONS.length,
+      knownVersion: MIGRATIONS.length,
+      problems: [],
+      warnings: ['page 7: right child 99 is no page'],
+      counts: { datasets: 1, runs: 2, evaluations: 0 },
+      checkMs: 3,
+      backups: [],
+    });
+    expect(text).toMatch(/state +ok: every page and row checked/);
+    expect(text).toMatch(/note +the quick page scan saw[^]*no damage\n +page 7: right child 99 is no page/);
+    expect(text).not.toContain('DAMAGED');
   });
 
   it('explains itself, and refuses bad flags and arguments with exit code 2', () => {

@@ -144,7 +144,7 @@ export function scanPagesSettled(file: string): PageScan {
  * something, SQLite's own `PRAGMA quick_check` on a read-only connection (writing nothing) to
  * confirm it. Returns what is wrong (the scan's first problem, or SQLite's error) or null when
  * SQLite reads the file without fault: a scan that saw another process's checkpoint halfway is
- * no damage. The confirmation costs time (about a second per 500 MB) only when the scan fails.
+ * no damage. The confirmation, slower, runs only when the scan fails.
  */
 export function checkPages(file: string): string | null {
   const scan = scanPagesSettled(file);

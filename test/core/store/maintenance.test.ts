@@ -6,9 +6,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   BACKUPS_KEPT,
   backupIfDue,
+  backupName,
   backupSettled,
+  backupsToKeep,
   listBackups,
   takeBackup,
+  type BackupInfo,
 } from '../../../src-main/core/store/backup';
 import { openDatabase } from '../../../src-main/core/store/database';
 import { DatasetRepo } from '../../../src-main/core/store/datasets';
@@ -73,6 +76,70 @@ describe('backups', () => {
     expect(listBackups(backups).map((b) => b.name)).toEqual([taken.name, ...old.reverse().slice(0, 4)]);
     expect(fs.existsSync(path.join(backups, dead))).toBe(false);
     expect(fs.existsSync(path.join(backups, live))).toBe(true);
+  });
+
+  it('keeps the newest of each of the last 7 days, and the 2 newest taken before a schema update, besides the newest 5', () => {
+    const now = new Date('2026-11-29T15:00:00.000Z');
+    const at = (iso: string, reason?: string): BackupInfo => {
+      const name = backupName(new Date(iso), reason);
+      return { name, file: name, takenAt: iso, bytes: 1, reason: reason ?? null };
+    };
+    const today = [14, 13, 12, 11, 10, 9, 8].map((h) =>
+      at(`2026-11-29T${String(h).padStart(2, '0')}:00:00.000Z`),
+    );
+    const days = [28, 27, 26, 25, 24, 23, 22, 21].map((d) => [
+      at(`2026-11-${d}T20:00:00.000Z`),
+      at(`2026-11-${d}T09:00:00.000Z`),
+    ]);
+    const schema = [at('2026-11-29T08:30:00.000Z', 'schema-2'), at('2026-10-01T08:00:00.000Z', 'schema-1')];
+    const oldSchema = at('2026-09-01T08:00:00.000Z', 'schema-1');
+    const all = [...today, ...days.flat(), ...schema, oldSchema];
+    const kept = backupsToKeep(all, now);
+    // The newest 5 (all today); then the newest of each earlier day back to the 23rd (7 days with today).
+    const expected = [...today.slice(0, 5), ...days.slice(0, 6).map(([evening]) => evening!), ...schema];
+    expect([...kept].sort()).toEqual(expected.map((b) => b.name).sort());
+    // One just taken stays whatever its name says.
+    expect(backupsToKeep(all, now, oldSchema.name).has(oldSchema.name)).toBe(true);
+  });
+
+  it('rotation keeps a backup of days ago and the one taken before a schema update, and clears what partial copies of gone processes left', async () => {
+    const { file, backups } = home();
+    seedStore(file, 10);
+    fs.mkdirSync(backups);
+    const ago = (hours: number, reason?: string) =>
+      backupName(new Date(Date.now() - hours * 3_600_000), reason);
+    const recent = Array.from({ length: 8 }, (_, i) => ago(0.01 * (i + 1)));
+    const [twoDays, fourDays, tenDays, schema] = [ago(48), ago(96), ago(240), ago(72, 'schema-2')];
+    for (const name of [...recent, twoDays, fourDays, tenDays, schema]) {
+      fs.copyFileSync(file, path.join(backups, name!));
+    }
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    const leftovers = ['', '-wal', '-shm', '-journal'].map((s) => `.${ago(1)}.${gone}.partial${s}`);
+    for (const name of leftovers) fs.writeFileSync(path.join(backups, name), 'half');
+    const db = openDatabase(file);
+    const taken = await takeBackup(db, file);
+    db.close();
+    const names = listBackups(backups).map((b) => b.name);
+    expect(names).toContain(taken.name);
+    expect(names).toEqual(expect.arrayContaining([twoDays, fourDays, schema, ...recent.slice(0, 4)]));
+    expect(names).not.toContain(tenDays);
+    // (Unless midnight (UTC) fell between them: then it is the newest of yesterday, kept as such.)
+    if (recent[7]!.slice(7, 17) === taken.name.slice(7, 17)) expect(names).not.toContain(recent[7]);
+    for (const name of leftovers) expect(fs.existsSync(path.join(backups, name)), name).toBe(false);
+  });
+
+  it('takes a scheduled backup when the only recent one has a name in the future (the clock was wrong)', async () => {
+    const { file, backups } = home();
+    seedStore(file, 10);
+    fs.mkdirSync(backups);
+    const future = backupName(new Date(Date.now() + 30 * 86_400_000));
+    fs.copyFileSync(file, path.join(backups, future));
+    const db = openDatabase(file);
+    backupIfDue(db, file, 24);
+    const taken = await backupSettled(db);
+    db.close();
+    expect(taken).not.toBeNull();
+    expect(listBackups(backups).map((b) => b.name)).toEqual([future, taken!.name]);
   });
 
   it('takes a scheduled backup only when the newest is older than the interval', async () => {
