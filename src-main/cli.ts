@@ -1,5 +1,6 @@
 import { CliContext } from './cli/context';
 import { UsageError } from './cli/args';
+import { exitCodeOf } from './core/errors';
 import { datasetCommand } from './cli/commands/dataset';
 import { dbCommand } from './cli/commands/db';
 import { featuresCommand } from './cli/commands/features';
@@ -53,14 +54,12 @@ export async function main(argv: string[]): Promise<number> {
     if (!run) throw new UsageError(`Unknown command "${command}". Run \`timbre --help\` for the list.`);
     return (await run(ctx, rest)) ?? 0;
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`timbre: ${err.message}\n`);
-      return 2;
-    }
+    // The terminal is the user's own: every message is shown, internal faults included.
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`timbre: ${message}\n`);
-    if (process.env.TIMBRE_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    return 1;
+    if (process.env.TIMBRE_DEBUG && err instanceof Error && !(err instanceof UsageError))
+      process.stderr.write(`${err.stack}\n`);
+    return exitCodeOf(err);
   } finally {
     await ctx.close();
   }

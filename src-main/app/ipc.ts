@@ -1,8 +1,7 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import { API_METHODS, type ApiMethod, type WorkbenchEvent } from '../shared/api';
+import type { WorkbenchEvent } from '../shared/api';
 import { REPORT_MIME, reportFileName, type Workbench } from '../core/api';
-import { checkArgs } from '../core/api-schema';
-import { errorBody, isInternal } from '../server/errors';
+import { apiDispatch } from '../core/dispatch';
 import { isAppUrl } from './app-protocol';
 import { printHtmlToPdf, setupSave } from './save';
 
@@ -31,25 +30,19 @@ export function fromOurPage(e: IpcMainInvokeEvent, windows: readonly BrowserWind
  */
 export function setupIpc(workbench: Workbench, ours: () => BrowserWindow[]): () => void {
   const fromOurWindow = (e: IpcMainInvokeEvent) => fromOurPage(e, ours());
+  const api = apiDispatch(workbench, {
+    // The window gets a generic line for an internal fault; the terminal gets the details.
+    log: (method, err) => console.error(`timbre: ${method} failed:`, err),
+    overrides: {
+      // PDF is printed by this Electron itself: a user's machine need not have Chromium installed.
+      exportReport: (args, call) => (args[1] === 'pdf' ? pdfReport(args[0]) : call(args)),
+    },
+  });
   ipcMain.handle(CHANNELS.invoke, async (event, method: unknown, args: unknown) => {
     if (!fromOurWindow(event))
       return { ok: false, error: { name: 'Forbidden', message: 'Not one of our windows.' } };
-    if (typeof method !== 'string' || !(API_METHODS as readonly string[]).includes(method)) {
-      return { ok: false, error: { name: 'NotFound', message: `No API method "${String(method)}".` } };
-    }
-    const m = method as ApiMethod;
-    try {
-      const checked = checkArgs(m, args);
-      // PDF is printed by this Electron itself: a user's machine need not have Chromium installed.
-      if (m === 'exportReport' && checked[1] === 'pdf')
-        return { ok: true, value: await pdfReport(checked[0]) };
-      const fn = workbench[m] as (...a: unknown[]) => Promise<unknown>;
-      return { ok: true, value: (await fn.apply(workbench, checked)) ?? null };
-    } catch (err) {
-      // The window gets a generic line for an internal fault; the terminal gets the details.
-      if (isInternal(err)) console.error(`timbre: ${m} failed:`, err);
-      return { ok: false, error: errorBody(err) };
-    }
+    const result = await api.call(method, args);
+    return result.ok ? result : { ok: false, error: result.error };
   });
   const pdfReport = async (ids: unknown) => {
     const list = ids as number[];

@@ -1,12 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { errorKind } from '../core/errors';
 
 /** A command line the user typed wrongly; the CLI prints the message and exits with 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export const UsageError = errorKind('UsageError', 'usage');
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

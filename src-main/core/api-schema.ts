@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { REPORT_FORMATS, type ApiMethod } from '../shared/api';
 import { SPLITS } from '../shared/constants';
 import { BACKENDS, MODEL_TYPES } from '../shared/training';
+import { errorKind } from './errors';
 
 // Whether any string in a JSON-like value holds a NUL; deeper than any argument of ours counts too.
 function holdsNul(value: unknown, depth = 0): boolean {
@@ -11,12 +12,8 @@ function holdsNul(value: unknown, depth = 0): boolean {
 }
 
 /** Arguments a window sent that do not fit the API; the message says which and why. */
-export class ApiArgumentError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ApiArgumentError';
-  }
-}
+export const ApiArgumentError = errorKind('ApiArgumentError', 'bad-argument');
+export type ApiArgumentError = InstanceType<typeof ApiArgumentError>;
 
 const ref = z.union([z.string().min(1).max(4096), z.number().int().positive()]);
 const id = z.number().int().positive();

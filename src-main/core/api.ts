@@ -29,6 +29,7 @@ import type {
   TrainConfig,
 } from '../shared/training';
 import { DatasetError, scanNsynth } from './datasets/nsynth-scan';
+import { errorKind } from './errors';
 import { renderDataset, type RenderSummary } from './datasets/render/render-dataset';
 import { ensureFeatureCache } from './features/cache';
 import { validateFeatureConfig } from './features/config';
@@ -49,21 +50,13 @@ import { renderReport } from './reports/export';
 import { reportHtml } from './reports/html';
 import packageJson from '../../package.json';
 
-/** A reference to a data set that matches none. */
-export class NotFoundError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'NotFoundError';
-  }
-}
+/** A reference to a data set, a run or a method that matches none. */
+export const NotFoundError = errorKind('NotFoundError', 'not-found');
+export type NotFoundError = InstanceType<typeof NotFoundError>;
 
 /** A request that does not fit the run's state (resume a finished run, delete a training one). */
-export class RunStateError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RunStateError';
-  }
-}
+export const RunStateError = errorKind('RunStateError', 'conflict');
+export type RunStateError = InstanceType<typeof RunStateError>;
 
 export type { RunRequest };
 

@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import { WorkbenchError } from './errors';
 
 /** Waited too long for another process's lock. */
-export class LockTimeoutError extends Error {
+export class LockTimeoutError extends WorkbenchError {
   constructor(what: string, holder: string, file: string) {
     super(
+      'busy',
       `Gave up waiting for ${holder} to finish ${what}. If no such process is running, delete ${file} and try again.`,
+      { name: 'LockTimeoutError' },
     );
-    this.name = 'LockTimeoutError';
   }
 }
 

@@ -1,13 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { errorKind } from './errors';
 
 /** A folder that cannot be used or created, with the reason a user can act on. */
-export class PathError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PathError';
-  }
-}
+export const PathError = errorKind('PathError', 'bad-input');
+export type PathError = InstanceType<typeof PathError>;
 
 // Pseudo file systems whose folders look real but hold no user files; Node's recursive mkdir
 // spins forever under /proc (each mkdir there fails with ENOENT although the parent exists).

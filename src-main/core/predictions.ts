@@ -7,14 +7,11 @@ import { encodeWav16, nsynthWavProblem, readPcm16, readWavInfo } from './dataset
 import { selectNotes } from './features/select';
 import type { Db } from './store/database';
 import type { DatasetRepo } from './store/datasets';
+import { errorKind } from './errors';
 
 /** A note, a split or an evaluation that a run does not have. */
-export class PredictionsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PredictionsError';
-  }
-}
+export const PredictionsError = errorKind('PredictionsError', 'not-found');
+export type PredictionsError = InstanceType<typeof PredictionsError>;
 
 interface Row {
   note_str: string;

@@ -1,7 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import { API_METHODS, type ApiMethod } from '../shared/api';
-import type { Workbench } from '../core/api';
-import { checkArgs } from '../core/api-schema';
 import { RequestError } from './errors';
 
 /** The largest API request body accepted (a run's notes field is the biggest argument: 100 kB). */
@@ -9,27 +6,6 @@ export const MAX_BODY = 1024 * 1024;
 // A body past MAX_BODY is read to its end and dropped, so that the client hears the 413 instead of
 // a reset connection; past this much more the connection is cut instead.
 const MAX_DRAIN = 64 * 1024 * 1024;
-
-type Handler = (...args: unknown[]) => Promise<unknown>;
-
-/**
- * The API's methods by name, bound once. A Map has no prototype chain to look names up in, so
- * `__proto__`, `constructor` or `toString` can never reach a member of the Workbench.
- *
- * What these reach on disk: every write goes into TIMBRE_HOME (database, feature caches, models);
- * the methods that write where they are told (renderDataset's `out`, testModel's model folder) are
- * not in API_METHODS, and the fuzz test checks they stay unreachable. importDataset reads the NSynth
- * folder it is given, wherever it is, since the Datasets view imports from any folder the user
- * types; what it answers is a summary or what is wrong with the layout, not the files' contents.
- */
-export function apiHandlers(wb: Workbench): ReadonlyMap<string, Handler> {
-  const table = new Map<string, Handler>();
-  for (const m of API_METHODS) {
-    const fn = wb[m] as unknown;
-    if (typeof fn === 'function') table.set(m, (fn as Handler).bind(wb));
-  }
-  return table;
-}
 
 /** Reads a request body of at most MAX_BODY bytes as UTF-8; throws RequestError 413 or 400. */
 export function readBody(req: IncomingMessage): Promise<string> {
@@ -69,10 +45,10 @@ function hasNul(value: unknown, depth = 0): boolean {
 }
 
 /**
- * The checked arguments of an API call from its JSON body, `{"args": [...]}` (an empty body means
- * no arguments). Throws RequestError 400, or ApiArgumentError, naming what is wrong.
+ * The arguments of an API call from its JSON body, `{"args": [...]}` (an empty body means no
+ * arguments), for the dispatch to check. Throws RequestError 400 naming what is wrong.
  */
-export function parseCall(method: ApiMethod, body: string): unknown[] {
+export function parseCall(body: string): unknown[] {
   let parsed: unknown;
   try {
     parsed = body.trim() === '' ? {} : JSON.parse(body);
@@ -91,5 +67,5 @@ export function parseCall(method: ApiMethod, body: string): unknown[] {
   // A NUL character cannot be part of a path, a name or a note id; file system calls throw a
   // TypeError on it, which would otherwise surface as an internal error.
   if (hasNul(args)) throw new RequestError(400, 'An argument holds a NUL character.');
-  return checkArgs(method, args);
+  return args;
 }

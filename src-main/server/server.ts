@@ -3,11 +3,14 @@ import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import type { ApiMethod, WorkbenchEvent } from '../shared/api';
+import type { WorkbenchEvent } from '../shared/api';
+import { ERROR_CODES } from '../shared/errors';
 import type { Workbench } from '../core/api';
-import { apiHandlers, parseCall, readBody } from './api-route';
+import { apiDispatch } from '../core/dispatch';
+import { errorBody, isInternal } from '../core/errors';
+import { parseCall, readBody } from './api-route';
 import { authorized, crossSiteReason, hostAllowed, newToken, TOKEN_COOKIE } from './auth';
-import { errorBody, isInternal, RequestError, statusOf } from './errors';
+import { RequestError, statusOf } from './errors';
 import { parseTarget, type RequestTarget } from './request-target';
 import { notFound, sendStatic, staticFile } from './static-files';
 
@@ -62,16 +65,12 @@ function answer(res: http.ServerResponse, status: number, body: string, json: bo
 }
 
 // What a request that hit an internal fault is told: where the details went, and nothing else.
-const INTERNAL = {
-  name: 'InternalError',
-  message:
-    'The workbench failed to answer this request (an internal error; the terminal running `timbre serve` shows why).',
-};
+const INTERNAL =
+  'The workbench failed to answer this request (an internal error; the terminal running `timbre serve` shows why).';
 
 function refuse(res: http.ServerResponse, err: unknown, json: boolean): void {
-  const status = statusOf(err);
-  const error = isInternal(err) ? INTERNAL : errorBody(err);
-  answer(res, status, json ? JSON.stringify({ ok: false, error }) : `${error.message}\n`, json);
+  const error = errorBody(err, INTERNAL);
+  answer(res, statusOf(err), json ? JSON.stringify({ ok: false, error }) : `${error.message}\n`, json);
 }
 
 function rawRefusal(socket: Duplex, status: number, message: string): void {
@@ -96,11 +95,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const token = options.token ?? newToken();
   const staticDir = path.resolve(options.staticDir);
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
-  const handlers = apiHandlers(wb);
   let port = 0;
 
   const logInternal = (where: string, err: unknown) =>
     log(`Internal error ${where}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  const api = apiDispatch(wb, {
+    log: (method, err) => logInternal(`answering POST /api/${method}`, err),
+    internalMessage: INTERNAL,
+  });
 
   const checkHost = (req: http.IncomingMessage) => {
     // Node keeps the first of several Host headers; a request that sends two is malformed (RFC 9112).
@@ -117,8 +119,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const refusal = crossSiteReason(req, source);
       if (refusal) throw new RequestError(403, refusal);
       const name = target.segments.length === 2 ? target.segments[1]! : '';
-      const call = handlers.get(name);
-      if (!call) throw new RequestError(404, `No API method "${name.slice(0, 60)}".`);
+      if (!api.has(name)) throw new RequestError(404, `No API method "${name.slice(0, 60)}".`);
       if (req.method !== 'POST') {
         res.setHeader('allow', 'POST');
         throw new RequestError(405, 'API calls are POST requests.');
@@ -126,9 +127,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const type = (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
       if (type !== 'application/json')
         throw new RequestError(415, 'API calls must be sent as Content-Type: application/json.');
-      const args = parseCall(name as ApiMethod, await readBody(req));
-      const value = await call(...args);
-      return answer(res, 200, JSON.stringify({ ok: true, value: value ?? null }), true);
+      const result = await api.call(name, parseCall(await readBody(req)));
+      if (result.ok) return answer(res, 200, JSON.stringify(result), true);
+      const { ok, error, code } = result;
+      return answer(res, ERROR_CODES[code].status, JSON.stringify({ ok, error }), true);
     }
     if (!source) throw new RequestError(401, UNAUTHORIZED);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -225,7 +227,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       });
     } catch (err) {
       if (isInternal(err)) logInternal('upgrading a WebSocket', err);
-      rawRefusal(socket, statusOf(err), (isInternal(err) ? INTERNAL : errorBody(err)).message);
+      rawRefusal(socket, statusOf(err), errorBody(err, INTERNAL).message);
     }
   });
 

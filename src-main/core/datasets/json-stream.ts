@@ -1,15 +1,17 @@
 import fs from 'node:fs/promises';
+import { WorkbenchError } from '../errors';
 
 /** A JSON file that does not parse, with the 1-based line and column of the first problem. */
-export class JsonSyntaxError extends Error {
+export class JsonSyntaxError extends WorkbenchError {
   constructor(
     readonly file: string,
     readonly line: number,
     readonly column: number,
     readonly detail: string,
   ) {
-    super(`${file} is not valid JSON at line ${line}, column ${column}: ${detail}`);
-    this.name = 'JsonSyntaxError';
+    super('bad-input', `${file} is not valid JSON at line ${line}, column ${column}: ${detail}`, {
+      name: 'JsonSyntaxError',
+    });
   }
 }
 

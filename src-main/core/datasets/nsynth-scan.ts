@@ -6,14 +6,11 @@ import { FAMILIES, NOTE_SAMPLES, SAMPLE_RATE, SOURCES, SPLITS, type Split } from
 import type { NoteRecord, NsynthNote, ProgressFn, SkippedFile, SplitSummary } from '../../shared/types';
 import { JsonSyntaxError, readTopLevelEntries } from './json-stream';
 import { fdReader, nsynthWavProblem, walkWavChunks, WavError, type ByteReader } from './wav';
+import { errorKind } from '../errors';
 
 /** A data set root that cannot be imported at all, with a message a user can act on. */
-export class DatasetError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DatasetError';
-  }
-}
+export const DatasetError = errorKind('DatasetError', 'bad-input');
+export type DatasetError = InstanceType<typeof DatasetError>;
 
 /** What scanning an NSynth json/wav root finds. */
 export interface ScanResult {

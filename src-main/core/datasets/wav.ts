@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { errorKind } from '../errors';
 
 /** What a WAV header says about its audio. */
 export interface WavInfo {
@@ -16,12 +17,8 @@ export interface WavInfo {
 }
 
 /** A file that is not a WAV file we can read, with the reason a user can act on. */
-export class WavError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WavError';
-  }
-}
+export const WavError = errorKind('WavError', 'bad-input');
+export type WavError = InstanceType<typeof WavError>;
 
 /** Reads `length` bytes at `offset` of a file, or fewer at its end. */
 export type ByteReader = (offset: number, length: number) => Buffer;

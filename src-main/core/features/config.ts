@@ -2,18 +2,18 @@ import { createHash } from 'node:crypto';
 import { NOTE_SECONDS, SAMPLE_RATE } from '../../shared/constants';
 import { DEFAULT_FEATURES, type FeatureConfig, type FeatureShape } from '../../shared/features';
 import { stftFrames } from './dsp';
+import { WorkbenchError } from '../errors';
 
 /** Bumped whenever the bytes a feature cache holds would change for the same configuration. */
 export const FEATURE_CACHE_VERSION = 1;
 
 /** A feature setting out of its allowed range; `field` names the FeatureConfig key. */
-export class FeatureConfigError extends Error {
+export class FeatureConfigError extends WorkbenchError {
   constructor(
     readonly field: string,
     message: string,
   ) {
-    super(`Feature setting "${field}": ${message}`);
-    this.name = 'FeatureConfigError';
+    super('bad-argument', `Feature setting "${field}": ${message}`, { name: 'FeatureConfigError' });
   }
 }
 

@@ -1,13 +1,10 @@
 import path from 'node:path';
 import type { Split } from '../../shared/constants';
+import { errorKind } from '../errors';
 
 /** A feature cache that cannot be built or read; the message names the file at fault. */
-export class FeatureCacheError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FeatureCacheError';
-  }
-}
+export const FeatureCacheError = errorKind('FeatureCacheError', 'unusable');
+export type FeatureCacheError = InstanceType<typeof FeatureCacheError>;
 
 /** Name of the file that describes a cache, written last. */
 export const META_FILE = 'meta.json';

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { errorKind } from '../errors';
 
 /** The tfjs backends training can run on, fastest first. */
 export type BackendName = 'node' | 'wasm' | 'cpu';
@@ -14,12 +15,8 @@ export interface SelectedBackend {
 }
 
 /** A backend that was asked for by name but cannot run on this machine. */
-export class BackendUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'BackendUnavailableError';
-  }
-}
+export const BackendUnavailableError = errorKind('BackendUnavailableError', 'bad-argument');
+export type BackendUnavailableError = InstanceType<typeof BackendUnavailableError>;
 
 const require = createRequire(import.meta.url);
 // Which tfjs backend each of our names registers under.

@@ -2,16 +2,13 @@ import { DEFAULT_FEATURES } from '../../shared/features';
 import { MODEL_TYPES, PRESET_NAMES, type PresetName, type TrainConfig } from '../../shared/training';
 import { validateFeatureConfig } from '../features/config';
 import type { TrainOverrides } from '../../shared/api';
+import { errorKind } from '../errors';
 
 export type { TrainOverrides };
 
 /** A training setting out of range; the message names the setting and the allowed range. */
-export class TrainConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TrainConfigError';
-  }
-}
+export const TrainConfigError = errorKind('TrainConfigError', 'bad-argument');
+export type TrainConfigError = InstanceType<typeof TrainConfigError>;
 
 const SEED_LSTM: TrainConfig = {
   model: { type: 'lstm', hidden: 128, layers: 3, dropout: 0, activation: 'relu', readout: 'last' },

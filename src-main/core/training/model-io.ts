@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { errorKind } from '../errors';
 
 /** One named weight array with its shape. */
 export interface NamedWeight {
@@ -17,12 +18,8 @@ export interface SavedModelMeta {
 }
 
 /** A model directory that cannot be read back. */
-export class ModelFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ModelFileError';
-  }
-}
+export const ModelFileError = errorKind('ModelFileError', 'bad-input');
+export type ModelFileError = InstanceType<typeof ModelFileError>;
 
 /** Writes a file and flushes it to the disk, so a rename after it never exposes an empty file. */
 function writeDurable(file: string, data: string | Buffer): void {

@@ -10,17 +10,14 @@ import { loadModelDir, saveModelDir, type NamedWeight } from './model-io';
 import { buildModel } from './models';
 import type { Model } from './models/types';
 import type { EvaluateJob, EvaluationMessage, TrainerEvent, TrainJob } from './protocol';
+import { errorKind } from '../errors';
 
 type Tf = typeof tfType;
 const CLASSES = FAMILIES.length;
 
 /** Training stopped for a reason the user can act on (diverged, out of memory, bad data). */
-export class TrainingError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TrainingError';
-  }
-}
+export const TrainingError = errorKind('TrainingError', 'bad-input');
+export type TrainingError = InstanceType<typeof TrainingError>;
 
 /** Folder of the checkpoint written after `epoch`. */
 export function checkpointDir(modelDir: string, epoch: number): string {

@@ -9,6 +9,7 @@ import { planRender, RENDER_PRESETS, type PlannedNote, type RenderPlan, type Ren
 import { parseSoundfont } from './render-worker';
 import { runRenderPool, type NoteResult } from './render-pool';
 import { ensureDir } from '../../fs-safe';
+import { errorKind } from '../../errors';
 
 /** What to render, and where. */
 export interface RenderOptions {
@@ -46,12 +47,8 @@ export interface RenderSummary {
 }
 
 /** A render the user can fix: a bad SoundFont, an output folder that is not ours, bad options. */
-export class RenderError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RenderError';
-  }
-}
+export const RenderError = errorKind('RenderError', 'bad-input');
+export type RenderError = InstanceType<typeof RenderError>;
 
 /** File in a render's output folder that marks it as one (and records what made it). */
 export const RENDER_MARKER = 'timbre-render.json';

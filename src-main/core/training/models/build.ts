@@ -4,6 +4,7 @@ import { seededRandom, WeightSet } from './init';
 import { buildRecurrent } from './lstm';
 import { buildMlp } from './mlp';
 import type { InputShape, Model, ModelSpec } from './types';
+import { errorKind } from '../../errors';
 
 /** The seed study's LSTM (model1.py); its BLSTM (model2.py) is the same with type 'blstm'. */
 export const SEED_LSTM_SPEC: ModelSpec = {
@@ -16,12 +17,8 @@ export const SEED_LSTM_SPEC: ModelSpec = {
 };
 
 /** A spec or input shape the builders cannot honour. */
-export class InvalidModelSpecError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidModelSpecError';
-  }
-}
+export const InvalidModelSpecError = errorKind('InvalidModelSpecError', 'bad-argument');
+export type InvalidModelSpecError = InstanceType<typeof InvalidModelSpecError>;
 
 function check(ok: boolean, message: string): void {
   if (!ok) throw new InvalidModelSpecError(message);

@@ -1,0 +1,70 @@
+import { API_METHODS, type ApiErrorBody, type ApiMethod } from '../shared/api';
+import type { ErrorCode } from '../shared/errors';
+import type { Workbench } from './api';
+import { checkArgs } from './api-schema';
+import { codeOf, errorBody, INTERNAL_MESSAGE, isInternal, WorkbenchError } from './errors';
+
+/** What an API call answers, in both shells: its value, or the error as a window may see it. */
+export type ApiResult = { ok: true; value: unknown } | { ok: false; error: ApiErrorBody; code: ErrorCode };
+
+/** A method a shell answers itself: gets the checked arguments and the Workbench's own call. */
+export type ApiOverride = (args: unknown[], call: (args: unknown[]) => Promise<unknown>) => Promise<unknown>;
+
+/** How one shell dispatches calls. */
+export interface DispatchOptions {
+  /** Where internal faults are logged (their details never reach the window). */
+  log: (method: ApiMethod, err: unknown) => void;
+  /** What the window is told about an internal fault (default INTERNAL_MESSAGE). */
+  internalMessage?: string;
+  /** Methods this shell answers itself (the Electron shell prints PDF reports). */
+  overrides?: Partial<Record<ApiMethod, ApiOverride>>;
+}
+
+/** Calls of the WorkbenchApi by name, as both shells receive them. */
+export interface ApiDispatch {
+  /** Whether `method` names an API method (never a prototype member such as `constructor`). */
+  has(method: unknown): method is ApiMethod;
+  /** Looks the method up, checks the arguments, calls, and turns a thrown error into its body. */
+  call(method: unknown, args: unknown): Promise<ApiResult>;
+}
+
+type Call = (args: unknown[]) => Promise<unknown>;
+
+/**
+ * The one dispatch of API calls, for IPC and HTTP alike. Methods are bound once into a Map, which
+ * has no prototype chain: `__proto__`, `constructor` or `toString` can never reach a member of
+ * the Workbench. Only API_METHODS are reachable; the methods that write where they are told
+ * (renderDataset's `out`, testModel's model folder) are not among them.
+ */
+export function apiDispatch(wb: Workbench, options: DispatchOptions): ApiDispatch {
+  const table = new Map<string, Call>();
+  for (const m of API_METHODS) {
+    const fn = wb[m] as unknown;
+    if (typeof fn !== 'function') continue;
+    const call: Call = async (args) => (fn as (...a: unknown[]) => Promise<unknown>).apply(wb, args);
+    const override = options.overrides?.[m];
+    table.set(m, override ? (args) => override(args, call) : call);
+  }
+  const has = (method: unknown): method is ApiMethod => typeof method === 'string' && table.has(method);
+  return {
+    has,
+    async call(method, args) {
+      if (!has(method)) {
+        const err = new WorkbenchError('not-found', `No API method "${String(method).slice(0, 60)}".`, {
+          name: 'NotFound',
+        });
+        return { ok: false, error: errorBody(err), code: err.code };
+      }
+      try {
+        return { ok: true, value: (await table.get(method)!(checkArgs(method, args))) ?? null };
+      } catch (err) {
+        if (isInternal(err)) options.log(method, err);
+        return {
+          ok: false,
+          error: errorBody(err, options.internalMessage ?? INTERNAL_MESSAGE),
+          code: codeOf(err),
+        };
+      }
+    },
+  };
+}
