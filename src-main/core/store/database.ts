@@ -69,6 +69,18 @@ export interface OpenOptions {
  */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const db = openOnce(file, options);
+    if (db) return db;
+  }
+  throw new DatabaseOpenError(
+    file,
+    'it was replaced (by `timbre db restore`) while opening, again and again',
+  );
+}
+
+// openDatabase, or null when the file was replaced while it was opened (then nothing was written).
+function openOnce(file: string, options: OpenOptions): Db | null {
   let found: number | null;
   try {
     found = inspectBeforeOpen(file);
@@ -78,6 +90,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     throw new DatabaseOpenError(file, err instanceof Error ? err.message : String(err));
   }
   let db: Db;
+  const opened = inode(file);
   try {
     db = new Database(file);
     guardDatabase(db, file);
@@ -87,6 +100,14 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   try {
     // Reading the schema first: switching to WAL writes the header of a file that is not in WAL mode yet.
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
+    // `timbre db restore` renames the file aside while it holds the file's lock; a connection
+    // that opened the old file meanwhile waited above for that lock, and must not write to the
+    // file set aside (nor to the WAL of the new file, which has the old one's name). Once this
+    // connection has read, restore sees it and refuses.
+    if (opened !== null && inode(file) !== opened) {
+      db.close();
+      return null;
+    }
     db.pragma('journal_mode = WAL');
   } catch (err) {
     db.close();
@@ -134,6 +155,15 @@ export function inspectBeforeOpen(file: string): number | null {
   const damage = checkPages(file);
   if (damage !== null) throw new DatabaseDamagedError(file, damage);
   return version;
+}
+
+// The file's inode number, null when there is no file.
+function inode(file: string): number | null {
+  try {
+    return fs.statSync(file).ino;
+  } catch {
+    return null;
+  }
 }
 
 /** True for an SQLite error that means the file's content is damaged. */

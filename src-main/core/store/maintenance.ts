@@ -168,12 +168,8 @@ export function restoreBackup(file: string, name?: string): RestoreResult {
       );
     }
   }
-  if (inUse(file)) {
-    throw new RestoreError(
-      `${file} is open in another process (the app, \`timbre serve\`, or a training run); close it, then restore.`,
-    );
-  }
-  // The copy is made before anything is moved: a full disk leaves the database where it was.
+  // The copy is made before anything is moved (a full disk leaves the database where it was),
+  // and before the lock is taken, so that the lock is held only for the renames.
   const incoming = `${file}.restoring`;
   fs.copyFileSync(chosen.file, incoming);
   const fd = fs.openSync(incoming, 'r+');
@@ -182,6 +178,31 @@ export function restoreBackup(file: string, name?: string): RestoreResult {
   } finally {
     fs.closeSync(fd);
   }
+  const lock = lockIfFree(file);
+  if (lock === 'busy') {
+    fs.rmSync(incoming, { force: true });
+    throw new RestoreError(
+      `${file} is open in another process (the app, \`timbre serve\`, or a training run); close it, then restore.`,
+    );
+  }
+  try {
+    return { restored: chosen, setAside: replace(file, incoming), skipped };
+  } finally {
+    // Released only once the restored file is in place. A process that opened the old file while
+    // the lock was held waited for it, and openDatabase then sees the file replaced under it and
+    // opens the new one (writing nothing to the old). SQLite does not copy a WAL into a file that
+    // was moved, nor delete the WAL by the old name, when the lock's connection closes.
+    try {
+      lock?.close();
+    } catch {
+      // A damaged file may fail its close; it lies aside already.
+    }
+  }
+}
+
+// Renames the database (and its -wal, -shm, -journal) aside and `incoming` into its place; returns
+// where the old files now lie.
+function replace(file: string, incoming: string): string[] {
   const aside = path.join(path.dirname(file), backupName(new Date(), 'replaced'));
   const setAside: string[] = [];
   // The -wal keeps its pairing with the main file under the new name, so SQLite tools read them together.
@@ -197,32 +218,32 @@ export function restoreBackup(file: string, name?: string): RestoreResult {
     setAside.push(`${aside}${suffix}`);
   }
   fs.renameSync(incoming, file);
-  return { restored: chosen, setAside, skipped };
+  return setAside;
 }
 
-// True when another connection holds the database open: taking an exclusive lock fails at once.
-// A file too damaged to lock is taken as not in use (no process can be working with it). Closing
-// the probe lets SQLite copy a WAL left by a crashed process into the file before it is set
-// aside: its own recovery, by which no commit is lost.
-function inUse(file: string): boolean {
-  if (!fs.existsSync(file) || fs.statSync(file).size === 0) return false;
+// Takes an exclusive lock on the database and returns the connection holding it; 'busy' when
+// another connection holds the database open (the lock cannot be had at once). A file too damaged
+// to lock is taken as not in use (no process can be working with it): null, no lock. The lock's
+// connection reads a WAL left by a crashed process without copying it into the file (the WAL is
+// set aside with it, and SQLite reads the two together).
+function lockIfFree(file: string): Database.Database | 'busy' | null {
+  if (!fs.existsSync(file) || fs.statSync(file).size === 0) return null;
   let probe: Database.Database | undefined;
   try {
     probe = new Database(file, { fileMustExist: true, timeout: 0 });
     probe.pragma('locking_mode = EXCLUSIVE');
     probe.exec('BEGIN EXCLUSIVE');
     probe.exec('COMMIT');
-    return false;
+    return probe;
   } catch (err) {
-    const code = (err as { code?: string }).code ?? '';
-    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return true;
-    if (isCorruption(err)) return false;
-    throw err;
-  } finally {
     try {
       probe?.close();
     } catch {
-      // A damaged file may fail its checkpoint on close; it is set aside next either way.
+      // A damaged file may fail its close; it is set aside next either way.
     }
+    const code = (err as { code?: string }).code ?? '';
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'busy';
+    if (isCorruption(err)) return null;
+    throw err;
   }
 }
