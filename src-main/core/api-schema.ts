@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { REPORT_FORMATS, type ApiMethod } from '../shared/api';
+import { REPORT_FORMATS } from './reports/registry';
+import type { ApiMethod } from '../shared/api';
 import { SPLITS } from '../shared/constants';
 import { BACKENDS, MODEL_TYPES } from '../shared/training';
 import { errorKind } from './errors';
@@ -116,6 +117,7 @@ const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
   noteAudio: z.tuple([id, z.enum(SPLITS), noteStr]),
   noteHistory: z.tuple([id, noteStr]),
   epochPredictions: z.tuple([id, id]),
+  listReportFormats: z.tuple([]),
   exportReport: z.tuple([z.array(id).min(1).max(100), z.enum(REPORT_FORMATS)]),
 };
 

@@ -10,6 +10,7 @@ import type {
   PresetInfo,
   ReportFiles,
   ReportFormat,
+  ReportFormatInfo,
   QueueState,
   RenderRequest,
   RunEdit,
@@ -47,6 +48,7 @@ import { cleanModelFolders, nextFreeRunFolder } from './training/model-dirs';
 import { PredictionReader } from './predictions';
 import { collectReport } from './reports/collect';
 import { renderReport } from './reports/export';
+import { REPORT_MIME, reportFormat, reportFormatInfo } from './reports/registry';
 import { reportHtml } from './reports/html';
 import packageJson from '../../package.json';
 
@@ -63,17 +65,11 @@ export type { RunRequest };
 /** The file name a report of these runs is offered under: `timbre-run-3.html`, `timbre-runs-3-4.pdf`. */
 export function reportFileName(ids: number[], format: ReportFormat): string {
   const listed = `${ids.slice(0, 5).join('-')}${ids.length > 5 ? '-etc' : ''}`;
-  return `timbre-run${ids.length > 1 ? 's' : ''}-${listed}.${format}`;
+  return `timbre-run${ids.length > 1 ? 's' : ''}-${listed}${reportFormat(format).extensions[0] ?? ''}`;
 }
 
-/** The media type of each report format. */
-export const REPORT_MIME: Record<ReportFormat, string> = {
-  html: 'text/html',
-  md: 'text/markdown',
-  csv: 'text/csv',
-  json: 'application/json',
-  pdf: 'application/pdf',
-};
+/** The media type of each report format (from the format registry). */
+export { REPORT_MIME };
 
 export interface WorkbenchOptions {
   /** TIMBRE_HOME; default from the environment or the per-user app-data folder. */
@@ -396,14 +392,20 @@ export class Workbench implements WorkbenchApi {
     return reportHtml(await collectReport(this, ids, { audio: false }));
   }
 
+  /** The registered report formats (core/reports/registry.ts), as plain data for the shells. */
+  async listReportFormats(): Promise<ReportFormatInfo[]> {
+    return reportFormatInfo();
+  }
+
   /** A report as file contents named `timbre-run-<ids>.<ext>`, for shells that save it themselves. */
   async exportReport(ids: number[], format: ReportFormat): Promise<ReportFiles> {
+    const { mime } = reportFormat(format);
     const files = await renderReport(this, ids, format, reportFileName(ids, format));
     return {
       format,
       files: files.map((f) => ({
         name: path.basename(f.path),
-        mime: REPORT_MIME[format],
+        mime,
         base64: Buffer.from(f.content).toString('base64'),
       })),
     };

@@ -160,9 +160,25 @@ export interface EpochPredictions {
   notes: { noteStr: string; trueFamily: number; predicted: number }[];
 }
 
-/** The formats a report can be written in. */
-export const REPORT_FORMATS = ['html', 'md', 'csv', 'json', 'pdf'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+/**
+ * A report format's id: `html`, `md`, `csv` ... The formats are a registry in core
+ * (core/reports/registry.ts); shells learn them from listReportFormats().
+ */
+export type ReportFormat = string;
+
+/** A report format as menus, help texts and file dialogs show it. */
+export interface ReportFormatInfo {
+  /** What exportReport and `timbre report --format` take. */
+  id: ReportFormat;
+  /** Its name in a menu: "Markdown", "CSV (3 files)". */
+  label: string;
+  /** File extensions with their dot; the first is the one a report is named with. */
+  extensions: readonly string[];
+  /** Media type of its files. */
+  mime: string;
+  /** What the report holds, in a sentence or two (help texts, tooltips). */
+  description: string;
+}
 
 /** A report ready to save: one file, or three for CSV (runs, epochs, predictions). */
 export interface ReportFiles {
@@ -224,7 +240,9 @@ export interface WorkbenchApi {
   noteHistory(runId: number, noteStr: string): Promise<NoteHistory>;
   /** Every validation note's predicted family after one epoch of a run (a per-epoch confusion matrix's notes). */
   epochPredictions(runId: number, epoch: number): Promise<EpochPredictions>;
-  /** A report of runs in a format, as file contents to save (the CLI's `timbre report`). */
+  /** The formats a report can be written in, in the order menus list them. */
+  listReportFormats(): Promise<ReportFormatInfo[]>;
+  /** A report of runs in a format (an id from listReportFormats), as file contents to save. */
   exportReport(ids: number[], format: ReportFormat): Promise<ReportFiles>;
   /** Listens to events; returns the function that stops listening. */
   subscribe(listener: (event: WorkbenchEvent) => void): () => void;
@@ -256,6 +274,7 @@ export const API_METHODS = [
   'noteAudio',
   'noteHistory',
   'epochPredictions',
+  'listReportFormats',
   'exportReport',
 ] as const satisfies readonly ApiMethod[];
 

@@ -1,20 +1,29 @@
-import { exportReport, formatOfPath } from '../../core/reports/export';
-import { REPORT_FORMATS } from '../../core/reports/types';
+import { writeReport } from '../../core/reports/export';
+import { formatOfPath, REPORT_FORMAT_LIST, REPORT_FORMATS } from '../../core/reports/registry';
 import { choiceFlag, intFlag, parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { printJson } from '../output';
 import { parseRunId } from './runs';
 
+// A format's description wrapped under its id, continuation lines aligned with its first.
+function describeFormat(id: string, text: string, width = 100): string {
+  const indent = ' '.repeat(14);
+  const lines: string[] = [];
+  let line = `        ${id.padEnd(5)} `;
+  for (const word of text.split(' ')) {
+    if (line.trim() && line.length + word.length > width && line.length > indent.length) {
+      lines.push(line.trimEnd());
+      line = indent;
+    }
+    line += `${word} `;
+  }
+  return [...lines, line.trimEnd()].join('\n');
+}
+
 export const REPORT_USAGE = `Usage:
-  timbre report RUN_ID... --out FILE [--format html|md|csv|json|pdf] [--confusions N] [--examples N] [--json]
+  timbre report RUN_ID... --out FILE [--format ${REPORT_FORMATS.join('|')}] [--confusions N] [--examples N] [--json]
       Export runs as a report. --format defaults to the extension of FILE.
-        html  one self-contained page (opens offline): summary, hyperparameters with differences
-              marked, loss/accuracy curves, confusion matrices, per-family precision/recall/F1 and
-              the most frequent confusions with playable example notes
-        md    Markdown tables to paste into a paper or README
-        csv   three files: FILE-runs.csv, FILE-epochs.csv, FILE-predictions.csv (FILE without .csv)
-        json  everything recorded, with every note's predictions
-        pdf   the HTML page printed by Chromium (TIMBRE_CHROMIUM, or chromium / google-chrome)
+${REPORT_FORMAT_LIST.map((f) => describeFormat(f.id, f.description)).join('\n')}
       --confusions N  confusions listed per run (default 5); --examples N  notes per confusion (default 3)`;
 
 const human = (bytes: number) =>
@@ -61,7 +70,7 @@ export async function reportCommand(ctx: CliContext, argv: string[]): Promise<vo
       process.stderr.write(`Run ${id} is ${run.status}; the report shows what it has recorded so far.\n`);
     }
   }
-  const result = await exportReport(wb, ids, format, values.out, { confusions, examples });
+  const result = await writeReport(wb, ids, format, values.out, { confusions, examples });
   if (values.json) return printJson(result);
   const runs = `run${ids.length === 1 ? '' : 's'} ${ids.join(', ')}`;
   if (result.files.length === 1) {

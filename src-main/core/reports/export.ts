@@ -2,17 +2,15 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { collectReport, type CollectOptions, type ReportSource } from './collect';
-import { csvPaths, reportCsv } from './csv';
-import { reportHtml } from './html';
-import { reportJson } from './json';
-import { reportMarkdown } from './markdown';
-import { htmlToPdf, requireChromium, type ChromiumLookup } from './pdf';
-import { REPORT_FORMATS, ReportError, type ReportFormat } from './types';
+import { csvPaths } from './csv';
+import type { ChromiumLookup } from './pdf';
+import { reportFormat, type ReportFormatId } from './registry';
+import { ReportError, type RenderedFile } from './types';
 import { ensureDir } from '../fs-safe';
 
-/** What exportReport wrote. */
+/** What writeReport wrote. */
 export interface ExportResult {
-  format: ReportFormat;
+  format: ReportFormatId;
   runs: number[];
   /** Absolute paths and sizes; CSV writes three files, every other format one. */
   files: { path: string; bytes: number }[];
@@ -24,35 +22,16 @@ export interface ExportOptions extends Omit<CollectOptions, 'audio'> {
   chromium?: ChromiumLookup;
 }
 
-const EXTENSIONS: Record<string, ReportFormat> = {
-  '.html': 'html',
-  '.htm': 'html',
-  '.md': 'md',
-  '.markdown': 'md',
-  '.csv': 'csv',
-  '.json': 'json',
-  '.pdf': 'pdf',
-};
-
-/** The format a file name asks for by its extension, or undefined. */
-export function formatOfPath(file: string): ReportFormat | undefined {
-  return EXTENSIONS[path.extname(file).toLowerCase()];
-}
-
-/** Whether a word names a report format. */
-export function isReportFormat(word: string): word is ReportFormat {
-  return (REPORT_FORMATS as readonly string[]).includes(word);
-}
-
 /**
  * Writes a report of runs in a format to `out` (CSV: to out-runs.csv, out-epochs.csv and
  * out-predictions.csv, see csvPaths). Each file is written to a temporary name and renamed, so
- * a reader never sees half a report; a missing folder is created.
+ * a reader never sees half a report; a missing folder is created. (Workbench.exportReport is the
+ * API's: it returns the files' contents for a shell to save.)
  */
-export async function exportReport(
+export async function writeReport(
   source: ReportSource,
   runIds: number[],
-  format: ReportFormat,
+  format: string,
   out: string,
   options: ExportOptions = {},
 ): Promise<ExportResult> {
@@ -61,44 +40,24 @@ export async function exportReport(
     writeFileAtomic(file, content);
     return { path: file, bytes: Buffer.byteLength(content) };
   });
-  return { format, runs: runIds, files };
+  return { format: reportFormat(format).id, runs: runIds, files };
 }
 
 /**
- * A report's files in memory, named after `out` as exportReport would write them (one file, or
+ * A report's files in memory, named after `out` as writeReport would write them (one file, or
  * three for CSV). Shells that save through their own dialog or a download use this.
  */
 export async function renderReport(
   source: ReportSource,
   runIds: number[],
-  format: ReportFormat,
+  format: string,
   out: string,
   options: ExportOptions = {},
-): Promise<{ path: string; content: string | Buffer }[]> {
-  if (!isReportFormat(format)) {
-    throw new ReportError(`Unknown report format "${String(format)}"; one of ${REPORT_FORMATS.join(', ')}.`);
-  }
-  // Fail before any work when PDF cannot be printed here.
-  const chromium = format === 'pdf' ? requireChromium(options.chromium) : undefined;
-  const data = await collectReport(source, runIds, { ...options, audio: format === 'html' });
-  switch (format) {
-    case 'html':
-      return [{ path: out, content: reportHtml(data) }];
-    case 'md':
-      return [{ path: out, content: reportMarkdown(data) }];
-    case 'json':
-      return [{ path: out, content: reportJson(data) }];
-    case 'csv': {
-      const tables = reportCsv(data);
-      const paths = csvPaths(out);
-      return (['runs', 'epochs', 'predictions'] as const).map((k) => ({
-        path: paths[k],
-        content: tables[k],
-      }));
-    }
-    case 'pdf':
-      return [{ path: out, content: await htmlToPdf(reportHtml(data), chromium) }];
-  }
+): Promise<RenderedFile[]> {
+  const f = reportFormat(format);
+  f.check?.({ out, chromium: options.chromium });
+  const data = await collectReport(source, runIds, { ...options, audio: f.audio === true });
+  return f.render(data, { out, chromium: options.chromium });
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { RunComparison, RunMetrics } from '../compare';
+import type { ChromiumLookup } from './pdf';
+import type { ReportFormatInfo } from '../../shared/api';
 import type { Evaluation, RunDetail } from '../../shared/training';
-
-export { REPORT_FORMATS, type ReportFormat } from '../../shared/api';
 
 /** One note's prediction in an evaluation; probabilities follow the evaluation's labels. */
 export interface PredictionRecord {
@@ -73,4 +73,36 @@ export class ReportError extends Error {
     super(message);
     this.name = 'ReportError';
   }
+}
+
+/** What a format's render gets besides the report's data. */
+export interface RenderOptions {
+  /** The file the report is written to or offered as; a format of several files names them after it. */
+  out: string;
+  /** Where to look for Chromium (PDF only). */
+  chromium?: ChromiumLookup;
+}
+
+/** One file of a rendered report. */
+export interface RenderedFile {
+  path: string;
+  content: string | Buffer;
+}
+
+/** A report format: what menus and help show of it, and how it renders. One file in formats/ each. */
+export interface ReportFormatModule<Id extends string = string> extends ReportFormatInfo {
+  readonly id: Id;
+  /** Whether the report embeds audio clips; collectReport reads them only then. */
+  readonly audio?: boolean;
+  /** Throws a ReportError before any work when the format cannot be written here (PDF without Chromium). */
+  check?(options: RenderOptions): void;
+  /** The report's files: one named `options.out`, or several named after it. */
+  render(data: ReportData, options: RenderOptions): RenderedFile[] | Promise<RenderedFile[]>;
+}
+
+/** Declares a report format, keeping its id's literal type for the registry. */
+export function defineReportFormat<Id extends string>(
+  format: ReportFormatModule<Id>,
+): ReportFormatModule<Id> {
+  return format;
 }

@@ -5,7 +5,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../../src-main/core/api';
 import { parseWavHeader } from '../../../src-main/core/datasets/wav';
-import { exportReport } from '../../../src-main/core/reports/export';
+import { writeReport } from '../../../src-main/core/reports/export';
 import { PDF_NEEDS_CHROMIUM } from '../../../src-main/core/reports/pdf';
 import { resolveTrainConfig, type TrainOverrides } from '../../../src-main/core/training/config';
 import { FAMILIES } from '../../../src-main/shared/constants';
@@ -84,7 +84,7 @@ describe('HTML report', () => {
   let file: string;
 
   beforeAll(async () => {
-    const result = await exportReport(wb, ids(), 'html', out('report.html'));
+    const result = await writeReport(wb, ids(), 'html', out('report.html'));
     expect(result.files).toHaveLength(1);
     file = result.files[0]!.path;
     html = fs.readFileSync(file, 'utf8');
@@ -188,7 +188,7 @@ describe('HTML report', () => {
         notes: (id: number) => wb.datasets.notes(id).map((n) => ({ ...n, path: `${n.path}.gone` })),
       },
     };
-    const { files } = await exportReport(source, ids(), 'html', out('gone/report.html'));
+    const { files } = await writeReport(source, ids(), 'html', out('gone/report.html'));
     const page = fs.readFileSync(files[0]!.path, 'utf8');
     expect(page).not.toContain('data:audio/wav');
     expect(page).toMatch(/\(no audio: ENOENT[^)]*\.wav\.gone/);
@@ -197,7 +197,7 @@ describe('HTML report', () => {
 
 describe('other formats', () => {
   it('Markdown: a results table with test acc, per-family and confusion tables per run', async () => {
-    const { files } = await exportReport(wb, ids(), 'md', out('report.md'));
+    const { files } = await writeReport(wb, ids(), 'md', out('report.md'));
     const md = fs.readFileSync(files[0]!.path, 'utf8');
     expect(md).toMatch(
       /^\| run \| model \| features \| optimizer \| batch \| epochs \| best val acc \| test acc \|$/m,
@@ -213,7 +213,7 @@ describe('other formats', () => {
   });
 
   it('CSV: three files; one row per run with a column per parameter, epochs and predictions', async () => {
-    const { files } = await exportReport(wb, ids(), 'csv', out('results.csv'));
+    const { files } = await writeReport(wb, ids(), 'csv', out('results.csv'));
     expect(files.map((f) => path.basename(f.path))).toEqual([
       'results-runs.csv',
       'results-epochs.csv',
@@ -257,7 +257,7 @@ describe('other formats', () => {
   });
 
   it('JSON: every run with its epochs, evaluations and per-note predictions', async () => {
-    const { files } = await exportReport(wb, ids(), 'json', out('report.json'));
+    const { files } = await writeReport(wb, ids(), 'json', out('report.json'));
     const doc = JSON.parse(fs.readFileSync(files[0]!.path, 'utf8'));
     expect(doc.format).toBe('timbre-report');
     expect(doc.runs.map((r: RunDetail) => r.id)).toEqual(ids());
@@ -277,7 +277,7 @@ describe('other formats', () => {
 
   it('PDF: printed by Chromium', async () => {
     // CI installs Chromium: a missing one fails this test rather than skipping it.
-    const { files } = await exportReport(wb, ids(), 'pdf', out('report.pdf'));
+    const { files } = await writeReport(wb, ids(), 'pdf', out('report.pdf'));
     const pdf = fs.readFileSync(files[0]!.path);
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdf.length).toBeGreaterThan(10_000);
@@ -286,14 +286,14 @@ describe('other formats', () => {
   it('PDF without Chromium: says how to get it, writes nothing', async () => {
     const target = out('none.pdf');
     await expect(
-      exportReport(wb, ids(), 'pdf', target, { chromium: { env: {}, candidates: [], pathDirs: [] } }),
+      writeReport(wb, ids(), 'pdf', target, { chromium: { env: {}, candidates: [], pathDirs: [] } }),
     ).rejects.toThrow(PDF_NEEDS_CHROMIUM);
     expect(fs.existsSync(target)).toBe(false);
   });
 
   it('refuses an unknown run and a run given twice, naming them', async () => {
-    await expect(exportReport(wb, [...ids(), 999], 'md', out('x.md'))).rejects.toThrow(/No run 999\./);
-    await expect(exportReport(wb, [runs[0]!.id, runs[0]!.id], 'md', out('x.md'))).rejects.toThrow(
+    await expect(writeReport(wb, [...ids(), 999], 'md', out('x.md'))).rejects.toThrow(/No run 999\./);
+    await expect(writeReport(wb, [runs[0]!.id, runs[0]!.id], 'md', out('x.md'))).rejects.toThrow(
       /given twice/,
     );
     expect(fs.existsSync(out('x.md'))).toBe(false);
@@ -310,15 +310,15 @@ describe('other formats', () => {
     });
     const both = [runs[0]!.id, empty];
     const html = fs.readFileSync(
-      (await exportReport(wb, both, 'html', out('empty.html'))).files[0]!.path,
+      (await writeReport(wb, both, 'html', out('empty.html'))).files[0]!.path,
       'utf8',
     );
     expect(html).toContain('No evaluation recorded yet (the run is queued).');
     expect(html).not.toMatch(/NaN|undefined/);
-    const md = fs.readFileSync((await exportReport(wb, both, 'md', out('empty.md'))).files[0]!.path, 'utf8');
+    const md = fs.readFileSync((await writeReport(wb, both, 'md', out('empty.md'))).files[0]!.path, 'utf8');
     expect(md).toMatch(/^\| #\d+ not started \| lstm 128x3 \|.*\| 0\/2 \| - \| - \|$/m);
     const json = JSON.parse(
-      fs.readFileSync((await exportReport(wb, both, 'json', out('empty.json'))).files[0]!.path, 'utf8'),
+      fs.readFileSync((await writeReport(wb, both, 'json', out('empty.json'))).files[0]!.path, 'utf8'),
     );
     expect(json.runs[1].history).toEqual([]);
     wb.runs.remove(empty);

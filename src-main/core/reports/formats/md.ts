@@ -1,0 +1,12 @@
+import { reportMarkdown } from '../markdown';
+import { defineReportFormat } from '../types';
+
+/** Markdown tables to paste into a paper or a README. */
+export const mdFormat = defineReportFormat({
+  id: 'md',
+  label: 'Markdown',
+  extensions: ['.md', '.markdown'],
+  mime: 'text/markdown',
+  description: 'Markdown tables to paste into a paper or README',
+  render: (data, { out }) => [{ path: out, content: reportMarkdown(data) }],
+});

@@ -1,0 +1,17 @@
+import { reportHtml } from '../html';
+import { htmlToPdf, requireChromium } from '../pdf';
+import { defineReportFormat } from '../types';
+
+/** The HTML report printed by Chromium (without its audio, which a PDF cannot play). */
+export const pdfFormat = defineReportFormat({
+  id: 'pdf',
+  label: 'PDF',
+  extensions: ['.pdf'],
+  mime: 'application/pdf',
+  description: 'the HTML page printed by Chromium (TIMBRE_CHROMIUM, or chromium / google-chrome)',
+  // Fails before the report is collected when PDF cannot be printed here.
+  check: ({ chromium }) => void requireChromium(chromium),
+  render: async (data, { out, chromium }) => [
+    { path: out, content: await htmlToPdf(reportHtml(data), requireChromium(chromium)) },
+  ],
+});
