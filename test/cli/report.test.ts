@@ -61,11 +61,11 @@ describe('timbre report', () => {
       [['report', id], /--out FILE is required/],
       [
         ['report', id, '--out', `${out}.md`, '--format', 'docx'],
-        /--format must be one of html, md, csv, json, pdf \(got "docx"\)/,
+        /--format must be one of html, md, csv, json, pdf, tex \(got "docx"\)/,
       ],
       [
         ['report', id, '--out', `${out}.txt`],
-        /Cannot tell the format from .*r\.txt"; give --format, one of html, md, csv, json, pdf/,
+        /Cannot tell the format from .*r\.txt"; give --format, one of html, md, csv, json, pdf, tex/,
       ],
       [['report', 'seven', '--out', `${out}.md`], /A run id is a positive whole number \(got "seven"\)/],
       [['report', id, id, '--out', `${out}.md`], /given twice/],
@@ -100,6 +100,30 @@ describe('timbre report', () => {
     const md = fs.readFileSync(file, 'utf8');
     expect(md).toMatch(/\| run \| model \| features \|.*\| test acc \|/);
     expect(md).toContain('cli report run');
+  });
+
+  it('writes LaTeX tables, by the .tex extension or by --format tex', () => {
+    const file = path.join(dir, 'out', 'paper.tex');
+    const r = timbre(home, ['report', id, '--out', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^Wrote the tex report of run ${id} to ${file} \\(`, 'm'));
+    const tex = fs.readFileSync(file, 'utf8');
+    expect(tex).toContain('\\usepackage{booktabs}');
+    expect(tex).toContain(`\\#${id} cli report run & mlp 16x1 &`);
+    expect(tex.match(/\\begin\{tabular\}/g)).toHaveLength(4); // runs, metrics, families, confusion
+    expect(tex.match(/\\toprule/g)).toHaveLength(4);
+
+    const bare = path.join(dir, 'out', 'tables');
+    const b = timbre(home, ['report', id, '--format', 'tex', '--out', bare, '--json']);
+    expect(b.code, b.stderr).toBe(0);
+    expect((b.json() as { format: string }).format).toBe('tex');
+    expect(fs.readFileSync(bare, 'utf8').replace(/^% Timbre.*\n/, '')).toBe(tex.replace(/^% Timbre.*\n/, ''));
+  });
+
+  it('lists every registered format in its help, with what each holds', () => {
+    const r = timbre(home, ['report', '--help']);
+    expect(r.stdout).toMatch(/--format html\|md\|csv\|json\|pdf\|tex\]/);
+    expect(r.stdout).toMatch(/^ {8}tex {3}LaTeX booktabs tables to paste into a paper/m);
   });
 
   it('writes CSV as three files and reports them as JSON', () => {

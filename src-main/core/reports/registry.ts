@@ -4,6 +4,7 @@ import { htmlFormat } from './formats/html';
 import { jsonFormat } from './formats/json';
 import { mdFormat } from './formats/md';
 import { pdfFormat } from './formats/pdf';
+import { texFormat } from './formats/tex';
 import { ReportError, type ReportFormatModule } from './types';
 import type { ReportFormatInfo } from '../../shared/api';
 
@@ -19,6 +20,7 @@ export const REPORT_FORMAT_LIST = [
   csvFormat,
   jsonFormat,
   pdfFormat,
+  texFormat,
 ] as const;
 
 /** The id of a registered report format. */

@@ -15,7 +15,7 @@ import { tempDir } from '../../helpers/tmp';
 
 describe('report format registry', () => {
   it('lists each format once, with its own extensions, a media type and a description', () => {
-    expect(REPORT_FORMATS).toEqual(['html', 'md', 'csv', 'json', 'pdf']);
+    expect(REPORT_FORMATS).toEqual(['html', 'md', 'csv', 'json', 'pdf', 'tex']);
     expect(new Set(REPORT_FORMATS).size).toBe(REPORT_FORMATS.length);
     const extensions = REPORT_FORMAT_LIST.flatMap((f) => f.extensions);
     expect(new Set(extensions).size).toBe(extensions.length);
@@ -33,28 +33,28 @@ describe('report format registry', () => {
   });
 
   it('picks a format by extension in any case, and names the formats for an unknown one', () => {
-    expect(formatOfPath('a/paper.MD')).toBe('md');
+    expect(formatOfPath('a/paper.TEX')).toBe('tex');
     expect(formatOfPath('a.htm')).toBe('html');
     expect(formatOfPath('a.markdown')).toBe('md');
     expect(formatOfPath('a.docx')).toBeUndefined();
-    expect(formatOfPath('md')).toBeUndefined();
+    expect(formatOfPath('tex')).toBeUndefined();
     expect(isReportFormat('docx')).toBe(false);
     expect(() => reportFormat('docx')).toThrow(ReportError);
     expect(() => reportFormat('docx')).toThrow(
-      'Unknown report format "docx"; one of html, md, csv, json, pdf.',
+      'Unknown report format "docx"; one of html, md, csv, json, pdf, tex.',
     );
     expect(() => reportFormat('__proto__')).toThrow(ReportError);
   });
 
   it('names offered files by the first extension', () => {
-    expect(reportFileName([3], 'pdf')).toBe('timbre-run-3.pdf');
+    expect(reportFileName([3], 'tex')).toBe('timbre-run-3.tex');
     expect(reportFileName([3, 4], 'md')).toBe('timbre-runs-3-4.md');
     expect(reportFileName([1, 2, 3, 4, 5, 6], 'html')).toBe('timbre-runs-1-2-3-4-5-etc.html');
     expect(() => reportFileName([3], 'docx')).toThrow(ReportError);
   });
 
   it('checks API arguments against the registry', () => {
-    expect(checkArgs('exportReport', [[1], 'md'])).toEqual([[1], 'md']);
+    expect(checkArgs('exportReport', [[1], 'tex'])).toEqual([[1], 'tex']);
     expect(() => checkArgs('exportReport', [[1], 'docx'])).toThrow(/exportReport: invalid arguments at 1/);
     expect(checkArgs('listReportFormats', [])).toEqual([]);
     expect(() => checkArgs('listReportFormats', ['x'])).toThrow(/listReportFormats: invalid arguments/);
@@ -74,6 +74,13 @@ describe('report format registry', () => {
         extensions: ['.csv'],
         mime: 'text/csv',
         description: expect.stringContaining('three files'),
+      });
+      expect(listed.find((f) => f.id === 'tex')).toEqual({
+        id: 'tex',
+        label: 'LaTeX tables',
+        extensions: ['.tex'],
+        mime: 'application/x-tex',
+        description: expect.stringContaining('booktabs'),
       });
     } finally {
       await wb.close();

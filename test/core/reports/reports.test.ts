@@ -5,13 +5,16 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../../src-main/core/api';
 import { parseWavHeader } from '../../../src-main/core/datasets/wav';
+import { collectReport } from '../../../src-main/core/reports/collect';
 import { writeReport } from '../../../src-main/core/reports/export';
+import { reportTex } from '../../../src-main/core/reports/formats/tex';
 import { PDF_NEEDS_CHROMIUM } from '../../../src-main/core/reports/pdf';
 import { resolveTrainConfig, type TrainOverrides } from '../../../src-main/core/training/config';
 import { FAMILIES } from '../../../src-main/shared/constants';
 import type { RunDetail } from '../../../src-main/shared/training';
 import { tinyDataset } from '../../helpers/tiny';
 import { tempDir } from '../../helpers/tmp';
+import { TEX_REPORT_COMMANDS, texShape } from './tex-check';
 
 let wb: Workbench;
 let dir: string;
@@ -322,5 +325,117 @@ describe('other formats', () => {
     );
     expect(json.runs[1].history).toEqual([]);
     wb.runs.remove(empty);
+  });
+});
+
+describe('LaTeX report', () => {
+  it('booktabs tables: runs, differing parameters, best/last metrics, per run families and confusions', async () => {
+    const { files, format } = await writeReport(wb, ids(), 'tex', out('paper.tex'));
+    expect(format).toBe('tex');
+    expect(files.map((f) => path.basename(f.path))).toEqual(['paper.tex']);
+    const tex = fs.readFileSync(files[0]!.path, 'utf8');
+    expect(tex).toMatch(/^% .*\\usepackage\{booktabs\}/m);
+    const shape = texShape(tex);
+    expect(shape.problems).toEqual([]);
+    expect([...shape.commands].filter((c) => !TEX_REPORT_COMMANDS.has(c))).toEqual([]);
+    const labels = [
+      'tab:timbre-runs',
+      'tab:timbre-parameters',
+      'tab:timbre-metrics',
+      ...runs.flatMap((r) => [`tab:timbre-run-${r.id}-families`, `tab:timbre-run-${r.id}-confusion`]),
+    ];
+    expect([...shape.tables.keys()]).toEqual(labels);
+    expect(tex.match(/\\toprule/g)).toHaveLength(labels.length);
+    expect(tex.match(/\\midrule/g)).toHaveLength(labels.length);
+    expect(tex.match(/\\bottomrule/g)).toHaveLength(labels.length);
+
+    expect(shape.tables.get('tab:timbre-runs')!.map((row) => row[0])).toEqual(
+      runs.map((r) => `\\#${r.id} ${r.name}`),
+    );
+    expect(shape.tables.get('tab:timbre-parameters')).toEqual([
+      ['lr', '0.0008', '0.003'],
+      ['model.hidden', '16', '8'],
+    ]);
+    const metrics = shape.tables.get('tab:timbre-metrics')!;
+    for (const [i, r] of runs.entries()) {
+      const best = r.evaluations.find((e) => e.split === 'test' && e.weights === 'best')!;
+      const last = r.evaluations.find((e) => e.split === 'test' && e.weights === 'last')!;
+      expect(metrics[i]!.slice(1, 3)).toEqual(['2/2', String(r.bestEpoch)]);
+      expect(metrics[i]![5]).toBe(`${(best.accuracy * 100).toFixed(1)}\\%`);
+      expect(metrics[i]![6]).toBe(`${(last.accuracy * 100).toFixed(1)}\\%`);
+
+      // Families with a note or a prediction, the same in both tables; rows sum to the support.
+      const shown = best.labels.filter(
+        (_, k) => best.confusion[k]!.some((v) => v > 0) || best.confusion.some((row) => row[k]! > 0),
+      );
+      const families = shape.tables.get(`tab:timbre-run-${r.id}-families`)!;
+      const confusion = shape.tables.get(`tab:timbre-run-${r.id}-confusion`)!;
+      const escaped = shown.map((l) => l.replace(/_/g, '\\_'));
+      expect(families.map((row) => row[0])).toEqual(escaped);
+      expect(confusion.map((row) => row[0])).toEqual(escaped);
+      for (const [k, row] of confusion.entries()) {
+        const cells = row.slice(1, -1).map((c) => Number(c.replace(/^\\textbf\{(\d+)\}$/, '$1')));
+        expect(row[k + 1]).toMatch(/^\\textbf\{\d+\}$/);
+        expect(cells.reduce((a, b) => a + b, 0)).toBe(Number(row.at(-1)));
+        expect(Number(families[k]![4])).toBe(Number(row.at(-1)));
+      }
+      const notes = confusion.reduce((a, row) => a + Number(row.at(-1)), 0);
+      expect(notes).toBe(best.confusion.flat().reduce((a, b) => a + b, 0));
+    }
+  });
+
+  it('escapes every name, tag and note: a hostile run name stays text', async () => {
+    const data = await collectReport(wb, ids(), { audio: false });
+    data.runs[0]!.detail.name = '\\input{/etc/passwd}';
+    data.runs[1]!.detail.name = '$\\write18{rm -rf}$ & 100% #1 ~^_';
+    data.runs[0]!.detail.tags = ['a&b', '^^5cinput{x}'];
+    data.runs[1]!.detail.notes = 'first line\n\\end{table}\\input{x}\n% not a comment';
+    const tex = reportTex(data);
+    const shape = texShape(tex);
+    expect(shape.problems).toEqual([]);
+    expect([...shape.commands].filter((c) => !TEX_REPORT_COMMANDS.has(c))).toEqual([]);
+    expect(tex).toContain('\\#' + runs[0]!.id + ' \\textbackslash{}input\\{/etc/passwd\\}');
+    expect(tex).toContain('\\$\\textbackslash{}write18\\{rm -rf\\}\\$ \\& 100\\% \\#1');
+    expect(shape.tables.get('tab:timbre-runs')![0]!.at(-1)).toBe(
+      'a\\&b, \\textasciicircum{}\\textasciicircum{}5cinput\\{x\\}',
+    );
+    // The note is one comment line.
+    expect(tex).toMatch(
+      /^% Notes of run .*first line \\textbackslash\{\}end\\\{table\\\}.* \\% not a comment$/m,
+    );
+  });
+
+  it('a run with nothing recorded yet gets its settings and metrics rows and a comment', async () => {
+    const empty = wb.runs.create({
+      name: 'not started',
+      config: resolveTrainConfig('seed-lstm', SMALL),
+      preset: 'seed-lstm',
+      datasetId: runs[0]!.datasetId!,
+      datasetFingerprint: runs[0]!.datasetFingerprint,
+      appVersion: '0.1.0',
+    });
+    try {
+      const tex = fs.readFileSync(
+        (await writeReport(wb, [runs[0]!.id, empty], 'tex', out('e.tex'))).files[0]!.path,
+        'utf8',
+      );
+      const shape = texShape(tex);
+      expect(shape.problems).toEqual([]);
+      expect(shape.tables.get('tab:timbre-metrics')![1]).toEqual([
+        `\\#${empty} not started`,
+        '0/2',
+        '-',
+        '-',
+        '-',
+        '-',
+        '-',
+        '-',
+      ]);
+      expect(tex).toContain(`% Run \\#${empty} not started: no evaluation recorded yet (queued).`);
+      expect(shape.tables.has(`tab:timbre-run-${empty}-confusion`)).toBe(false);
+      expect(tex).not.toMatch(/NaN|undefined/);
+    } finally {
+      wb.runs.remove(empty);
+    }
   });
 });
