@@ -1,10 +1,12 @@
 // A second process for concurrent.test.ts, run with `node --import tsx`:
 //   open FILE...     for each FILE in turn: opens it with openDatabase as soon as FILE.go exists, then
 //                    prints "<index> ok" or "<index> <the error>"
+//   list FILE        prints "ready", opens FILE with openDatabase, prints the names of its data sets as JSON
 //   write FILE STOP  opens FILE, commits ~100 rows, closes, again and again until STOP exists (at most 20 s)
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../../../src-main/core/store/database';
+import { DatasetRepo } from '../../../src-main/core/store/datasets';
 
 const [mode, ...args] = process.argv.slice(2) as [string, ...string[]];
 const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -21,6 +23,11 @@ if (mode === 'open') {
       process.stdout.write(`${i} ${(err as Error).name}: ${(err as Error).message}\n`);
     }
   }
+} else if (mode === 'list') {
+  process.stdout.write('ready\n');
+  const db = openDatabase(args[0]!);
+  process.stdout.write(`${JSON.stringify(new DatasetRepo(db).list().map((d) => d.name))}\n`);
+  db.close();
 } else {
   const [file, signal] = args as [string, string];
   const end = Date.now() + 20_000;

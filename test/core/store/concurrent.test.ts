@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listBackups } from '../../../src-main/core/store/backup';
+import { listBackups, takeBackup } from '../../../src-main/core/store/backup';
 import { inspectBeforeOpen, openDatabase } from '../../../src-main/core/store/database';
 import { MIGRATIONS } from '../../../src-main/core/store/migrations';
-import { seedStore } from '../../helpers/damage';
+import { seedStore, sha1 } from '../../helpers/damage';
 import { tempDir } from '../../helpers/tmp';
 
 const CHILD = path.join(import.meta.dirname, 'concurrent-child.ts');
@@ -117,5 +117,41 @@ describe('several processes', () => {
     const db = new Database(file, { readonly: true });
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();
+  });
+
+  it('one opening the database while a restore holds its lock ends on the restored file, writing nothing to the old', async () => {
+    const file = dbFile();
+    seedStore(file, 300, 'first');
+    const db = openDatabase(file);
+    const backup = await takeBackup(db, file);
+    db.close();
+    seedStore(file, 300, 'second');
+    // In rollback-journal mode (as an older version left it), taking the lock leaves no -wal that
+    // would hold the other process up before it opens the file.
+    const raw = new Database(file);
+    raw.pragma('journal_mode = DELETE');
+    raw.close();
+    const before = sha1(file);
+    // What restoreBackup does, slowed down: lock, wait, rename the old file aside, put the backup in place, unlock.
+    const lock = new Database(file, { timeout: 0 });
+    lock.pragma('locking_mode = EXCLUSIVE');
+    lock.exec('BEGIN EXCLUSIVE');
+    lock.exec('COMMIT');
+    const aside = `${file}.aside`;
+    let names: Promise<string>;
+    try {
+      const opener = child(['list', file]);
+      names = opener.output;
+      await opener.line('ready');
+      // Time for it to open the old file and wait for the lock (a slower start opens the new file
+      // directly, which the test then allows too).
+      await new Promise((r) => setTimeout(r, 1000));
+      fs.renameSync(file, aside);
+      fs.copyFileSync(backup.file, file);
+    } finally {
+      lock.close();
+    }
+    expect((await names).trim().split('\n').pop()).toBe('["first"]');
+    expect(sha1(aside)).toBe(before);
   });
 });
