@@ -117,10 +117,12 @@ function openOnce(file: string, options: OpenOptions): Db | null {
   try {
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
     // Schema 0 is a database no migration has touched yet (new, or being created by another
-    // process): there is nothing in it to back up.
+    // process): there is nothing in it to back up. Another process opening the same file waits
+    // for the write lock meanwhile: for as long as the backup of a big file takes, not only 5 s.
+    db.pragma('busy_timeout = 300000');
     migrate(db, file, (from) => from > 0 && backupBeforeMigration(file, from, MIGRATIONS.length));
+    db.pragma('busy_timeout = 5000');
   } catch (err) {
     db.close();
     throw err;
