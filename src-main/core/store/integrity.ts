@@ -153,13 +153,11 @@ export function checkPages(file: string): string | null {
   return sqlite === null ? null : scan.problems[0]!;
 }
 
-/**
- * `PRAGMA quick_check` on a read-only connection: null when SQLite finds every b-tree sound, else
- * its first complaint. It checks what the page scan checks and more (each page reached from the
- * schema, cell sizes, freelist counts), but not that indexes match their tables, which damage of
- * a page's bytes cannot touch without also breaking its b-tree.
- */
-export function sqliteProblem(file: string): string | null {
+// `PRAGMA quick_check` on a connection that writes nothing: null when SQLite finds every b-tree
+// sound, else its first complaint. It checks what the page scan checks and more (each page reached
+// from the schema, cell sizes, freelist counts), but not that indexes match their tables: foreign
+// bytes over a page the scan suspects break that page's b-tree structure, which it does check.
+function sqliteProblem(file: string): string | null {
   let db: Database.Database | undefined;
   try {
     // A read-only connection to a WAL-mode file creates an empty -wal and -shm it cannot remove;
