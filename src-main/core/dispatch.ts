@@ -30,11 +30,21 @@ export interface ApiDispatch {
 
 type Call = (args: unknown[]) => Promise<unknown>;
 
+/** What a call of a name that is no API method is told. */
+export function noSuchMethod(method: unknown): string {
+  return `No API method "${String(method).slice(0, 60)}".`;
+}
+
 /**
  * The one dispatch of API calls, for IPC and HTTP alike. Methods are bound once into a Map, which
  * has no prototype chain: `__proto__`, `constructor` or `toString` can never reach a member of
- * the Workbench. Only API_METHODS are reachable; the methods that write where they are told
- * (renderDataset's `out`, testModel's model folder) are not among them.
+ * the Workbench.
+ *
+ * What these reach on disk: every write goes into TIMBRE_HOME (database, feature caches, models);
+ * the methods that write where they are told (renderDataset's `out`, testModel's model folder) are
+ * not in API_METHODS, and the fuzz test checks they stay unreachable. importDataset reads the NSynth
+ * folder it is given, wherever it is, since the Datasets view imports from any folder the user
+ * types; what it answers is a summary or what is wrong with the layout, not the files' contents.
  */
 export function apiDispatch(wb: Workbench, options: DispatchOptions): ApiDispatch {
   const table = new Map<string, Call>();
@@ -50,9 +60,7 @@ export function apiDispatch(wb: Workbench, options: DispatchOptions): ApiDispatc
     has,
     async call(method, args) {
       if (!has(method)) {
-        const err = new WorkbenchError('not-found', `No API method "${String(method).slice(0, 60)}".`, {
-          name: 'NotFound',
-        });
+        const err = new WorkbenchError('not-found', noSuchMethod(method), { name: 'NotFound' });
         return { ok: false, error: errorBody(err), code: err.code };
       }
       try {

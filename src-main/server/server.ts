@@ -6,7 +6,7 @@ import { WebSocketServer } from 'ws';
 import type { WorkbenchEvent } from '../shared/api';
 import { ERROR_CODES } from '../shared/errors';
 import type { Workbench } from '../core/api';
-import { apiDispatch } from '../core/dispatch';
+import { apiDispatch, noSuchMethod } from '../core/dispatch';
 import { errorBody, isInternal } from '../core/errors';
 import { parseCall, readBody } from './api-route';
 import { authorized, crossSiteReason, hostAllowed, newToken, TOKEN_COOKIE } from './auth';
@@ -119,7 +119,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const refusal = crossSiteReason(req, source);
       if (refusal) throw new RequestError(403, refusal);
       const name = target.segments.length === 2 ? target.segments[1]! : '';
-      if (!api.has(name)) throw new RequestError(404, `No API method "${name.slice(0, 60)}".`);
+      if (!api.has(name)) throw new RequestError(404, noSuchMethod(name));
       if (req.method !== 'POST') {
         res.setHeader('allow', 'POST');
         throw new RequestError(405, 'API calls are POST requests.');
