@@ -26,17 +26,6 @@ export function errorKind(name: string, code: ErrorCode) {
   };
 }
 
-// Errors of parts not yet converted to WorkbenchError (core/store, core/reports), by name.
-// TODO(issue 11): remove once those throw WorkbenchError.
-const CODE_BY_NAME: Readonly<Record<string, ErrorCode>> = {
-  DatabaseOpenError: 'unusable',
-  DatabaseTooNewError: 'unusable',
-  DatabaseDamagedError: 'unusable',
-  DatabaseMissingError: 'unusable',
-  RestoreError: 'bad-input',
-  ReportError: 'bad-input',
-};
-
 // A system error no path of the app's own can cause, only one a request named (importDataset's
 // root): the file system refuses the name itself. Shown as a PathError with this message.
 const PATH_ERRORS: Readonly<Record<string, string>> = {
@@ -52,7 +41,6 @@ function pathError(err: unknown): string | undefined {
 export function codeOf(err: unknown): ErrorCode {
   if (err instanceof WorkbenchError) return err.code;
   if (err instanceof Error && pathError(err)) return 'bad-input';
-  if (err instanceof Error && Object.hasOwn(CODE_BY_NAME, err.name)) return CODE_BY_NAME[err.name]!;
   return 'internal';
 }
 

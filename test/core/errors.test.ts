@@ -13,6 +13,14 @@ import {
   isInternal,
   WorkbenchError,
 } from '../../src-main/core/errors';
+import {
+  DatabaseDamagedError,
+  DatabaseMissingError,
+  DatabaseOpenError,
+  DatabaseTooNewError,
+} from '../../src-main/core/store/database';
+import { RestoreError } from '../../src-main/core/store/maintenance';
+import { ReportError } from '../../src-main/core/reports/types';
 import { FeatureConfigError } from '../../src-main/core/features/config';
 import { FeatureCacheError } from '../../src-main/core/features/layout';
 import { LockTimeoutError } from '../../src-main/core/file-lock';
@@ -25,8 +33,6 @@ import { InvalidModelSpecError } from '../../src-main/core/training/models/build
 import { TrainingError } from '../../src-main/core/training/trainer';
 import { UsageError } from '../../src-main/cli/args';
 import { ERROR_CODES, type ErrorCode } from '../../src-main/shared/errors';
-
-const named = (name: string, message = 'why') => Object.assign(new Error(message), { name });
 
 describe('the error table', () => {
   it.each([
@@ -88,13 +94,18 @@ describe('the app’s errors', () => {
     [new RunStateError('x'), 'RunStateError', 'conflict', 409, 1],
     [new LockTimeoutError('x', 'y', 'z'), 'LockTimeoutError', 'busy', 503, 1],
     [new FeatureCacheError('x'), 'FeatureCacheError', 'unusable', 500, 1],
-    // Not yet WorkbenchErrors (core/store, core/reports): mapped by name.
-    [named('DatabaseOpenError'), 'DatabaseOpenError', 'unusable', 500, 1],
-    [named('DatabaseTooNewError'), 'DatabaseTooNewError', 'unusable', 500, 1],
-    [named('DatabaseDamagedError'), 'DatabaseDamagedError', 'unusable', 500, 1],
-    [named('DatabaseMissingError'), 'DatabaseMissingError', 'unusable', 500, 1],
-    [named('RestoreError'), 'RestoreError', 'bad-input', 400, 1],
-    [named('ReportError'), 'ReportError', 'bad-input', 400, 1],
+    [new DatabaseOpenError('f', 'why'), 'DatabaseOpenError', 'unusable', 500, 1],
+    [new DatabaseTooNewError('f', 4, 3), 'DatabaseTooNewError', 'unusable', 500, 1],
+    [new DatabaseDamagedError('f', 'why'), 'DatabaseDamagedError', 'unusable', 500, 1],
+    [
+      new DatabaseMissingError('/h/timbre.db', 'empty', ['models/']),
+      'DatabaseMissingError',
+      'unusable',
+      500,
+      1,
+    ],
+    [new RestoreError('x'), 'RestoreError', 'bad-input', 400, 1],
+    [new ReportError('x'), 'ReportError', 'bad-input', 400, 1],
   ])('%o is a shown %s: %s, HTTP %i, exit %i', (err, name, code, status, exit) => {
     expect(err.name).toBe(name);
     expect(err).toBeInstanceOf(Error);
@@ -130,9 +141,9 @@ describe('the app’s errors', () => {
     expect(errorBody(bug).message).not.toMatch(/null|args/);
     expect(errorBody('a string thrown').name).toBe('InternalError');
     expect(errorBody(bug, 'See the terminal.').message).toBe('See the terminal.');
-    // A plain Error named like one of ours is still a fault of the app: only the store's and the
-    // reports' own names are mapped, until they throw WorkbenchErrors.
-    expect(isInternal(named('DatasetError'))).toBe(true);
+    // A plain Error named like one of ours is still a fault of the app: the code decides, not the name.
+    for (const name of ['DatasetError', 'DatabaseDamagedError', 'ReportError'])
+      expect(isInternal(Object.assign(new Error('why'), { name }))).toBe(true);
     const missing = Object.assign(new Error("ENOENT: no such file, open '/home/u/.config/x'"), {
       code: 'ENOENT',
     });

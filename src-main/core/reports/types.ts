@@ -2,6 +2,7 @@ import type { RunComparison, RunMetrics } from '../compare';
 import type { ChromiumLookup } from './pdf';
 import type { ReportFormatInfo } from '../../shared/api';
 import type { Evaluation, RunDetail } from '../../shared/training';
+import { errorKind } from '../errors';
 
 /** One note's prediction in an evaluation; probabilities follow the evaluation's labels. */
 export interface PredictionRecord {
@@ -68,12 +69,8 @@ export interface ReportData {
 }
 
 /** Why a report cannot be written as asked (no Chromium for PDF, a bad output path ...). */
-export class ReportError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ReportError';
-  }
-}
+export const ReportError = errorKind('ReportError', 'bad-input');
+export type ReportError = InstanceType<typeof ReportError>;
 
 /** What a format's render gets besides the report's data. */
 export interface RenderOptions {

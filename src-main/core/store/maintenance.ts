@@ -5,6 +5,7 @@ import { backupName, backupsDir, listBackups, type BackupInfo } from './backup';
 import { DatabaseDamagedError, isCorruption, leftovers, readOnly } from './database';
 import { checkPages, readHeader, scanPagesSettled } from './integrity';
 import { MIGRATIONS } from './migrations';
+import { errorKind } from '../errors';
 
 /** What `timbre db check` reports about the database file. */
 export interface DatabaseHealth {
@@ -125,12 +126,8 @@ export interface RestoreResult {
 }
 
 /** A restore that cannot go ahead (no such backup, none good, database in use). */
-export class RestoreError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RestoreError';
-  }
-}
+export const RestoreError = errorKind('RestoreError', 'bad-input');
+export type RestoreError = InstanceType<typeof RestoreError>;
 
 /**
  * Puts a backup (by name, else the newest good one) in place of the database at `file`, after
