@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import { pidAlive } from './pid';
 import { WorkbenchError } from './errors';
 
 /** Waited too long for another process's lock. */
@@ -24,16 +25,6 @@ interface Holder {
 const UNREADABLE_STALE_MS = 5_000;
 // Breaking a stale lock takes milliseconds; a breaker mark older than this was left by a kill.
 const BREAKER_STALE_MS = 10_000;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readRaw(file: string): string | undefined {
   try {
@@ -134,7 +125,7 @@ export async function withFileLock<T>(file: string, options: LockOptions, fn: ()
     if (raw === undefined && !fs.existsSync(file)) continue; // released meanwhile
     const holder = parseHolder(raw);
     const stale = holder
-      ? holder.host === os.hostname() && !alive(holder.pid)
+      ? holder.host === os.hostname() && !pidAlive(holder.pid)
       : ageMs(file) > UNREADABLE_STALE_MS;
     if (stale && breakStale(file, raw)) continue;
     const who = holder ? `process ${holder.pid}` : 'another process';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Db } from './database';
 import { checkPages } from './integrity';
+import { pidAlive } from '../pid';
 
 /** How many of the newest backups are kept, besides the daily and pre-migration ones below. */
 export const BACKUPS_KEPT = 5;
@@ -163,17 +164,7 @@ function prune(dir: string, taken: string): void {
   for (const old of backups) if (!keep.has(old.name)) removeQuietly(old.file);
   for (const name of fs.readdirSync(dir)) {
     const pid = /\.(\d+)\.partial(?:-wal|-shm|-journal)?$/.exec(name)?.[1];
-    if (pid !== undefined && !alive(Number(pid))) fs.rmSync(path.join(dir, name), { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if (pid !== undefined && !pidAlive(Number(pid))) fs.rmSync(path.join(dir, name), { force: true });
   }
 }
 

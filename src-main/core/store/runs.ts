@@ -10,6 +10,7 @@ import type {
 } from '../../shared/training';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database';
+import { pidAlive } from '../pid';
 
 /** What a new run is created with. */
 export interface NewRun {
@@ -576,16 +577,6 @@ export class RunRepo {
 
   private row(id: number): RunRow | undefined {
     return this.db.prepare<[number], RunRow>('SELECT * FROM runs WHERE id = ?').get(id);
-  }
-}
-
-/** Whether a process with this pid exists on this machine. */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

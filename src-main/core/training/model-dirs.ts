@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { pidAlive, type RunRepo } from '../store/runs';
+import { pidAlive } from '../pid';
+import type { RunRepo } from '../store/runs';
 
 /** The kinds of model a run saves. */
 export type ModelKind = 'best' | 'last' | 'checkpoint';
