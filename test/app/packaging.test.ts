@@ -1,7 +1,9 @@
 // The packaged app's configuration (package.json "build", read by electron-builder): the Electron
 // fuses the issue asks for, and a layout those fuses can run (everything in app.asar except what
 // cannot load from it; no sources the app does not run).
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Configuration } from 'electron-builder';
@@ -62,29 +64,43 @@ describe('packaging', () => {
     expect(pkg.build.asarUnpack.some((p) => p.startsWith('out/'))).toBe(false);
   });
 
-  // Only after `npm run build`: a fresh checkout has no out/.
-  const out = path.join(root, 'out');
-  it.skipIf(!fs.existsSync(path.join(out, 'main', 'index.js')))(
+  it(
     'builds main, worker, preload and renderer files where the app and the worker loader look for them',
+    { timeout: 300_000 },
     () => {
-      for (const f of [
-        'main/train-worker.js',
-        'main/render-worker.js',
-        'main/feature-worker.js',
-        'preload/index.cjs',
-      ]) {
-        expect(fs.existsSync(path.join(out, f)), f).toBe(true);
-      }
-      const html = fs.readFileSync(path.join(out, 'renderer', 'index.html'), 'utf8');
-      // Served from app://workbench/index.html: relative asset addresses resolve under the same origin.
-      const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
-      for (const ref of refs.filter((r) => !r.startsWith('data:'))) {
-        expect(ref, ref).toMatch(/^\.\/assets\//);
-        expect(fs.existsSync(path.join(out, 'renderer', ref)), ref).toBe(true);
-      }
-      // The bundle never reads the sources the package no longer ships.
-      for (const f of fs.readdirSync(path.join(out, 'main')).filter((n) => n.endsWith('.js'))) {
-        expect(fs.readFileSync(path.join(out, 'main', f), 'utf8'), f).not.toMatch(/src-(main|renderer)[/\\]/);
+      // Built as `npm run build` does (about a minute), into a folder of its own: out/renderer is
+      // also the browser shell's build, which other tests serve meanwhile.
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'timbre-build-'));
+      try {
+        const built = spawnSync(
+          process.execPath,
+          [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', out],
+          { cwd: root, encoding: 'utf8', env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } },
+        );
+        expect(built.status, `${built.stdout}\n${built.stderr}`).toBe(0);
+        for (const f of [
+          'main/train-worker.js',
+          'main/render-worker.js',
+          'main/feature-worker.js',
+          'preload/index.cjs',
+        ]) {
+          expect(fs.existsSync(path.join(out, f)), f).toBe(true);
+        }
+        const html = fs.readFileSync(path.join(out, 'renderer', 'index.html'), 'utf8');
+        // Served from app://workbench/index.html: relative asset addresses resolve under the same origin.
+        const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+        for (const ref of refs.filter((r) => !r.startsWith('data:'))) {
+          expect(ref, ref).toMatch(/^\.\/assets\//);
+          expect(fs.existsSync(path.join(out, 'renderer', ref)), ref).toBe(true);
+        }
+        // The bundle never reads the sources the package no longer ships.
+        for (const f of fs.readdirSync(path.join(out, 'main')).filter((n) => n.endsWith('.js'))) {
+          expect(fs.readFileSync(path.join(out, 'main', f), 'utf8'), f).not.toMatch(
+            /src-(main|renderer)[/\\]/,
+          );
+        }
+      } finally {
+        fs.rmSync(out, { recursive: true, force: true });
       }
     },
   );
