@@ -1,5 +1,7 @@
+import { createInterface } from 'node:readline/promises';
 import { FAMILIES, SPLITS } from '../shared/constants';
 import type { DatasetSummary, SplitSummary } from '../shared/types';
+import { UsageError } from './args';
 
 /** Prints a value as one line of JSON on stdout (the last line scripts read). */
 export function printJson(value: unknown): void {
@@ -49,4 +51,20 @@ export function describeDataset(d: DatasetSummary): string {
     if (d.skipped.length > 20) lines.push(`  ... and ${d.skipped.length - 20} more (--json lists them all)`);
   }
   return lines.join('\n');
+}
+
+/**
+ * Whether the user agrees to `action` (something not undone lightly): `--yes`, or y/yes typed on
+ * the terminal (asked on stderr, so stdout stays clean for --json). Without a terminal to ask on,
+ * only `--yes` agrees, and its absence is a usage error saying what it would have done.
+ */
+export async function agreed(yes: boolean | undefined, action: string, question: string): Promise<boolean> {
+  if (yes) return true;
+  if (!process.stdin.isTTY) throw new UsageError(`${action}; pass --yes to confirm (no terminal to ask on).`);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
 }

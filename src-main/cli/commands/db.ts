@@ -1,11 +1,10 @@
-import { createInterface } from 'node:readline/promises';
 import { homePaths, timbreHome } from '../../core/paths';
 import { backupsDir, takeBackup, type BackupInfo } from '../../core/store/backup';
 import { openDatabase } from '../../core/store/database';
 import { checkDatabase, restoreBackup, type DatabaseHealth } from '../../core/store/maintenance';
 import { parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
-import { printJson, table } from '../output';
+import { agreed, printJson, table } from '../output';
 
 export const DB_USAGE = `Usage:
   timbre db check [--json]
@@ -88,17 +87,11 @@ async function restore(ctx: CliContext, argv: string[]): Promise<void> {
   // This process must not hold the database it is about to replace.
   await ctx.close();
   const file = databaseFile();
-  if (!values.yes) {
-    if (!process.stdin.isTTY) {
-      throw new UsageError(
-        `Restoring replaces ${file} with a backup (the replaced file is kept aside); pass --yes to confirm (no terminal to ask on).`,
-      );
-    }
-    const which = positionals[0] ?? 'the newest good backup';
-    if (!(await confirm(`Replace ${file} with ${which}? [y/N] `))) {
-      process.stderr.write('Nothing was changed.\n');
-      return;
-    }
+  const which = positionals[0] ?? 'the newest good backup';
+  const action = `Restoring replaces ${file} with a backup (the replaced file is kept aside)`;
+  if (!(await agreed(values.yes, action, `Replace ${file} with ${which}? [y/N] `))) {
+    process.stderr.write('Nothing was changed.\n');
+    return;
   }
   const result = restoreBackup(file, positionals[0]);
   if (values.json) return printJson(result);
@@ -168,13 +161,3 @@ const why = (reason: string | null) =>
         : reason;
 const when = (iso: string) => new Date(iso).toLocaleString();
 const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
-
-// Asks on the terminal (prompt on stderr, so stdout stays clean for --json); only y or yes agrees.
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
-}

@@ -1,11 +1,10 @@
 import fs from 'node:fs';
-import { createInterface } from 'node:readline/promises';
 import { NotFoundError } from '../../core/api';
 import type { RunDetail } from '../../shared/training';
 import { parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { compareRuns, describeComparison, describeRun, runsTable } from '../format-runs';
-import { printJson } from '../output';
+import { agreed, printJson } from '../output';
 
 export const RUNS_USAGE = `Usage:
   timbre runs list [--json]
@@ -110,30 +109,13 @@ async function deleteCmd(ctx: CliContext, argv: string[]): Promise<void> {
     throw new Error(`Run ${id} "${run.name}" is ${run.status}; cancel it before deleting it.`);
   }
   const label = `run ${id} "${run.name}"`;
-  if (!values.yes) {
-    if (!process.stdin.isTTY) {
-      throw new UsageError(
-        `Deleting ${label} cannot be undone; pass --yes to confirm (no terminal to ask on).`,
-      );
-    }
-    if (!(await confirm(`Delete ${label}? [y/N] `))) {
-      process.stderr.write(`Kept ${label}.\n`);
-      return;
-    }
+  if (!(await agreed(values.yes, `Deleting ${label} cannot be undone`, `Delete ${label}? [y/N] `))) {
+    process.stderr.write(`Kept ${label}.\n`);
+    return;
   }
   const modelsDir = wb.queue.modelDir(id);
   const hadModels = fs.existsSync(modelsDir);
   await wb.deleteRun(id);
   if (values.json) return printJson({ deleted: id, name: run.name, modelsDir: hadModels ? modelsDir : null });
   console.log(`Deleted ${label}${hadModels ? ` and its models in ${modelsDir}` : ''}.`);
-}
-
-// Asks on the terminal (prompt on stderr, so stdout stays clean for --json); only y or yes agrees.
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
 }
