@@ -65,6 +65,21 @@ export interface OpenOptions {
   backupAfterHours?: number;
 }
 
+// Switching to WAL takes the file's exclusive lock, and SQLite answers SQLITE_BUSY at once, without
+// its busy handler, while another connection (a process opening the same new file) holds a shared
+// lock: try again for a few seconds, as the busy timeout would.
+function switchToWal(db: Db): void {
+  for (let tries = 0; ; tries++) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || tries >= 200) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+    }
+  }
+}
+
 /**
  * Opens (creating if needed) the SQLite file, in WAL mode with foreign keys, migrated to the
  * latest schema. Before anything is written, it refuses a file that is damaged, from a newer
@@ -111,7 +126,7 @@ function openOnce(file: string, options: OpenOptions): Db | null {
       db.close();
       return null;
     }
-    db.pragma('journal_mode = WAL');
+    switchToWal(db);
   } catch (err) {
     db.close();
     if (err instanceof DatabaseDamagedError) throw err;
