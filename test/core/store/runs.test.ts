@@ -2,10 +2,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src-main/core/store/database';
-import { DatasetRepo } from '../../../src-main/core/store/datasets';
 import { MIGRATIONS } from '../../../src-main/core/store/migrations';
 import { flattenConfig, RunRepo } from '../../../src-main/core/store/runs';
 import { resolveTrainConfig } from '../../../src-main/core/training/config';
+import { emptyDataset } from '../../helpers/store';
 import { tempDir } from '../../helpers/tmp';
 
 let db: Db;
@@ -19,14 +19,7 @@ function setup(): { runs: RunRepo; datasetId: number } {
   const t = tempDir();
   cleanup = t.cleanup;
   db = openDatabase(path.join(t.dir, 'timbre.db'));
-  const ds = new DatasetRepo(db).save({
-    name: 'd',
-    root: '/d',
-    fingerprint: 'fp',
-    notes: [],
-    splits: {},
-    skipped: [],
-  });
+  const ds = { id: emptyDataset(db) };
   return { runs: new RunRepo(db), datasetId: ds.id };
 }
 

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src-main/core/store/database';
-import { DatasetRepo } from '../../../src-main/core/store/datasets';
 import { RunRepo } from '../../../src-main/core/store/runs';
 import { resolveTrainConfig } from '../../../src-main/core/training/config';
 import {
@@ -12,6 +11,7 @@ import {
   pruneModelFolders,
 } from '../../../src-main/core/training/model-dirs';
 import { loadModelDir, saveModelDir } from '../../../src-main/core/training/model-io';
+import { emptyDataset } from '../../helpers/store';
 import { tempDir } from '../../helpers/tmp';
 
 let db: Db | undefined;
@@ -74,14 +74,7 @@ describe('model folders', () => {
     cleanup = t.cleanup;
     db = openDatabase(path.join(t.dir, 'timbre.db'));
     const runs = new RunRepo(db);
-    const ds = new DatasetRepo(db).save({
-      name: 'd',
-      root: '/d',
-      fingerprint: 'fp',
-      notes: [],
-      splits: {},
-      skipped: [],
-    });
+    const ds = { id: emptyDataset(db) };
     const config = resolveTrainConfig('seed-fc');
     const mk = () =>
       runs.create({
@@ -135,14 +128,7 @@ describe('model folders', () => {
     folders(models, ['3/best-2', '7/last-5', 'notes']);
     expect(nextFreeRunFolder(models)).toBe(8);
     const runs = new RunRepo(db);
-    const ds = new DatasetRepo(db).save({
-      name: 'd',
-      root: '/d',
-      fingerprint: 'fp',
-      notes: [],
-      splits: {},
-      skipped: [],
-    });
+    const ds = { id: emptyDataset(db) };
     const make = (minId?: number) =>
       runs.create({
         name: 'r',

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src-main/core/store/database';
-import { DatasetRepo } from '../../../src-main/core/store/datasets';
 import { RunRepo } from '../../../src-main/core/store/runs';
 import { resolveTrainConfig } from '../../../src-main/core/training/config';
 import { TrainingQueue, type RunEvent } from '../../../src-main/core/training/runner';
+import { emptyDataset } from '../../helpers/store';
 import { tempDir } from '../../helpers/tmp';
 
 let db: Db | undefined;
@@ -20,14 +20,7 @@ describe('TrainingQueue', () => {
     cleanup = t.cleanup;
     const open = openDatabase(path.join(t.dir, 'timbre.db'));
     db = open;
-    const ds = new DatasetRepo(open).save({
-      name: 'd',
-      root: '/d',
-      fingerprint: 'fp',
-      notes: [],
-      splits: {},
-      skipped: [],
-    });
+    const ds = { id: emptyDataset(open) };
     const runs = new RunRepo(open);
     const id = runs.create({
       name: 'r',
