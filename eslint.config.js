@@ -133,7 +133,7 @@ export default tseslint.config(
     },
   },
   {
-    // The renderer reaches src-main/ only through WorkbenchApi (lib/api.ts): it may import
+    // The renderer reaches src-main/ only through WorkbenchApi (lib/client.ts): it may import
     // src-main/shared/ (types and constants), never core/, a shell, or Electron.
     files: ['src-renderer/**'],
     rules: {

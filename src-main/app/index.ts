@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { app, BrowserWindow, dialog, Menu, session, type MenuItemConstructorOptions } from 'electron';
-import { Workbench } from '../core/api';
+import { Workbench } from '../core/workbench';
 import { timbreHome } from '../core/paths';
 import { APP_ENTRY, handleAppScheme, registerAppScheme } from './app-protocol';
 import { guardNavigation } from './external-links';

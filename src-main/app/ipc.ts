@@ -1,6 +1,6 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import type { WorkbenchEvent } from '../shared/api';
-import { REPORT_MIME, reportFileName, type Workbench } from '../core/api';
+import type { WorkbenchEvent } from '../shared/contract';
+import { REPORT_MIME, reportFileName, type Workbench } from '../core/workbench';
 import { apiDispatch } from '../core/dispatch';
 import { isAppUrl } from './app-protocol';
 import { printHtmlToPdf, setupSave } from './save';

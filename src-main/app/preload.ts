@@ -1,6 +1,6 @@
 // The preload bridge: one object, `window.timbre`, with exactly three functions (not ipcRenderer whole).
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { ApiMethod, ElectronBridge, WorkbenchEvent } from '../shared/api';
+import type { ApiMethod, ElectronBridge, WorkbenchEvent } from '../shared/contract';
 
 const bridge: ElectronBridge = {
   invoke: (method: ApiMethod, args: unknown[]) => ipcRenderer.invoke('timbre:invoke', method, args),

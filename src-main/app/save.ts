@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
-import type { ReportFiles } from '../shared/api';
+import type { ReportFiles } from '../shared/contract';
 import { saveName, savePaths, writeFileAtomic } from '../core/reports/export';
 
 /** The IPC channel of the native save dialog. */

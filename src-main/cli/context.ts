@@ -1,4 +1,4 @@
-import { Workbench } from '../core/api';
+import { Workbench } from '../core/workbench';
 import { backupSettled } from '../core/store/backup';
 import type { DatasetSummary } from '../shared/types';
 import { watchProgress } from './progress';

@@ -1,5 +1,5 @@
 import { humanDuration } from '../core/format';
-import type { WorkbenchApi } from '../shared/api';
+import type { WorkbenchApi } from '../shared/contract';
 import type { Progress } from '../shared/types';
 
 export { humanDuration };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { REPORT_FORMATS } from './reports/registry';
-import type { ApiMethod } from '../shared/api';
+import type { ApiMethod } from '../shared/contract';
 import { SPLITS } from '../shared/constants';
 import { BACKENDS, MODEL_TYPES } from '../shared/training';
 import { errorKind } from './errors';

@@ -1,6 +1,6 @@
-import { API_METHODS, type ApiErrorBody, type ApiMethod } from '../shared/api';
+import { API_METHODS, type ApiErrorBody, type ApiMethod } from '../shared/contract';
 import type { ErrorCode } from '../shared/errors';
-import type { Workbench } from './api';
+import type { Workbench } from './workbench';
 import { checkArgs } from './api-schema';
 import { codeOf, errorBody, INTERNAL_MESSAGE, isInternal, WorkbenchError } from './errors';
 

@@ -1,4 +1,4 @@
-import type { ApiErrorBody } from '../shared/api';
+import type { ApiErrorBody } from '../shared/contract';
 import { ERROR_CODES, type ErrorCode } from '../shared/errors';
 
 /**

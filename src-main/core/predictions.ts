@@ -1,7 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SOURCES } from '../shared/constants';
-import type { EpochPredictions, NoteAudio, NoteHistory, NotePrediction, PredictionSet } from '../shared/api';
+import type {
+  EpochPredictions,
+  NoteAudio,
+  NoteHistory,
+  NotePrediction,
+  PredictionSet,
+} from '../shared/contract';
 import type { RunDetail } from '../shared/training';
 import { encodeWav16, nsynthWavProblem, readPcm16, readWavInfo } from './datasets/wav';
 import { selectNotes } from './features/select';

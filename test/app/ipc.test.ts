@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { APP_ENTRY } from '../../src-main/app/app-protocol';
 import { setupIpc, CHANNELS } from '../../src-main/app/ipc';
 import { SAVE_CHANNEL } from '../../src-main/app/save';
-import { Workbench } from '../../src-main/core/api';
+import { Workbench } from '../../src-main/core/workbench';
 import { resolveTrainConfig } from '../../src-main/core/training/config';
 import {
   BrowserWindow,

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { APP_ENTRY } from '../../src-main/app/app-protocol';
 import { CHANNELS } from '../../src-main/app/ipc';
-import { Workbench } from '../../src-main/core/api';
+import { Workbench } from '../../src-main/core/workbench';
 import {
   appEvents,
   becomeReady,

@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_CSP, APP_ENTRY, serveRenderer } from '../../src-main/app/app-protocol';
 import { CHANNELS, setupIpc } from '../../src-main/app/ipc';
-import { Workbench } from '../../src-main/core/api';
+import { Workbench } from '../../src-main/core/workbench';
 import { resolveTrainConfig } from '../../src-main/core/training/config';
 import { FAMILIES } from '../../src-main/shared/constants';
 import { buildRenderer, RENDERER_OUT, rendererStale } from '../../src-main/server/renderer-build';

@@ -1,6 +1,6 @@
 // Test accuracy of the seed LSTM presets trained through the app next to the PyTorch reference on
 // the same rendered root (issue 3). Long: tens of minutes at 20 epochs; behind `--accuracy`.
-import { Workbench } from '../../src-main/core/api';
+import { Workbench } from '../../src-main/core/workbench';
 import type { PresetName } from '../../src-main/shared/training';
 import { trainAndWatch } from './app-run';
 import { LSTM_REFERENCE, pytorchStatus, runReferenceAsync } from './pytorch';

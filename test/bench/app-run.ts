@@ -1,6 +1,6 @@
 // Trains one run through the app (Workbench -> queue -> worker thread) and collects its epoch timings.
-import type { Workbench } from '../../src-main/core/api';
-import type { RunRequest } from '../../src-main/shared/api';
+import type { Workbench } from '../../src-main/core/workbench';
+import type { RunRequest } from '../../src-main/shared/contract';
 import type { RunDetail } from '../../src-main/shared/training';
 
 /** One committed epoch as the app reported it. */

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { Workbench } from '../../src-main/core/api';
+import { Workbench } from '../../src-main/core/workbench';
 import { renderDataset } from '../../src-main/core/datasets/render/render-dataset';
 import { replicateDataset } from './replicate';
 

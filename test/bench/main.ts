@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Workbench } from '../../src-main/core/api';
+import { Workbench } from '../../src-main/core/workbench';
 import { renderDataset } from '../../src-main/core/datasets/render/render-dataset';
 import { benchAccuracy } from './accuracy';
 import { benchDatasets, type BenchRow } from './datasets';

@@ -1,6 +1,6 @@
 // Imports a data set and caches its features in a fresh process, then prints its peak RSS:
 // `node --import tsx test/bench/rss-child.ts ROOT HOME REPRESENTATION`.
-import { Workbench } from '../../src-main/core/api';
+import { Workbench } from '../../src-main/core/workbench';
 
 const [root, home, representation] = process.argv.slice(2);
 const wb = new Workbench({ home });

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RunRequest } from '../../src-main/shared/api';
+import type { RunRequest } from '../../src-main/shared/contract';
 import type { EpochTiming } from './app-run';
 import { replicateDataset } from './replicate';
 import { fmt, round, table } from './report';

@@ -1,6 +1,6 @@
 // How much of an epoch the main side spends committing it to SQLite (target: under 1 %).
-import { Workbench } from '../../src-main/core/api';
-import type { RunRequest } from '../../src-main/shared/api';
+import { Workbench } from '../../src-main/core/workbench';
+import type { RunRequest } from '../../src-main/shared/contract';
 import { dbSharePct, trainAndWatch } from './app-run';
 import { fmt, round } from './report';
 

@@ -1,8 +1,8 @@
 // Trains one run through the app in a fresh process, then prints its epoch timings and peak RSS:
 // `node --import tsx test/bench/train-child.ts HOME '<RunRequest as JSON>'`. The data set named in
 // the request must be registered in HOME (and its feature cache built, to measure training alone).
-import { Workbench } from '../../src-main/core/api';
-import type { RunRequest } from '../../src-main/shared/api';
+import { Workbench } from '../../src-main/core/workbench';
+import type { RunRequest } from '../../src-main/shared/contract';
 import { dbSharePct, trainAndWatch } from './app-run';
 
 const [home, requestJson] = process.argv.slice(2);

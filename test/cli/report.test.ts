@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Workbench } from '../../src-main/core/api';
+import { Workbench } from '../../src-main/core/workbench';
 import { PDF_NEEDS_CHROMIUM } from '../../src-main/core/reports/pdf';
 import { timbre } from '../helpers/cli';
 import { tinyDataset } from '../helpers/tiny';

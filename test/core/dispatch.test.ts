@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { NotFoundError, type Workbench } from '../../src-main/core/api';
+import { NotFoundError, type Workbench } from '../../src-main/core/workbench';
 import { apiDispatch } from '../../src-main/core/dispatch';
-import { API_METHODS, type ApiMethod } from '../../src-main/shared/api';
+import { API_METHODS, type ApiMethod } from '../../src-main/shared/contract';
 
 // A workbench whose every method answers its own name, except the ones that fail.
 const calls: { method: string; args: unknown[] }[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NotFoundError, RunStateError } from '../../src-main/core/api';
+import { NotFoundError, RunStateError } from '../../src-main/core/workbench';
 import { ApiArgumentError } from '../../src-main/core/api-schema';
 import { JsonSyntaxError } from '../../src-main/core/datasets/json-stream';
 import { DatasetError } from '../../src-main/core/datasets/nsynth-scan';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Workbench } from '../../src-main/core/api';
+import { Workbench } from '../../src-main/core/workbench';
 import { parseWavHeader, readPcm16 } from '../../src-main/core/datasets/wav';
 import { parseNoteStr } from '../../src-main/core/predictions';
 import { saveName, savePaths } from '../../src-main/core/reports/export';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NotePrediction } from '../../src-main/shared/api';
+import type { NotePrediction } from '../../src-main/shared/contract';
 import {
   abNeighbours,
   filterNotes,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NotFoundError } from '../../src-main/core/api';
+import { NotFoundError } from '../../src-main/core/workbench';
 import { errorBody, isInternal } from '../../src-main/core/errors';
 import { RequestError, statusOf } from '../../src-main/server/errors';
 

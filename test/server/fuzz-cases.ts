@@ -2,7 +2,7 @@
 // hostile, and seeded generators of more of the same.
 import path from 'node:path';
 import { checkArgs } from '../../src-main/core/api-schema';
-import { API_METHODS, type ApiMethod } from '../../src-main/shared/api';
+import { API_METHODS, type ApiMethod } from '../../src-main/shared/contract';
 
 /** What every fuzz request needs to know of the server under test and its folders. */
 export interface FuzzTarget {

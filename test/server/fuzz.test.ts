@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { Workbench } from '../../src-main/core/api';
+import { Workbench } from '../../src-main/core/workbench';
 import { mulberry32 } from '../../src-main/core/random';
 import { startServer, type RunningServer } from '../../src-main/server/server';
 import { tempDir } from '../helpers/tmp';

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Workbench } from '../../src-main/core/api';
+import type { Workbench } from '../../src-main/core/workbench';
 import { startServer, type RunningServer } from '../../src-main/server/server';
-import { API_METHODS } from '../../src-main/shared/api';
+import { API_METHODS } from '../../src-main/shared/contract';
 import { tempDir } from '../helpers/tmp';
 
 let server: RunningServer;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Workbench } from '../../src-main/core/api';
+import { Workbench } from '../../src-main/core/workbench';
 import { parseModelFolder } from '../../src-main/core/training/model-dirs';
 import { tinyDataset } from '../helpers/tiny';
 import { checkAfterKill, checkFinished, checkFolders, type Committed, type Problem } from './checks';

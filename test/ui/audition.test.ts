@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Workbench } from '../../src-main/core/api';
+import { Workbench } from '../../src-main/core/workbench';
 import { openDatabase } from '../../src-main/core/store/database';
 import { DatasetRepo } from '../../src-main/core/store/datasets';
 import { RunRepo } from '../../src-main/core/store/runs';
@@ -13,7 +13,7 @@ import type {
   NotePrediction,
   PredictionSet,
   RunRequest,
-} from '../../src-main/shared/api';
+} from '../../src-main/shared/contract';
 import type { RunDetail, RunSummary } from '../../src-main/shared/training';
 import { tinyDataset } from '../helpers/tiny';
 import { tempDir } from '../helpers/tmp';

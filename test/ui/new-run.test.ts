@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Workbench } from '../../src-main/core/api';
-import type { QueueState } from '../../src-main/shared/api';
+import { Workbench } from '../../src-main/core/workbench';
+import type { QueueState } from '../../src-main/shared/contract';
 import type { DatasetSummary } from '../../src-main/shared/types';
 import type { RunDetail, RunSummary } from '../../src-main/shared/training';
 import { tinyDataset } from '../helpers/tiny';

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Workbench } from '../../src-main/core/api';
+import { Workbench } from '../../src-main/core/workbench';
 import { openDatabase } from '../../src-main/core/store/database';
 import { DatasetRepo } from '../../src-main/core/store/datasets';
 import { RunRepo } from '../../src-main/core/store/runs';
 import { resolveTrainConfig } from '../../src-main/core/training/config';
 import { FAMILIES } from '../../src-main/shared/constants';
-import type { RunRequest } from '../../src-main/shared/api';
+import type { RunRequest } from '../../src-main/shared/contract';
 import type { RunDetail, RunSummary } from '../../src-main/shared/training';
 import type { DatasetSummary } from '../../src-main/shared/types';
 import { tinyDataset } from '../helpers/tiny';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { FAMILIES, SOURCES } from '../../shared/constants';
-import type { NotePrediction } from '../../shared/api';
+import type { NotePrediction } from '../../shared/contract';
 import { writeFileAtomic } from '../../core/reports/export';
 import { choiceFlag, intFlag, parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';

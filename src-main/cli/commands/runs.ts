@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { NotFoundError } from '../../core/api';
+import { NotFoundError } from '../../core/workbench';
 import type { RunDetail } from '../../shared/training';
 import { parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';

@@ -1,4 +1,4 @@
-import { Workbench } from '../../core/api';
+import { Workbench } from '../../core/workbench';
 import { buildRenderer, RENDERER_OUT, rendererStale } from '../../server/renderer-build';
 import { startServer } from '../../server/server';
 import { intFlag, parseFlags, UsageError } from '../args';

@@ -1,4 +1,4 @@
-import { NotFoundError } from '../../core/api';
+import { NotFoundError } from '../../core/workbench';
 import { BACKENDS } from '../../shared/training';
 import { choiceFlag, parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';

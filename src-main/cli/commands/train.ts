@@ -1,7 +1,7 @@
 import { FeatureConfigError } from '../../core/features/config';
-import { NotFoundError } from '../../core/api';
+import { NotFoundError } from '../../core/workbench';
 import { resolveTrainConfig, TrainConfigError, type TrainOverrides } from '../../core/training/config';
-import type { RunEventPayload } from '../../shared/api';
+import type { RunEventPayload } from '../../shared/contract';
 import { BACKENDS, MODEL_TYPES, PRESET_NAMES, type RunDetail } from '../../shared/training';
 import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';

@@ -6,7 +6,7 @@ import { mdFormat } from './formats/md';
 import { pdfFormat } from './formats/pdf';
 import { texFormat } from './formats/tex';
 import { ReportError, type ReportFormatModule } from './types';
-import type { ReportFormatInfo } from '../../shared/api';
+import type { ReportFormatInfo } from '../../shared/contract';
 
 /**
  * Every report format, in the order menus and help texts list them. A new format is one file in

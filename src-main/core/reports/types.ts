@@ -1,6 +1,6 @@
 import type { RunComparison, RunMetrics } from '../compare';
 import type { ChromiumLookup } from './pdf';
-import type { ReportFormatInfo } from '../../shared/api';
+import type { ReportFormatInfo } from '../../shared/contract';
 import type { Evaluation, RunDetail } from '../../shared/training';
 import { errorKind } from '../errors';
 

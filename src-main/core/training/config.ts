@@ -1,7 +1,7 @@
 import { DEFAULT_FEATURES } from '../../shared/features';
 import { MODEL_TYPES, PRESET_NAMES, type PresetName, type TrainConfig } from '../../shared/training';
 import { validateFeatureConfig } from '../features/config';
-import type { TrainOverrides } from '../../shared/api';
+import type { TrainOverrides } from '../../shared/contract';
 import { errorKind } from '../errors';
 
 export type { TrainOverrides };

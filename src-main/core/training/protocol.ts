@@ -1,4 +1,4 @@
-import type { RunEventPayload } from '../../shared/api';
+import type { RunEventPayload } from '../../shared/contract';
 import type { FeatureCacheInfo } from '../../shared/features';
 import type { BackendName, ClassMetrics, EpochMetrics, TrainConfig } from '../../shared/training';
 

@@ -1,5 +1,5 @@
 // What the audition view does with a split's predictions: filter, sort, pick A/B neighbours, slice.
-import type { NotePrediction } from '../../../src-main/shared/api';
+import type { NotePrediction } from '../../../src-main/shared/contract';
 import { FAMILIES, SOURCES } from '../../../src-main/shared/constants';
 
 /** Which notes the list shows by outcome. */

@@ -1,6 +1,6 @@
 import { DEFAULT_DATASET_NAME } from '../../../src-main/shared/constants';
 import type { DatasetSummary, Progress } from '../../../src-main/shared/types';
-import { api } from './api';
+import { api } from './client';
 import { messageOf } from './runs.svelte';
 
 /** A long data set task (render, import) as the progress events report it. */

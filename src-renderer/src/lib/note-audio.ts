@@ -1,6 +1,6 @@
 // Notes' audio as the audition view plays and draws it, fetched once per note while the view lives.
-import type { NoteAudio } from '../../../src-main/shared/api';
-import { api } from './api';
+import type { NoteAudio } from '../../../src-main/shared/contract';
+import { api } from './client';
 import { base64ToBytes, decodeWav, type PcmAudio } from './wav';
 
 /** A note's WAV bytes and its decoded samples. */

@@ -1,5 +1,5 @@
-import type { AppInfo, QueueState, RunEventPayload } from '../../../src-main/shared/api';
-import { api } from './api';
+import type { AppInfo, QueueState, RunEventPayload } from '../../../src-main/shared/contract';
+import { api } from './client';
 import { messageOf } from './runs.svelte';
 
 /** What the run training now is doing, from its live events. */

@@ -1,5 +1,5 @@
 // The New run form's state: what it starts from, what the user typed, and the request it makes.
-import type { RunRequest, TrainOverrides } from '../../../src-main/shared/api';
+import type { RunRequest, TrainOverrides } from '../../../src-main/shared/contract';
 import { SAMPLE_RATE } from '../../../src-main/shared/constants';
 import type { BackendName, PresetName, TrainConfig } from '../../../src-main/shared/training';
 import { checkFields, parseNum, type Choices, type FieldState, type NumKey } from './run-checks.svelte';

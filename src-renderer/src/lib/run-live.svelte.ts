@@ -1,7 +1,7 @@
 // One run as it lives: its record, plus what its events say while it is queued or training.
-import type { QueueState, RunEventPayload } from '../../../src-main/shared/api';
+import type { QueueState, RunEventPayload } from '../../../src-main/shared/contract';
 import type { EpochMetrics, RunDetail, RunStatus } from '../../../src-main/shared/training';
-import { api, ApiError } from './api';
+import { api, ApiError } from './client';
 
 /** Where training is inside an epoch, with smoothed speed and time left. */
 export interface BatchProgress {

@@ -1,5 +1,5 @@
 import type { RunSummary } from '../../../src-main/shared/training';
-import { api } from './api';
+import { api } from './client';
 
 /** A readable sentence from whatever a call threw. */
 export function messageOf(e: unknown): string {

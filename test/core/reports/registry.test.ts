@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { reportFileName, REPORT_MIME, Workbench } from '../../../src-main/core/api';
+import { reportFileName, REPORT_MIME, Workbench } from '../../../src-main/core/workbench';
 import { checkArgs } from '../../../src-main/core/api-schema';
 import {
   formatOfPath,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Workbench } from '../../../src-main/core/api';
+import { Workbench } from '../../../src-main/core/workbench';
 import { parseWavHeader } from '../../../src-main/core/datasets/wav';
 import { collectReport } from '../../../src-main/core/reports/collect';
 import { writeReport } from '../../../src-main/core/reports/export';

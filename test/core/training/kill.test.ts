@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunStateError, Workbench } from '../../../src-main/core/api';
+import { RunStateError, Workbench } from '../../../src-main/core/workbench';
 import { openDatabase } from '../../../src-main/core/store/database';
 import { DatasetRepo } from '../../../src-main/core/store/datasets';
 import { RunRepo } from '../../../src-main/core/store/runs';

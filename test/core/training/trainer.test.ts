@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Workbench } from '../../../src-main/core/api';
+import { Workbench } from '../../../src-main/core/workbench';
 import type { TrainOverrides } from '../../../src-main/core/training/config';
 import { FAMILIES } from '../../../src-main/shared/constants';
 import { tinyDataset } from '../../helpers/tiny';

@@ -18,7 +18,7 @@ import type {
   RunRequest,
   WorkbenchApi,
   WorkbenchEvent,
-} from '../shared/api';
+} from '../shared/contract';
 import type { FeatureConfig } from '../shared/features';
 import type { DatasetSummary, ProgressFn } from '../shared/types';
 import type {

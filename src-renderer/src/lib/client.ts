@@ -7,8 +7,8 @@ import type {
   ReportFiles,
   WorkbenchApi,
   WorkbenchEvent,
-} from '../../../src-main/shared/api';
-import { API_METHODS } from '../../../src-main/shared/api';
+} from '../../../src-main/shared/contract';
+import { API_METHODS } from '../../../src-main/shared/contract';
 import { base64ToBytes } from './wav';
 
 declare global {
