@@ -99,6 +99,7 @@ const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
   ensureDefaultDataset: z.tuple([]),
   buildFeatures: z.union([z.tuple([ref]), z.tuple([ref, features])]),
   listPresets: z.tuple([]),
+  trainingOptions: z.tuple([]),
   validateRun: z.tuple([runRequest]),
   createRun: z.tuple([runRequest]),
   listRuns: z.tuple([]),

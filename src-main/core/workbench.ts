@@ -1,3 +1,5 @@
+import { trainingOptions } from './training/options';
+import type { TrainingOptions } from '../shared/train-schema';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_DATASET_NAME, SPLITS } from '../shared/constants';
@@ -196,6 +198,10 @@ export class Workbench implements WorkbenchApi {
 
   async listPresets(): Promise<PresetInfo[]> {
     return Object.entries(PRESETS).map(([name, p]) => ({ name: name as PresetName, ...p }));
+  }
+
+  async trainingOptions(): Promise<TrainingOptions> {
+    return trainingOptions();
   }
 
   async validateRun(request: RunRequest): Promise<TrainConfig> {

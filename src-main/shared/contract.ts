@@ -9,6 +9,7 @@ import type {
   RunSummary,
   TrainConfig,
 } from './training';
+import type { TrainingOptions } from './train-schema';
 import type { DatasetSummary, Progress } from './types';
 
 /** What a training run reports while it lives, as the shells forward it to windows. */
@@ -212,6 +213,8 @@ export interface WorkbenchApi {
   ): Promise<FeatureCacheInfo & { built: boolean }>;
   /** The built-in presets with their full configurations. */
   listPresets(): Promise<PresetInfo[]>;
+  /** Every training setting (range, default, label, help), the model types and the feature representations. */
+  trainingOptions(): Promise<TrainingOptions>;
   /** Checks a run request without creating anything; resolves with the full configuration. */
   validateRun(request: RunRequest): Promise<TrainConfig>;
   /** Creates a run and queues it; it trains when the runs before it end. */
@@ -260,6 +263,7 @@ export const API_METHODS = [
   'ensureDefaultDataset',
   'buildFeatures',
   'listPresets',
+  'trainingOptions',
   'validateRun',
   'createRun',
   'listRuns',
