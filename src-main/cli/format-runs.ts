@@ -1,20 +1,20 @@
 import { compareRuns, runMetrics, type RunComparison, type RunMetrics } from '../core/compare';
-import { fixed, humanDuration, pct, relativeTime, runSeconds } from '../core/format';
+import { exactTime, fixed, humanDuration, pct, relativeTime, runSeconds, UNKNOWN } from '../shared/format';
 import type { Evaluation, RunDetail, RunSummary } from '../shared/training';
 
-export { compareRuns, fixed, humanDuration, pct, relativeTime, runMetrics, runSeconds };
+export { compareRuns, runMetrics };
 export type { RunComparison, RunMetrics };
 
-// Cells that read as quantities: numbers, percents, "3/20", "128x3", "3 min 12 s".
-const QUANTITY = /^[-+]?\d[\d.]*(e[-+]?\d+)?(%|\/\d+|x\d+)?$|^(\d[\d.]* (h|min|s) ?)+$/i;
+// Cells that read as quantities: numbers, percents ("64.8 %"), "3/20", "128x3", "3 min 12 s".
+const QUANTITY = /^[-+]?\d[\d.]*(e[-+]?\d+)?( %|\/\d+|x\d+)?$|^(\d[\d.]* (h|min|s) ?)+$/i;
 
-/** Lays out rows as a text table; quantities are right-aligned, and so is "-" in a column of them. */
+/** Lays out rows as a text table; quantities are right-aligned, and so is "–" in a column of them. */
 export function alignedTable(header: string[], rows: (string | number)[][]): string {
   const cells = rows.map((r) => r.map(String));
   const isQty = (s: string) => QUANTITY.test(s);
   const qtyColumn = header.map((_, c) => cells.some((r) => isQty(r[c] ?? '')));
   const allQty = header.map(
-    (_, c) => qtyColumn[c] && cells.every((r) => ['-', ''].includes(r[c] ?? '') || isQty(r[c]!)),
+    (_, c) => qtyColumn[c] && cells.every((r) => [UNKNOWN, ''].includes(r[c] ?? '') || isQty(r[c]!)),
   );
   const widths = header.map((h, c) => Math.max(h.length, ...cells.map((r) => (r[c] ?? '').length)));
   const line = (r: string[], right: (c: number) => boolean) =>
@@ -24,14 +24,11 @@ export function alignedTable(header: string[], rows: (string | number)[][]): str
       .trimEnd();
   return [
     line(header, (c) => allQty[c]!),
-    ...cells.map((r) => line(r, (c) => isQty(r[c]!) || (r[c] === '-' && qtyColumn[c]!))),
+    ...cells.map((r) => line(r, (c) => isQty(r[c]!) || (r[c] === UNKNOWN && qtyColumn[c]!))),
   ].join('\n');
 }
 
-const duration = (run: RunSummary, now: number) => {
-  const s = runSeconds(run, now);
-  return s === null ? '-' : humanDuration(s);
-};
+const duration = (run: RunSummary, now: number) => humanDuration(runSeconds(run, now));
 
 /** The runs as one table, in the order given. */
 export function runsTable(runs: RunSummary[], now = Date.now()): string {
@@ -65,13 +62,14 @@ export function runsTable(runs: RunSummary[], now = Date.now()): string {
       pct(r.bestValAccuracy),
       pct(r.testAccuracy),
       duration(r, now),
-      r.backend ?? '-',
+      r.backend ?? UNKNOWN,
       relativeTime(r.createdAt, now),
     ]),
   );
 }
 
-const when = (iso: string | null, now: number) => (iso ? `${iso} (${relativeTime(iso, now)})` : '-');
+const when = (iso: string | null, now: number) =>
+  iso ? `${exactTime(iso)} (${relativeTime(iso, now)})` : UNKNOWN;
 
 // Column headings of a confusion matrix: short family names, full ones if shortening makes two alike.
 function shortLabels(labels: string[]): string[] {
@@ -106,12 +104,12 @@ export function describeRun(d: RunDetail, now = Date.now()): string {
   if (d.notes) lines.push(`notes        ${d.notes.replace(/\n/g, '\n             ')}`);
   const elapsed = duration(d, now);
   lines.push(
-    `tags         ${d.tags.length ? d.tags.join(', ') : '-'}`,
-    `preset       ${d.preset ?? '-'}`,
+    `tags         ${d.tags.length ? d.tags.join(', ') : UNKNOWN}`,
+    `preset       ${d.preset ?? UNKNOWN}`,
     `created      ${when(d.createdAt, now)}`,
     `started      ${when(d.startedAt, now)}`,
-    `finished     ${when(d.finishedAt, now)}${elapsed === '-' ? '' : `, took ${elapsed}`}`,
-    `backend      ${d.backend ?? '-'}${d.backendVersion ? ` ${d.backendVersion}` : ''}`,
+    `finished     ${when(d.finishedAt, now)}${elapsed === UNKNOWN ? '' : `, took ${elapsed}`}`,
+    `backend      ${d.backend ?? UNKNOWN}${d.backendVersion ? ` ${d.backendVersion}` : ''}`,
     `app version  ${d.appVersion}`,
     `seed         ${d.seed}`,
     `data set     ${d.datasetId ?? '(deleted)'}, fingerprint ${d.datasetFingerprint}`,
@@ -172,13 +170,13 @@ export function describeComparison(c: RunComparison): string {
     lines.push(
       alignedTable(
         ['parameter', ...heads],
-        differing.map(([k, vs]) => [k, ...vs.map((v) => String(v ?? '-'))]),
+        differing.map(([k, vs]) => [k, ...vs.map((v) => String(v ?? UNKNOWN))]),
       ),
     );
   }
   const row = (label: string, f: (m: RunMetrics) => string | number | null) => [
     label,
-    ...c.metrics.map((m) => f(m) ?? '-'),
+    ...c.metrics.map((m) => f(m) ?? UNKNOWN),
   ];
   lines.push(
     '',
@@ -198,7 +196,7 @@ export function describeComparison(c: RunComparison): string {
         row('test acc, best weights', (m) => pct(m.testAccuracyBest)),
         row('test acc, last weights', (m) => pct(m.testAccuracyLast)),
         row('epochs', (m) => `${m.epochsDone}/${m.epochs}`),
-        row('duration', (m) => (m.seconds === null ? null : humanDuration(m.seconds))),
+        row('duration', (m) => humanDuration(m.seconds)),
       ],
     ),
   );

@@ -1,8 +1,6 @@
-import { humanDuration } from '../core/format';
 import type { WorkbenchApi } from '../shared/contract';
+import { humanDuration } from '../shared/format';
 import type { Progress } from '../shared/types';
-
-export { humanDuration };
 
 /**
  * A progress bar on stderr with rate and ETA. On a terminal it redraws one line; elsewhere

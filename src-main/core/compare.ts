@@ -1,5 +1,5 @@
 import type { Evaluation, RunDetail } from '../shared/training';
-import { runSeconds } from './format';
+import { runSeconds } from '../shared/format';
 
 type ParamValue = string | number | boolean | null;
 

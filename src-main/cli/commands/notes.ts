@@ -5,7 +5,8 @@ import type { NotePrediction } from '../../shared/contract';
 import { writeFileAtomic } from '../../core/reports/export';
 import { choiceFlag, intFlag, parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
-import { alignedTable, pct } from '../format-runs';
+import { pct } from '../../shared/format';
+import { alignedTable } from '../format-runs';
 import { printJson } from '../output';
 
 export const NOTES_USAGE = `Usage:

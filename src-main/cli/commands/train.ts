@@ -6,7 +6,8 @@ import { BACKENDS, MODEL_TYPES, PRESET_NAMES, type RunDetail } from '../../share
 import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { printJson } from '../output';
-import { humanDuration, ProgressBar } from '../progress';
+import { humanDuration } from '../../shared/format';
+import { ProgressBar } from '../progress';
 import { FEATURE_FLAGS, featureFlags } from './features';
 
 export const TRAIN_USAGE = `Usage:

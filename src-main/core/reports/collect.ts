@@ -1,11 +1,11 @@
 import { compareRuns, runMetrics } from '../compare';
-import { NOTE_SECONDS } from '../../shared/constants';
+import { NOTE_SECONDS, RUN_COLORS } from '../../shared/constants';
 import type { FeatureConfig } from '../../shared/features';
 import type { RunDetail } from '../../shared/training';
 import type { NoteRecord } from '../../shared/types';
 import { encodeWav16, nsynthWavProblem, readPcm16, readWavInfo } from '../datasets/wav';
-import type { Db } from '../store/database';
-import { float32Value, RUN_COLORS } from './format';
+import type { PredictionRepo, RecordedPrediction } from '../store/predictions';
+import { float32Value } from './describe';
 import {
   ReportError,
   type ConfusionExample,
@@ -19,7 +19,8 @@ import packageJson from '../../../package.json';
 
 /** What a report reads: the Workbench fits it. */
 export interface ReportSource {
-  readonly db: Db;
+  /** The recorded predictions of the runs' evaluations and epochs. */
+  readonly runs: { readonly predictions: Pick<PredictionRepo, 'evaluation' | 'epochs'> };
   readonly datasets: { notes(datasetId: number): NoteRecord[] };
   /** The run's record; throws a NotFoundError naming the run when there is none. */
   getRun(id: number): Promise<RunDetail>;
@@ -37,13 +38,6 @@ export interface CollectOptions {
   now?: number;
 }
 
-interface PredictionRow {
-  note_str: string;
-  true_family: number;
-  predicted_family: number;
-  probabilities: Buffer;
-}
-
 /** Gathers everything the exporters need about the runs, in the order given. */
 export async function collectReport(
   source: ReportSource,
@@ -57,18 +51,13 @@ export async function collectReport(
   const details: RunDetail[] = [];
   for (const id of runIds) details.push(await source.getRun(id));
 
-  const predictionsOf = source.db.prepare<[number], PredictionRow>(
-    'SELECT note_str, true_family, predicted_family, probabilities FROM predictions WHERE evaluation_id = ? ORDER BY note_str',
-  );
-  const epochPredictionsOf = source.db.prepare<[number], { epoch: number; predicted: Buffer }>(
-    'SELECT epoch, predicted FROM epoch_predictions WHERE run_id = ? ORDER BY epoch',
-  );
+  const recorded = source.runs.predictions;
   const audio = new AudioLookup(source);
 
   const runs: ReportRun[] = details.map((detail, i) => {
     const evaluations: ReportEvaluation[] = detail.evaluations.map((e) => ({
       ...e,
-      predictions: predictionsOf.all(e.id).map(predictionOf),
+      predictions: recorded.evaluation(e.id).map(predictionOf),
     }));
     const focus = focusEvaluation(evaluations);
     const confusions = focus ? topConfusions(focus, options.confusions ?? 5, options.examples ?? 3) : [];
@@ -82,8 +71,8 @@ export async function collectReport(
       evaluations,
       focus,
       confusions,
-      validationPredictions: epochPredictionsOf
-        .all(detail.id)
+      validationPredictions: recorded
+        .epochs(detail.id)
         .map((r) => ({ epoch: r.epoch, predicted: [...r.predicted] })),
     };
   });
@@ -95,14 +84,14 @@ export async function collectReport(
   };
 }
 
-function predictionOf(row: PredictionRow): PredictionRecord {
+function predictionOf(row: RecordedPrediction): PredictionRecord {
   // Copy the blob: SQLite's buffer need not be 4-byte aligned for a Float32Array view.
   const bytes = Uint8Array.from(row.probabilities);
   const probabilities = new Float32Array(bytes.buffer, 0, bytes.byteLength >> 2);
   return {
-    noteStr: row.note_str,
-    trueFamily: row.true_family,
-    predicted: row.predicted_family,
+    noteStr: row.noteStr,
+    trueFamily: row.trueFamily,
+    predicted: row.predicted,
     probabilities: Array.from(probabilities, float32Value),
   };
 }

@@ -1,5 +1,20 @@
+import { FAMILY_COLORS } from '../../shared/constants';
 import type { ReportRun } from './types';
-import { escapeHtml as esc, familyColor } from './format';
+
+/** Text made safe inside HTML elements and double-quoted attributes. */
+export function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+}
+
+const esc = escapeHtml;
+
+/** Colour of a family by name; grey for a label the app does not know. */
+export function familyColor(label: string): string {
+  return FAMILY_COLORS[label] ?? '#888888';
+}
 
 /** A run's name with its colour swatch. */
 export const runLabel = (r: ReportRun) =>

@@ -1,7 +1,6 @@
-import { fixed, pct } from '../format';
+import { fixed, pct, secondsText } from '../../shared/format';
 import type { ClassMetrics } from '../../shared/training';
-import { escapeHtml as esc, secondsText } from './format';
-import { familyLabel, table, td } from './html-parts';
+import { escapeHtml as esc, familyLabel, table, td } from './html-parts';
 import type { ReportEvaluation, ReportRun, TopConfusion } from './types';
 
 function evaluationTitle(e: ReportEvaluation): string {
@@ -67,7 +66,7 @@ function confusionTable(e: ReportEvaluation): string {
       const shade = count
         ? ` style="background:rgb(var(--${i === j ? 'diag' : 'off'}) / ${share.toFixed(3)})"`
         : '';
-      const tip = `${count} ${e.labels[i]} note${count === 1 ? '' : 's'} predicted as ${e.labels[j]}${total ? ` (${Math.round(share * 100)} %)` : ''}`;
+      const tip = `${count} ${e.labels[i]} note${count === 1 ? '' : 's'} predicted as ${e.labels[j]}${total ? ` (${pct(share, 0)})` : ''}`;
       return `<td class="${cls}"${shade} title="${esc(tip)}">${count}</td>`;
     });
     return `<tr${total ? '' : ' class="absent"'}><th>${familyLabel(e.labels[i]!)}</th>${cells.join('')}<td class="n">${total}</td></tr>`;
@@ -136,7 +135,7 @@ function confusionList(confusions: TopConfusion[], e: ReportEvaluation): string 
     });
     return (
       `<li><strong>${familyLabel(c.trueLabel)} → ${familyLabel(c.predictedLabel)}</strong>: ` +
-      `${c.count} note${c.count === 1 ? '' : 's'} (${Math.round(c.rowShare * 100)} % of ${esc(c.trueLabel)})` +
+      `${c.count} note${c.count === 1 ? '' : 's'} (${pct(c.rowShare, 0)} of ${esc(c.trueLabel)})` +
       `<ul class="examples">${examples.join('')}</ul></li>`
     );
   });

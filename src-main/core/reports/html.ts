@@ -1,6 +1,6 @@
-import { humanDuration, pct } from '../format';
-import { describeFeatures, describeModel, describeOptimizer, escapeHtml as esc } from './format';
-import { runLabel, table, td } from './html-parts';
+import { humanDuration, pct, UNKNOWN, utcTime } from '../../shared/format';
+import { describeFeatures, describeModel, describeOptimizer } from './describe';
+import { escapeHtml as esc, runLabel, table, td } from './html-parts';
 import { runSection } from './html-run';
 import { REPORT_CSS } from './html-style';
 import { lineChartSvg, type ChartSeries } from './svg-chart';
@@ -69,22 +69,22 @@ function summarySection(data: ReportData): string {
       td(pct(m.bestValAccuracy), true),
       td(pct(m.testAccuracyBest), true),
       td(pct(m.testAccuracyLast), true),
-      td(m.seconds === null ? '-' : humanDuration(m.seconds), true),
+      td(humanDuration(m.seconds), true),
     ];
   });
   const provenance = data.runs.map((r) => {
     const d = r.detail;
     return [
       `<th class="name">${runLabel(r)}</th>`,
-      td(esc(d.backend ?? '-')),
-      td(esc(d.backendVersion ?? '-')),
+      td(esc(d.backend ?? UNKNOWN)),
+      td(esc(d.backendVersion ?? UNKNOWN)),
       td(esc(d.appVersion)),
       td(
         `<code title="${esc(d.datasetFingerprint)}">${esc(d.datasetFingerprint.slice(0, 16))}</code>` +
           (d.datasetId === null ? ' <span class="muted">(deleted)</span>' : ''),
       ),
       td(d.seed, true),
-      td(esc(d.startedAt?.replace('T', ' ').slice(0, 19) ?? '-')),
+      td(esc(utcTime(d.startedAt))),
     ];
   });
   return (
@@ -110,7 +110,7 @@ function paramsSection(data: ReportData): string {
     const diff = k in comparison.differing;
     const cells = runs.map((r) => {
       const v = r.detail.params[k];
-      return td(v === undefined ? '-' : esc(String(v)), typeof v === 'number');
+      return td(v === undefined ? UNKNOWN : esc(String(v)), typeof v === 'number');
     });
     return [`<th>${diff ? '<span class="mark" title="differs">≠</span> ' : ''}${esc(k)}</th>`, ...cells];
   });
@@ -151,7 +151,7 @@ function curvesSection(data: ReportData): string {
     xLabel: 'epoch',
     series: series('Accuracy'),
     yRange: [0, 1],
-    yFormat: (y) => `${Math.round(y * 100)}%`,
+    yFormat: (y) => pct(y, 0),
   });
   const line = (dashed: boolean) =>
     `<svg width="28" height="10" aria-hidden="true"><line x1="1" y1="5" x2="27" y2="5" stroke="currentColor" stroke-width="2"${dashed ? ' stroke-dasharray="6 4"' : ''}/></svg>`;

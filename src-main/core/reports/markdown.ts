@@ -1,11 +1,11 @@
-import { fixed, pct } from '../format';
-import { describeFeatures, describeModel, describeOptimizer } from './format';
+import { fixed, pct, UNKNOWN } from '../../shared/format';
+import { describeFeatures, describeModel, describeOptimizer } from './describe';
 import type { ReportData, ReportEvaluation, ReportRun } from './types';
 
 // A cell's text: pipes escaped, line breaks flattened, so a cell never breaks the table.
 const cell = (v: string | number | boolean | null | undefined) =>
   v === null || v === undefined
-    ? '-'
+    ? UNKNOWN
     : String(v)
         .replace(/\|/g, '\\|')
         .replace(/\s*\n\s*/g, ' ');
@@ -61,7 +61,7 @@ export function reportMarkdown(data: ReportData): string {
       out.push(
         markdownTable(
           ['parameter', ...data.runs.map(runName)],
-          differing.map(([k, vs]) => [k, ...vs.map((v) => (v === null ? '-' : String(v)))]),
+          differing.map(([k, vs]) => [k, ...vs.map((v) => (v === null ? UNKNOWN : String(v)))]),
         ),
         '',
         `${data.comparison.same} other parameter${data.comparison.same === 1 ? ' is' : 's are'} the same.`,
@@ -85,7 +85,7 @@ function f1Table(data: ReportData): string[] {
   if (!labels.length) return [];
   const f1 = (r: ReportRun, label: string) => {
     const m = r.focus?.perClass.find((c) => c.label === label);
-    return m && m.support > 0 ? fixed(m.f1, 3) : '-';
+    return m && m.support > 0 ? fixed(m.f1, 3) : UNKNOWN;
   };
   return [
     '## F1 per family (test)',

@@ -1,4 +1,4 @@
-import { escapeHtml } from './format';
+import { escapeHtml } from './html-parts';
 
 /** One line of a chart: points in data units, in x order. */
 export interface ChartSeries {

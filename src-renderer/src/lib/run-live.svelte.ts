@@ -1,6 +1,7 @@
 // One run as it lives: its record, plus what its events say while it is queued or training.
 import type { QueueState, RunEventPayload } from '../../../src-main/shared/contract';
 import type { EpochMetrics, RunDetail, RunStatus } from '../../../src-main/shared/training';
+import { pct } from '../../../src-main/shared/format';
 import { api, ApiError } from './client';
 
 /** Where training is inside an epoch, with smoothed speed and time left. */
@@ -175,7 +176,7 @@ export class RunLive {
       case 'evaluation':
         this.log = [
           ...this.log.slice(-49),
-          `Evaluated ${e.weights} weights on ${e.split}: ${(e.accuracy * 100).toFixed(1)} %`,
+          `Evaluated ${e.weights} weights on ${e.split}: ${pct(e.accuracy)}`,
         ];
         break;
       case 'log':

@@ -1,5 +1,5 @@
 import type { RunStatus, RunSummary } from '../../../src-main/shared/training';
-import { elapsed } from './format';
+import { runSeconds } from '../../../src-main/shared/format';
 
 /** A column of the runs table: how it is labelled, sized, sorted and filtered. */
 export interface Column {
@@ -16,13 +16,6 @@ export interface Column {
 }
 
 const acc = (v: number | null) => (v === null ? null : v * 100);
-
-/** Seconds a run took (or has taken so far), or null if it never started. */
-export function runSeconds(r: RunSummary, now: number): number | null {
-  if (!r.startedAt) return null;
-  if (r.finishedAt) return elapsed(r.startedAt, r.finishedAt);
-  return r.status === 'running' ? (now - Date.parse(r.startedAt)) / 1000 : null;
-}
 
 export const COLUMNS: Column[] = [
   { key: 'id', label: '#', title: 'Run id', width: 54, numeric: true, value: (r) => r.id },

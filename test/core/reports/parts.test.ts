@@ -5,7 +5,7 @@ import { exampleClip, focusEvaluation, topConfusions } from '../../../src-main/c
 import { csvField, csvPaths } from '../../../src-main/core/reports/csv';
 import { writeFileAtomic } from '../../../src-main/core/reports/export';
 import { formatOfPath } from '../../../src-main/core/reports/registry';
-import { escapeHtml } from '../../../src-main/core/reports/format';
+import { escapeHtml } from '../../../src-main/core/reports/html-parts';
 import { markdownTable } from '../../../src-main/core/reports/markdown';
 import { findChromium, PDF_NEEDS_CHROMIUM, requireChromium } from '../../../src-main/core/reports/pdf';
 import { lineChartSvg, niceTicks } from '../../../src-main/core/reports/svg-chart';

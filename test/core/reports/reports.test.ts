@@ -118,7 +118,7 @@ describe('HTML report', () => {
     expect(html).toContain('prefers-color-scheme: dark');
     expect(html).toContain('@media print');
     // The test accuracy of best weights, as recorded, in the summary.
-    for (const r of runs) expect(html).toContain(`${(r.testAccuracy! * 100).toFixed(1)}%`);
+    for (const r of runs) expect(html).toContain(`${(r.testAccuracy! * 100).toFixed(1)} %`);
   });
 
   it('embeds misclassified notes as playable 16 kHz mono WAV clips, labelled', () => {
@@ -319,7 +319,7 @@ describe('other formats', () => {
     expect(html).toContain('No evaluation recorded yet (the run is queued).');
     expect(html).not.toMatch(/NaN|undefined/);
     const md = fs.readFileSync((await writeReport(wb, both, 'md', out('empty.md'))).files[0]!.path, 'utf8');
-    expect(md).toMatch(/^\| #\d+ not started \| lstm 128x3 \|.*\| 0\/2 \| - \| - \|$/m);
+    expect(md).toMatch(/^\| #\d+ not started \| lstm 128x3 \|.*\| 0\/2 \| – \| – \|$/m);
     const json = JSON.parse(
       fs.readFileSync((await writeReport(wb, both, 'json', out('empty.json'))).files[0]!.path, 'utf8'),
     );
@@ -361,8 +361,8 @@ describe('LaTeX report', () => {
       const best = r.evaluations.find((e) => e.split === 'test' && e.weights === 'best')!;
       const last = r.evaluations.find((e) => e.split === 'test' && e.weights === 'last')!;
       expect(metrics[i]!.slice(1, 3)).toEqual(['2/2', String(r.bestEpoch)]);
-      expect(metrics[i]![5]).toBe(`${(best.accuracy * 100).toFixed(1)}\\%`);
-      expect(metrics[i]![6]).toBe(`${(last.accuracy * 100).toFixed(1)}\\%`);
+      expect(metrics[i]![5]).toBe(`${(best.accuracy * 100).toFixed(1)} \\%`);
+      expect(metrics[i]![6]).toBe(`${(last.accuracy * 100).toFixed(1)} \\%`);
 
       // Families with a note or a prediction, the same in both tables; rows sum to the support.
       const shown = best.labels.filter(
@@ -424,12 +424,12 @@ describe('LaTeX report', () => {
       expect(shape.tables.get('tab:timbre-metrics')![1]).toEqual([
         `\\#${empty} not started`,
         '0/2',
-        '-',
-        '-',
-        '-',
-        '-',
-        '-',
-        '-',
+        '--',
+        '--',
+        '--',
+        '--',
+        '--',
+        '--',
       ]);
       expect(tex).toContain(`% Run \\#${empty} not started: no evaluation recorded yet (queued).`);
       expect(shape.tables.has(`tab:timbre-run-${empty}-confusion`)).toBe(false);

@@ -1,5 +1,5 @@
-import { fixed, humanDuration, pct } from '../../format';
-import { describeFeatures, describeModel, describeOptimizer } from '../format';
+import { fixed, humanDuration, pct } from '../../../shared/format';
+import { describeFeatures, describeModel, describeOptimizer } from '../describe';
 import { defineReportFormat, type ReportData, type ReportEvaluation, type ReportRun } from '../types';
 
 const TEX_ESCAPES: Record<string, string> = {
@@ -16,6 +16,8 @@ const TEX_ESCAPES: Record<string, string> = {
   '<': '\\textless{}',
   '>': '\\textgreater{}',
   '|': '\\textbar{}',
+  // What the other formats write for an unknown value, in TeX's spelling.
+  '–': '--',
 };
 
 /**
@@ -30,15 +32,15 @@ export function escapeTex(text: string): string {
       .replace(/\s+/g, ' ')
       // eslint-disable-next-line no-control-regex
       .replace(/[\u0000-\u001f\u007f]/g, '')
-      .replace(/[\\{}&%$#_~^<>|]/g, (c) => TEX_ESCAPES[c]!)
+      .replace(/[\\{}&%$#_~^<>|–]/g, (c) => TEX_ESCAPES[c]!)
   );
 }
 
-/** A table cell: text (escaped when written), a number, nothing ("-"), or a bold value. */
+/** A table cell: text (escaped when written), a number, nothing (an en dash, "--"), or a bold value. */
 type Cell = string | number | null | { bold: string | number };
 
 const cellTex = (c: Cell): string =>
-  c === null ? '-' : typeof c === 'object' ? `\\textbf{${escapeTex(String(c.bold))}}` : escapeTex(String(c));
+  c === null ? '--' : typeof c === 'object' ? `\\textbf{${escapeTex(String(c.bold))}}` : escapeTex(String(c));
 
 interface TexTable {
   caption: string;
@@ -144,13 +146,13 @@ function metricsTable(data: ReportData): string[] {
         pct(m.lastValAccuracy),
         pct(m.testAccuracyBest),
         pct(m.testAccuracyLast),
-        m.seconds === null ? null : humanDuration(m.seconds),
+        humanDuration(m.seconds),
       ];
     }),
   });
 }
 
-// What an evaluation is, for captions: "test split, best weights of epoch 2; accuracy 45.0%".
+// What an evaluation is, for captions: "test split, best weights of epoch 2; accuracy 45.0 %".
 function evaluationText(e: ReportEvaluation): string {
   const epoch = e.epoch === null ? '' : ` of epoch ${e.epoch}`;
   return `${e.split} split, ${e.weights} weights${epoch}; accuracy ${pct(e.accuracy)}, loss ${fixed(e.loss)}`;

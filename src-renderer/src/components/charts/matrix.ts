@@ -1,4 +1,5 @@
 // Arithmetic and wording of confusion matrices (rows = true family, columns = predicted).
+import { pct } from '../../../../src-main/shared/format';
 
 /** Sum of each row: how many notes of each true family. */
 export function rowTotals(matrix: number[][]): number[] {
@@ -49,14 +50,9 @@ export function shade(diagonal: boolean, v: number, diff: boolean): string {
   return diagonal ? `rgba(0, 114, 178, ${0.12 + 0.8 * v})` : `rgba(213, 94, 0, ${0.12 + 0.8 * v})`;
 }
 
-/** Percent rounded to a whole number, for dense cells and hover sentences. */
-export function wholePct(fraction: number): string {
-  return `${Math.round(fraction * 100)} %`;
-}
-
 /** "42 bass notes predicted as guitar (18 %)" */
 export function cellSentence(count: number, total: number, truth: string, predicted: string): string {
-  const share = total ? ` (${wholePct(count / total)})` : '';
+  const share = total ? ` (${pct(count / total, 0)})` : '';
   const noun = count === 1 ? 'note' : 'notes';
   const tail = truth === predicted ? ', correct' : '';
   return `${count} ${truth} ${noun} predicted as ${predicted}${tail}${share}`;
@@ -71,7 +67,7 @@ export function diffSentence(
   predicted: string,
 ): string {
   const what = `${truth} notes predicted as ${predicted}`;
-  const shares = `(${wholePct(shareA)} → ${wholePct(shareB)})`;
+  const shares = `(${pct(shareA, 0)} → ${pct(shareB, 0)})`;
   if (delta === 0 && Math.round(shareA * 100) === Math.round(shareB * 100))
     return `A and B: as many ${what} ${shares}`;
   const better = (truth === predicted) === shareB - shareA > 0;

@@ -1,26 +1,7 @@
+// A run's settings in a few words, and values as every report writes them.
 import type { FeatureConfig } from '../../shared/features';
-import { FAMILY_COLORS, RUN_COLORS } from '../../shared/constants';
+import { secondsText } from '../../shared/format';
 import type { RunDetail } from '../../shared/training';
-
-export { FAMILY_COLORS, RUN_COLORS };
-
-/** Colour of a family by name; grey for a label the app does not know. */
-export function familyColor(label: string): string {
-  return FAMILY_COLORS[label] ?? '#888888';
-}
-
-/** Text made safe inside HTML elements and double-quoted attributes. */
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-}
-
-/** Seconds with at most two decimals and no trailing zeros: 0.5, 1, 1.25. */
-export function secondsText(s: number): string {
-  return String(Math.round(s * 100) / 100);
-}
 
 /** What a model sees, in a few words: "logmel 16 mels, 0-0.5 s, standard". */
 export function describeFeatures(f: FeatureConfig): string {
