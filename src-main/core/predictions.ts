@@ -1,34 +1,14 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { SOURCES } from '../shared/constants';
-import type {
-  EpochPredictions,
-  NoteAudio,
-  NoteHistory,
-  NotePrediction,
-  PredictionSet,
-} from '../shared/contract';
+import type { EpochPredictions, NoteHistory, NotePrediction, PredictionSet } from '../shared/contract';
 import type { RunDetail } from '../shared/training';
-import { encodeWav16, nsynthWavProblem, readPcm16, readWavInfo } from './datasets/wav';
 import { selectNotes } from './features/select';
-import type { Db } from './store/database';
 import type { DatasetRepo } from './store/datasets';
+import type { PredictionRepo, PredictionWithNote } from './store/predictions';
 import { errorKind } from './errors';
 
-/** A note, a split or an evaluation that a run does not have. */
+/** A note, a split or an evaluation that a run does not have (or a note whose audio is gone). */
 export const PredictionsError = errorKind('PredictionsError', 'not-found');
 export type PredictionsError = InstanceType<typeof PredictionsError>;
-
-interface Row {
-  note_str: string;
-  true_family: number;
-  predicted_family: number;
-  probabilities: Buffer;
-  pitch: number | null;
-  velocity: number | null;
-  instrument_str: string | null;
-  source: number | null;
-}
 
 /** pitch, velocity, instrument and source read from an NSynth note_str such as `bass_electronic_012-045-100`. */
 export function parseNoteStr(
@@ -40,10 +20,10 @@ export function parseNoteStr(
   return { pitch: m ? Number(m[2]) : -1, velocity: m ? Number(m[3]) : -1, instrument, source };
 }
 
-/** Reads the predictions runs recorded, joined with their data set's notes, and the notes' audio. */
+/** Reads the predictions runs recorded, joined with their data set's notes. */
 export class PredictionReader {
   constructor(
-    private readonly db: Db,
+    private readonly recorded: PredictionRepo,
     private readonly datasets: DatasetRepo,
   ) {}
 
@@ -59,19 +39,10 @@ export class PredictionReader {
     }
     const datasetId = evaluation.datasetId;
     const dataset = datasetId === null ? undefined : this.datasets.find(datasetId);
-    const rows = this.db
-      .prepare<[number, string, number], Row>(
-        `SELECT p.note_str, p.true_family, p.predicted_family, p.probabilities,
-                n.pitch, n.velocity, n.instrument_str, n.source
-         FROM predictions p
-         LEFT JOIN dataset_notes n ON n.dataset_id = ? AND n.split = ? AND n.note_str = p.note_str
-         WHERE p.evaluation_id = ?`,
-      )
-      .all(datasetId ?? -1, split, evaluation.id);
-    const notes = rows.map(notePrediction).sort(byNoteStr);
-    const history = this.db
-      .prepare<[number], { n: number }>('SELECT count(*) AS n FROM epoch_predictions WHERE run_id = ?')
-      .get(run.id)!.n;
+    const notes = this.recorded
+      .evaluationWithNotes(evaluation.id, datasetId, split)
+      .map(notePrediction)
+      .sort(byNoteStr);
     return {
       runId: run.id,
       evaluationId: evaluation.id,
@@ -86,41 +57,8 @@ export class PredictionReader {
         fingerprint: evaluation.datasetFingerprint,
         available: dataset !== undefined,
       },
-      history: history > 0,
+      history: this.recorded.hasEpochs(run.id),
       notes,
-    };
-  }
-
-  /** One note of the run's data set as a 16-bit WAV. */
-  audio(run: RunDetail, split: 'train' | 'valid' | 'test', noteStr: string): NoteAudio {
-    if (run.datasetId === null) {
-      throw new PredictionsError(
-        `The data set run ${run.id} trained on was deleted, so its notes cannot be played.`,
-      );
-    }
-    const row = this.db
-      .prepare<[number, string, string], { path: string }>(
-        'SELECT path FROM dataset_notes WHERE dataset_id = ? AND split = ? AND note_str = ?',
-      )
-      .get(run.datasetId, split, noteStr);
-    if (!row) {
-      throw new PredictionsError(`The ${split} split of run ${run.id}'s data set has no note "${noteStr}".`);
-    }
-    const file = path.join(this.datasets.find(run.datasetId)!.root, row.path);
-    if (!fs.existsSync(file)) {
-      throw new PredictionsError(
-        `${file} is missing: was the data set moved? Import its folder again to play its notes.`,
-      );
-    }
-    const info = readWavInfo(file);
-    const problem = nsynthWavProblem(info, info.sampleRate, 1);
-    if (problem) throw new PredictionsError(`${file}: ${problem}`);
-    const samples = readPcm16(file, 0, Math.floor(Math.min(info.dataBytes, info.availableBytes) / 2), info);
-    return {
-      noteStr,
-      sampleRate: info.sampleRate,
-      seconds: samples.length / info.sampleRate,
-      wavBase64: encodeWav16(samples, info.sampleRate).toString('base64'),
     };
   }
 
@@ -131,11 +69,8 @@ export class PredictionReader {
     if (index < 0) {
       throw new PredictionsError(`"${noteStr}" is not one of run ${run.id}'s validation notes.`);
     }
-    const epochs = this.db
-      .prepare<[number], { epoch: number; predicted: Buffer }>(
-        'SELECT epoch, predicted FROM epoch_predictions WHERE run_id = ? ORDER BY epoch',
-      )
-      .all(run.id)
+    const epochs = this.recorded
+      .epochs(run.id)
       // A blob of another length belongs to another selection of notes: it cannot be read by index.
       .filter((r) => r.predicted.length === order.notes.length)
       .map((r) => ({ epoch: r.epoch, predicted: r.predicted[index]! }));
@@ -144,18 +79,14 @@ export class PredictionReader {
 
   /** Every validation note's prediction after one epoch. */
   epoch(run: RunDetail, epoch: number): EpochPredictions {
-    const row = this.db
-      .prepare<[number, number], { predicted: Buffer }>(
-        'SELECT predicted FROM epoch_predictions WHERE run_id = ? AND epoch = ?',
-      )
-      .get(run.id, epoch);
-    if (!row) {
+    const predicted = this.recorded.epoch(run.id, epoch);
+    if (!predicted) {
       throw new PredictionsError(`Run ${run.id} recorded no validation predictions for epoch ${epoch}.`);
     }
     const order = this.validationOrder(run);
-    if (row.predicted.length !== order.notes.length) {
+    if (predicted.length !== order.notes.length) {
       throw new PredictionsError(
-        `Run ${run.id}'s predictions of epoch ${epoch} cover ${row.predicted.length} notes, its validation split ${order.notes.length}: they cannot be matched.`,
+        `Run ${run.id}'s predictions of epoch ${epoch} cover ${predicted.length} notes, its validation split ${order.notes.length}: they cannot be matched.`,
       );
     }
     return {
@@ -164,7 +95,7 @@ export class PredictionReader {
       notes: order.notes.map((noteStr, i) => ({
         noteStr,
         trueFamily: order.families[i]!,
-        predicted: row.predicted[i]!,
+        predicted: predicted[i]!,
       })),
     };
   }
@@ -178,11 +109,7 @@ export class PredictionReader {
     const evaluation = run.evaluations.find((e) => e.split === 'valid' && e.weights !== 'external');
     let notes: { noteStr: string; family: number }[];
     if (evaluation) {
-      notes = this.db
-        .prepare<[number], { noteStr: string; family: number }>(
-          'SELECT note_str AS noteStr, true_family AS family FROM predictions WHERE evaluation_id = ?',
-        )
-        .all(evaluation.id);
+      notes = this.recorded.evaluationNotes(evaluation.id);
     } else if (run.datasetId !== null && this.datasets.find(run.datasetId)) {
       notes = selectNotes(this.datasets.notes(run.datasetId), 'valid', run.config.features.maxPerFamily);
     } else {
@@ -195,27 +122,27 @@ export class PredictionReader {
   }
 }
 
-function notePrediction(row: Row): NotePrediction {
+function notePrediction(row: PredictionWithNote): NotePrediction {
   // Copy the blob: SQLite's buffer need not be 4-byte aligned for a Float32Array view.
   const bytes = Uint8Array.from(row.probabilities);
   const p = new Float32Array(bytes.buffer, 0, bytes.byteLength >> 2);
   let runnerUp = -1;
   for (let c = 0; c < p.length; c++) {
-    if (c !== row.predicted_family && (runnerUp < 0 || p[c]! > p[runnerUp]!)) runnerUp = c;
+    if (c !== row.predicted && (runnerUp < 0 || p[c]! > p[runnerUp]!)) runnerUp = c;
   }
-  const confidence = p[row.predicted_family] ?? 0;
+  const confidence = p[row.predicted] ?? 0;
   const meta =
     row.pitch === null
-      ? parseNoteStr(row.note_str)
-      : { pitch: row.pitch, velocity: row.velocity!, instrument: row.instrument_str!, source: row.source! };
+      ? parseNoteStr(row.noteStr)
+      : { pitch: row.pitch, velocity: row.velocity!, instrument: row.instrumentStr!, source: row.source! };
   return {
-    noteStr: row.note_str,
-    trueFamily: row.true_family,
-    predicted: row.predicted_family,
+    noteStr: row.noteStr,
+    trueFamily: row.trueFamily,
+    predicted: row.predicted,
     confidence: round(confidence),
     runnerUp,
     margin: round(confidence - (p[runnerUp] ?? 0)),
-    trueProbability: round(p[row.true_family] ?? 0),
+    trueProbability: round(p[row.trueFamily] ?? 0),
     ...meta,
   };
 }

@@ -42,6 +42,14 @@ export class DatasetRepo {
   private readonly all;
   private readonly notesOf;
   private readonly skippedOf;
+  private readonly notePathOf;
+  private readonly insert;
+  private readonly change;
+  private readonly insertNote;
+  private readonly insertSkipped;
+  private readonly clearNotes;
+  private readonly clearSkipped;
+  private readonly deleteById;
 
   constructor(private readonly db: Db) {
     this.byId = db.prepare<[number], DatasetRow>('SELECT * FROM datasets WHERE id = ?');
@@ -55,6 +63,26 @@ export class DatasetRepo {
     this.skippedOf = db.prepare<[number], SkippedFile>(
       'SELECT file, reason FROM dataset_skipped WHERE dataset_id = ? ORDER BY rowid',
     );
+    this.notePathOf = db.prepare<[number, string, string], { root: string; path: string }>(
+      `SELECT d.root, n.path FROM dataset_notes n JOIN datasets d ON d.id = n.dataset_id
+       WHERE n.dataset_id = ? AND n.split = ? AND n.note_str = ?`,
+    );
+    this.insert = db.prepare(
+      'INSERT INTO datasets (name, root, fingerprint, created_at, updated_at, splits) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.change = db.prepare(
+      'UPDATE datasets SET name = ?, fingerprint = ?, updated_at = ?, splits = ? WHERE id = ?',
+    );
+    this.insertNote = db.prepare(
+      `INSERT INTO dataset_notes (dataset_id, split, note_str, family, source, instrument_str, pitch, velocity, path)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertSkipped = db.prepare(
+      'INSERT INTO dataset_skipped (dataset_id, file, reason) VALUES (?, ?, ?)',
+    );
+    this.clearNotes = db.prepare('DELETE FROM dataset_notes WHERE dataset_id = ?');
+    this.clearSkipped = db.prepare('DELETE FROM dataset_skipped WHERE dataset_id = ?');
+    this.deleteById = db.prepare('DELETE FROM datasets WHERE id = ?');
   }
 
   /** Every registered data set, oldest first. */
@@ -87,6 +115,12 @@ export class DatasetRepo {
     }));
   }
 
+  /** The absolute path of one note's WAV file; undefined when the data set has no such note. */
+  notePath(id: number, split: Split, noteStr: string): string | undefined {
+    const row = this.notePathOf.get(id, split, noteStr);
+    return row && path.join(row.root, row.path);
+  }
+
   /**
    * Registers a scanned data set, or replaces the notes of the one already registered for
    * that root, in one transaction: a crash leaves either the old or the new state.
@@ -94,34 +128,22 @@ export class DatasetRepo {
   save(data: DatasetWrite): DatasetSummary {
     const now = new Date().toISOString();
     const root = path.resolve(data.root);
-    const insertNote = this.db.prepare(
-      `INSERT INTO dataset_notes (dataset_id, split, note_str, family, source, instrument_str, pitch, velocity, path)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const insertSkipped = this.db.prepare(
-      'INSERT INTO dataset_skipped (dataset_id, file, reason) VALUES (?, ?, ?)',
-    );
     const id = this.db.transaction(() => {
       const existing = this.byRoot.get(root);
       let id: number;
       if (existing) {
         id = existing.id;
-        this.db
-          .prepare('UPDATE datasets SET name = ?, fingerprint = ?, updated_at = ?, splits = ? WHERE id = ?')
-          .run(data.name, data.fingerprint, now, JSON.stringify(data.splits), id);
-        this.db.prepare('DELETE FROM dataset_notes WHERE dataset_id = ?').run(id);
-        this.db.prepare('DELETE FROM dataset_skipped WHERE dataset_id = ?').run(id);
+        this.change.run(data.name, data.fingerprint, now, JSON.stringify(data.splits), id);
+        this.clearNotes.run(id);
+        this.clearSkipped.run(id);
       } else {
         id = Number(
-          this.db
-            .prepare(
-              'INSERT INTO datasets (name, root, fingerprint, created_at, updated_at, splits) VALUES (?, ?, ?, ?, ?, ?)',
-            )
-            .run(data.name, root, data.fingerprint, now, now, JSON.stringify(data.splits)).lastInsertRowid,
+          this.insert.run(data.name, root, data.fingerprint, now, now, JSON.stringify(data.splits))
+            .lastInsertRowid,
         );
       }
       for (const n of data.notes) {
-        insertNote.run(
+        this.insertNote.run(
           id,
           n.split,
           n.noteStr,
@@ -133,7 +155,7 @@ export class DatasetRepo {
           path.relative(root, n.path),
         );
       }
-      for (const s of data.skipped) insertSkipped.run(id, s.file, s.reason);
+      for (const s of data.skipped) this.insertSkipped.run(id, s.file, s.reason);
       return id;
     })();
     return this.summary(this.byId.get(id)!);
@@ -141,7 +163,7 @@ export class DatasetRepo {
 
   /** Forgets a data set (its files on disk stay). */
   remove(id: number): boolean {
-    return this.db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes > 0;
+    return this.deleteById.run(id).changes > 0;
   }
 
   private summary(row: DatasetRow): DatasetSummary {

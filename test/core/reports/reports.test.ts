@@ -12,11 +12,15 @@ import { PDF_NEEDS_CHROMIUM } from '../../../src-main/core/reports/pdf';
 import { resolveTrainConfig, type TrainOverrides } from '../../../src-main/core/training/config';
 import { FAMILIES } from '../../../src-main/shared/constants';
 import type { RunDetail } from '../../../src-main/shared/training';
+import { openStore, reportSource, type TestStore } from '../../helpers/store';
 import { tinyDataset } from '../../helpers/tiny';
 import { tempDir } from '../../helpers/tmp';
 import { TEX_REPORT_COMMANDS, texShape } from './tex-check';
 
 let wb: Workbench;
+// The home's database on the test's own connection: the report's source for collectReport, and
+// runs recorded by hand.
+let store: TestStore;
 let dir: string;
 let cleanup: () => void;
 const runs: RunDetail[] = [];
@@ -48,8 +52,10 @@ beforeAll(async () => {
     runs.push(await wb.waitForRun(run.id));
   }
   for (const r of runs) expect(r.status, r.error ?? '').toBe('finished');
+  store = openStore(path.join(dir, 'home'));
 });
 afterAll(async () => {
+  store?.close();
   await wb?.close();
   cleanup?.();
 });
@@ -87,7 +93,7 @@ describe('HTML report', () => {
   let file: string;
 
   beforeAll(async () => {
-    const result = await writeReport(wb, ids(), 'html', out('report.html'));
+    const result = await wb.writeReport(ids(), 'html', out('report.html'));
     expect(result.files).toHaveLength(1);
     file = result.files[0]!.path;
     html = fs.readFileSync(file, 'utf8');
@@ -185,10 +191,9 @@ describe('HTML report', () => {
   });
   it("still writes the report when a note's WAV file is gone, saying so in place of the player", async () => {
     const source = {
-      db: wb.db,
-      getRun: (id: number) => wb.getRun(id),
+      ...reportSource(store),
       datasets: {
-        notes: (id: number) => wb.datasets.notes(id).map((n) => ({ ...n, path: `${n.path}.gone` })),
+        notes: (id: number) => store.datasets.notes(id).map((n) => ({ ...n, path: `${n.path}.gone` })),
       },
     };
     const { files } = await writeReport(source, ids(), 'html', out('gone/report.html'));
@@ -200,7 +205,7 @@ describe('HTML report', () => {
 
 describe('other formats', () => {
   it('Markdown: a results table with test acc, per-family and confusion tables per run', async () => {
-    const { files } = await writeReport(wb, ids(), 'md', out('report.md'));
+    const { files } = await wb.writeReport(ids(), 'md', out('report.md'));
     const md = fs.readFileSync(files[0]!.path, 'utf8');
     expect(md).toMatch(
       /^\| run \| model \| features \| optimizer \| batch \| epochs \| best val acc \| test acc \|$/m,
@@ -216,7 +221,7 @@ describe('other formats', () => {
   });
 
   it('CSV: three files; one row per run with a column per parameter, epochs and predictions', async () => {
-    const { files } = await writeReport(wb, ids(), 'csv', out('results.csv'));
+    const { files } = await wb.writeReport(ids(), 'csv', out('results.csv'));
     expect(files.map((f) => path.basename(f.path))).toEqual([
       'results-runs.csv',
       'results-epochs.csv',
@@ -260,7 +265,7 @@ describe('other formats', () => {
   });
 
   it('JSON: every run with its epochs, evaluations and per-note predictions', async () => {
-    const { files } = await writeReport(wb, ids(), 'json', out('report.json'));
+    const { files } = await wb.writeReport(ids(), 'json', out('report.json'));
     const doc = JSON.parse(fs.readFileSync(files[0]!.path, 'utf8'));
     expect(doc.format).toBe('timbre-report');
     expect(doc.runs.map((r: RunDetail) => r.id)).toEqual(ids());
@@ -280,7 +285,7 @@ describe('other formats', () => {
 
   it('PDF: printed by Chromium', async () => {
     // CI installs Chromium: a missing one fails this test rather than skipping it.
-    const { files } = await writeReport(wb, ids(), 'pdf', out('report.pdf'));
+    const { files } = await wb.writeReport(ids(), 'pdf', out('report.pdf'));
     const pdf = fs.readFileSync(files[0]!.path);
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdf.length).toBeGreaterThan(10_000);
@@ -289,21 +294,21 @@ describe('other formats', () => {
   it('PDF without Chromium: says how to get it, writes nothing', async () => {
     const target = out('none.pdf');
     await expect(
-      writeReport(wb, ids(), 'pdf', target, { chromium: { env: {}, candidates: [], pathDirs: [] } }),
+      wb.writeReport(ids(), 'pdf', target, { chromium: { env: {}, candidates: [], pathDirs: [] } }),
     ).rejects.toThrow(PDF_NEEDS_CHROMIUM);
     expect(fs.existsSync(target)).toBe(false);
   });
 
   it('refuses an unknown run and a run given twice, naming them', async () => {
-    await expect(writeReport(wb, [...ids(), 999], 'md', out('x.md'))).rejects.toThrow(/No run 999\./);
-    await expect(writeReport(wb, [runs[0]!.id, runs[0]!.id], 'md', out('x.md'))).rejects.toThrow(
+    await expect(wb.writeReport([...ids(), 999], 'md', out('x.md'))).rejects.toThrow(/No run 999\./);
+    await expect(wb.writeReport([runs[0]!.id, runs[0]!.id], 'md', out('x.md'))).rejects.toThrow(
       /given twice/,
     );
     expect(fs.existsSync(out('x.md'))).toBe(false);
   });
 
   it('reports a run that has recorded nothing yet next to a finished one', async () => {
-    const empty = wb.runs.create({
+    const empty = store.runs.create({
       name: 'not started',
       config: resolveTrainConfig('seed-lstm', SMALL),
       preset: 'seed-lstm',
@@ -313,24 +318,24 @@ describe('other formats', () => {
     });
     const both = [runs[0]!.id, empty];
     const html = fs.readFileSync(
-      (await writeReport(wb, both, 'html', out('empty.html'))).files[0]!.path,
+      (await wb.writeReport(both, 'html', out('empty.html'))).files[0]!.path,
       'utf8',
     );
     expect(html).toContain('No evaluation recorded yet (the run is queued).');
     expect(html).not.toMatch(/NaN|undefined/);
-    const md = fs.readFileSync((await writeReport(wb, both, 'md', out('empty.md'))).files[0]!.path, 'utf8');
+    const md = fs.readFileSync((await wb.writeReport(both, 'md', out('empty.md'))).files[0]!.path, 'utf8');
     expect(md).toMatch(/^\| #\d+ not started \| lstm 128x3 \|.*\| 0\/2 \| – \| – \|$/m);
     const json = JSON.parse(
-      fs.readFileSync((await writeReport(wb, both, 'json', out('empty.json'))).files[0]!.path, 'utf8'),
+      fs.readFileSync((await wb.writeReport(both, 'json', out('empty.json'))).files[0]!.path, 'utf8'),
     );
     expect(json.runs[1].history).toEqual([]);
-    wb.runs.remove(empty);
+    store.runs.remove(empty);
   });
 });
 
 describe('LaTeX report', () => {
   it('booktabs tables: runs, differing parameters, best/last metrics, per run families and confusions', async () => {
-    const { files, format } = await writeReport(wb, ids(), 'tex', out('paper.tex'));
+    const { files, format } = await wb.writeReport(ids(), 'tex', out('paper.tex'));
     expect(format).toBe('tex');
     expect(files.map((f) => path.basename(f.path))).toEqual(['paper.tex']);
     const tex = fs.readFileSync(files[0]!.path, 'utf8');
@@ -385,7 +390,7 @@ describe('LaTeX report', () => {
   });
 
   it('escapes every name, tag and note: a hostile run name stays text', async () => {
-    const data = await collectReport(wb, ids(), { audio: false });
+    const data = await collectReport(reportSource(store), ids(), { audio: false });
     data.runs[0]!.detail.name = '\\input{/etc/passwd}';
     data.runs[1]!.detail.name = '$\\write18{rm -rf}$ & 100% #1 ~^_';
     data.runs[0]!.detail.tags = ['a&b', '^^5cinput{x}'];
@@ -406,7 +411,7 @@ describe('LaTeX report', () => {
   });
 
   it('a run with nothing recorded yet gets its settings and metrics rows and a comment', async () => {
-    const empty = wb.runs.create({
+    const empty = store.runs.create({
       name: 'not started',
       config: resolveTrainConfig('seed-lstm', SMALL),
       preset: 'seed-lstm',
@@ -416,7 +421,7 @@ describe('LaTeX report', () => {
     });
     try {
       const tex = fs.readFileSync(
-        (await writeReport(wb, [runs[0]!.id, empty], 'tex', out('e.tex'))).files[0]!.path,
+        (await wb.writeReport([runs[0]!.id, empty], 'tex', out('e.tex'))).files[0]!.path,
         'utf8',
       );
       const shape = texShape(tex);
@@ -435,7 +440,7 @@ describe('LaTeX report', () => {
       expect(shape.tables.has(`tab:timbre-run-${empty}-confusion`)).toBe(false);
       expect(tex).not.toMatch(/NaN|undefined/);
     } finally {
-      wb.runs.remove(empty);
+      store.runs.remove(empty);
     }
   });
 });

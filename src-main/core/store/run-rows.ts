@@ -1,0 +1,195 @@
+import type { Split } from '../../shared/constants';
+import type {
+  ClassMetrics,
+  EpochMetrics,
+  Evaluation,
+  RunStatus,
+  RunSummary,
+  TrainConfig,
+} from '../../shared/training';
+
+/** A `runs` row as SQLite returns it. */
+export interface RunRow {
+  id: number;
+  name: string;
+  notes: string;
+  tags: string;
+  status: RunStatus;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  backend: string | null;
+  backend_version: string | null;
+  app_version: string;
+  seed: number;
+  dataset_id: number | null;
+  dataset_fingerprint: string;
+  feature_config: string;
+  config: string;
+  preset: string | null;
+  best_epoch: number | null;
+  best_val_accuracy: number | null;
+  test_accuracy: number | null;
+  epochs_done: number;
+  owner_pid: number | null;
+}
+
+/** An `epochs` row as SQLite returns it. */
+export interface EpochRow {
+  epoch: number;
+  train_loss: number;
+  train_accuracy: number;
+  val_loss: number | null;
+  val_accuracy: number | null;
+  seconds: number;
+  samples_per_s: number;
+  confusion: string | null;
+}
+
+/** The time stamps the store writes: ISO 8601 in UTC. */
+export const now = (): string => new Date().toISOString();
+
+/** Flattens a run's configuration to `model.hidden = 128` style rows, for comparing runs. */
+export function flattenConfig(config: TrainConfig): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  const walk = (prefix: string, value: unknown) => {
+    if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) walk(prefix ? `${prefix}.${k}` : k, v);
+    } else out[prefix] = value as string | number | boolean;
+  };
+  walk('', config);
+  return out;
+}
+
+/** A run's summary from its full row. */
+export function summaryFromRow(row: RunRow): RunSummary {
+  const config = JSON.parse(row.config) as TrainConfig;
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    preset: row.preset,
+    model: config.model.type,
+    representation: config.features.representation,
+    lr: config.lr,
+    batch: config.batch,
+    hidden: config.model.hidden,
+    layers: config.model.layers,
+    optimizer: config.optimizer,
+    epochs: config.epochs,
+    epochsDone: row.epochs_done,
+    bestEpoch: row.best_epoch,
+    bestValAccuracy: row.best_val_accuracy,
+    testAccuracy: row.test_accuracy,
+    backend: row.backend,
+    datasetId: row.dataset_id,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    tags: JSON.parse(row.tags) as string[],
+  };
+}
+
+// A run's summary straight from SQL, rows as arrays (better-sqlite3 builds them much faster than
+// objects with named columns); the table's fields out of the config JSON with one json_extract,
+// which parses each config once and hands back a small JSON array. 10,000 runs: ~30 ms, against
+// ~70 ms for named columns with one json_extract per field.
+const CONFIG_FIELDS = [
+  'model.type',
+  'features.representation',
+  'lr',
+  'batch',
+  'model.hidden',
+  'model.layers',
+  'optimizer',
+  'epochs',
+] as const;
+
+/** The SELECT of a run's summary as a raw row (summaryOf reads it); add WHERE and ORDER BY. */
+export const SUMMARY_SELECT = `SELECT id, name, status, preset,
+  json_extract(config, ${CONFIG_FIELDS.map((f) => `'$.${f}'`).join(', ')}),
+  epochs_done, best_epoch, best_val_accuracy, test_accuracy, backend, dataset_id, created_at,
+  started_at, finished_at, tags FROM runs`;
+
+/** A row of SUMMARY_SELECT, read raw (as an array). */
+export type SummaryRow = [
+  id: number,
+  name: string,
+  status: RunStatus,
+  preset: string | null,
+  config: string,
+  epochsDone: number,
+  bestEpoch: number | null,
+  bestValAccuracy: number | null,
+  testAccuracy: number | null,
+  backend: string | null,
+  datasetId: number | null,
+  createdAt: string,
+  startedAt: string | null,
+  finishedAt: string | null,
+  tags: string,
+];
+
+/** A run's summary from a raw row of SUMMARY_SELECT. */
+export function summaryOf(r: SummaryRow): RunSummary {
+  const c = JSON.parse(r[4]) as [string, string, number, number, number, number, string, number];
+  // One object literal of a fixed shape: every summary shares V8's hidden class.
+  return {
+    id: r[0],
+    name: r[1],
+    status: r[2],
+    preset: r[3],
+    model: c[0] as RunSummary['model'],
+    representation: c[1],
+    lr: c[2],
+    batch: c[3],
+    hidden: c[4],
+    layers: c[5],
+    optimizer: c[6],
+    epochs: c[7],
+    epochsDone: r[5],
+    bestEpoch: r[6],
+    bestValAccuracy: r[7],
+    testAccuracy: r[8],
+    backend: r[9],
+    datasetId: r[10],
+    createdAt: r[11],
+    startedAt: r[12],
+    finishedAt: r[13],
+    tags: r[14] === '[]' ? [] : (JSON.parse(r[14]) as string[]),
+  };
+}
+
+/** An epochs row as the run's history lists it. */
+export function epochMetricsOf(e: EpochRow): EpochMetrics {
+  return {
+    epoch: e.epoch,
+    trainLoss: e.train_loss,
+    trainAccuracy: e.train_accuracy,
+    valLoss: e.val_loss,
+    valAccuracy: e.val_accuracy,
+    seconds: e.seconds,
+    samplesPerSecond: e.samples_per_s,
+  };
+}
+
+/** An evaluations row as the app reads it. */
+export function evaluationOf(e: Record<string, unknown>): Evaluation {
+  return {
+    id: e.id as number,
+    runId: e.run_id as number | null,
+    weights: e.weights as Evaluation['weights'],
+    epoch: e.epoch as number | null,
+    modelDir: e.model_dir as string,
+    datasetId: e.dataset_id as number | null,
+    datasetFingerprint: e.dataset_fingerprint as string,
+    split: e.split as Split,
+    loss: e.loss as number,
+    accuracy: e.accuracy as number,
+    perClass: JSON.parse(e.per_class as string) as ClassMetrics[],
+    confusion: JSON.parse(e.confusion as string) as number[][],
+    labels: JSON.parse(e.labels as string) as string[],
+    createdAt: e.created_at as string,
+  };
+}

@@ -1,0 +1,42 @@
+import type { RunStatus } from '../../shared/training';
+import type { Db } from './database';
+import { SUMMARY_SELECT, type RunRow, type SummaryRow } from './run-rows';
+
+/** The statements RunRepo runs on the `runs` and `run_params` tables, prepared once for a connection. */
+export function runStatements(db: Db) {
+  return {
+    insert: db.prepare(
+      `INSERT INTO runs (id, name, status, created_at, app_version, seed, dataset_id, dataset_fingerprint, feature_config, config, preset, owner_pid)
+       VALUES (max(?, (SELECT IFNULL(MAX(id), 0) + 1 FROM runs)), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertParam: db.prepare('INSERT INTO run_params (run_id, key, value) VALUES (?, ?, ?)'),
+    start: db.prepare(
+      `UPDATE runs SET status = 'running', error = NULL, started_at = COALESCE(started_at, ?), backend = ?,
+       backend_version = ?, owner_pid = ? WHERE id = ?`,
+    ),
+    end: db.prepare('UPDATE runs SET status = ?, error = ?, finished_at = ?, owner_pid = NULL WHERE id = ?'),
+    claim: db.prepare(
+      `UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, owner_pid = ?
+       WHERE id = ? AND status = ?`,
+    ),
+    lockState: db.prepare<[number], { status: RunStatus; owner_pid: number | null; epochs_done: number }>(
+      'SELECT status, owner_pid, epochs_done FROM runs WHERE id = ?',
+    ),
+    active: db.prepare<[], { id: number; owner_pid: number | null }>(
+      "SELECT id, owner_pid FROM runs WHERE status IN ('running', 'queued') ORDER BY id",
+    ),
+    interrupt: db.prepare("UPDATE runs SET status = 'interrupted', owner_pid = NULL WHERE id = ?"),
+    update: db.prepare('UPDATE runs SET name = ?, notes = ?, tags = ? WHERE id = ?'),
+    list: db.prepare<[], SummaryRow>(`${SUMMARY_SELECT} ORDER BY id DESC`).raw(true),
+    summary: db.prepare<[number], SummaryRow>(`${SUMMARY_SELECT} WHERE id = ?`).raw(true),
+    row: db.prepare<[number], RunRow>('SELECT * FROM runs WHERE id = ?'),
+    params: db.prepare<[number], { key: string; value: string }>(
+      'SELECT key, value FROM run_params WHERE run_id = ? ORDER BY key',
+    ),
+    remove: db.prepare('DELETE FROM runs WHERE id = ?'),
+    removeIdle: db.prepare("DELETE FROM runs WHERE id = ? AND status NOT IN ('queued', 'running')"),
+    lastBackend: db.prepare<[], { backend: string }>(
+      'SELECT backend FROM runs WHERE backend IS NOT NULL ORDER BY started_at DESC LIMIT 1',
+    ),
+  };
+}
