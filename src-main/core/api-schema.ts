@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { REPORT_FORMATS } from './reports/registry';
 import type { ApiMethod } from '../shared/contract';
 import { SPLITS } from '../shared/constants';
-import { BACKENDS, MODEL_TYPES } from '../shared/training';
+import { TRAIN_FIELDS, type FieldKind, type FieldSection } from '../shared/train-schema';
+import { BACKENDS } from '../shared/training';
 import { errorKind } from './errors';
 
 // Whether any string in a JSON-like value holds a NUL; deeper than any argument of ours counts too.
@@ -22,50 +23,22 @@ const backend = z.enum(BACKENDS);
 const num = z.number().finite();
 const int = z.number().int();
 
-const features = z
-  .object({
-    start: num,
-    seconds: num,
-    representation: z.enum(['raw', 'logmel', 'mfcc']),
-    frame: int,
-    nFft: int,
-    hop: int,
-    nMels: int,
-    nMfcc: int,
-    normalization: z.enum(['none', 'standard', 'clip']),
-    maxPerFamily: int,
-  })
-  .partial()
-  .strict();
+// Run settings' shapes come from the schema's field lists: unknown keys and wrong types are refused
+// here; ranges and allowed words are core validation's (resolveTrainConfig), with its messages.
+const KIND_SHAPES: Record<FieldKind, z.ZodType> = { int, number: num, choice: z.string().max(100) };
+const sectionShape = (section: FieldSection) =>
+  Object.fromEntries(
+    TRAIN_FIELDS.filter((f) => f.section === section).map((f) => [f.key, KIND_SHAPES[f.kind]]),
+  );
 
-const model = z
-  .object({
-    type: z.enum(MODEL_TYPES),
-    hidden: int,
-    layers: int,
-    dropout: num,
-    activation: z.enum(['relu', 'tanh']),
-    readout: z.enum(['last', 'mean', 'max']),
-  })
-  .partial()
-  .strict();
+const features = z.object(sectionShape('features')).partial().strict();
+const model = z.object(sectionShape('model')).partial().strict();
 
 const runRequest = z
   .object({
     preset: z.string().max(100).optional(),
     overrides: z
-      .object({
-        model,
-        features,
-        optimizer: z.enum(['adam', 'sgd']),
-        lr: num,
-        momentum: num,
-        weightDecay: num,
-        batch: int,
-        epochs: int,
-        patience: int,
-        seed: int,
-      })
+      .object({ model, features, ...sectionShape('training') })
       .partial()
       .strict()
       .optional(),

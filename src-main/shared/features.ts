@@ -3,26 +3,29 @@ import type { Split } from './constants';
 /** How each clip's values are scaled before training. */
 export type Normalization = 'none' | 'standard' | 'clip';
 
+/** A registered feature representation's id (raw, logmel, mfcc): core/features/representations lists them. */
+export type RepresentationId = string;
+
 /**
- * What a model sees of each note. The defaults reproduce the seed study:
- * the first 1 s as 100 frames of 160 raw samples.
+ * What a model sees of each note. The defaults reproduce the seed study: the first 1 s as 100 frames
+ * of 160 raw samples. Ranges, labels and help of every field: shared/train-fields.ts.
  */
 export interface FeatureConfig {
-  /** Where the clip starts, seconds into the note. Default 0; 0 to 3.99. */
+  /** Where the clip starts, seconds into the note. */
   start: number;
-  /** Clip length in seconds. Default 1; start + seconds at most 4. */
+  /** Clip length in seconds. */
   seconds: number;
   /** `raw`: frames of `frame` samples; `logmel`: log mel spectrogram; `mfcc`: cepstra of it. */
-  representation: 'raw' | 'logmel' | 'mfcc';
-  /** raw only: samples per time step. Default 160 (100 steps per second). 1 to 16000. */
+  representation: RepresentationId;
+  /** raw: samples per time step. */
   frame: number;
-  /** logmel/mfcc: FFT size, a power of two. Default 1024; 64 to 8192. */
+  /** logmel/mfcc: FFT size. */
   nFft: number;
-  /** logmel/mfcc: hop between frames in samples. Default 256; 16 to nFft. */
+  /** logmel/mfcc: hop between frames in samples. */
   hop: number;
-  /** logmel/mfcc: number of mel bands. Default 64; 8 to 256. */
+  /** logmel/mfcc: number of mel bands. */
   nMels: number;
-  /** mfcc: number of coefficients kept. Default 20; 2 to nMels. */
+  /** mfcc: number of coefficients kept. */
   nMfcc: number;
   /** `standard`: per-dimension mean/std of the train split; `clip`: each clip to mean 0, std 1. */
   normalization: Normalization;

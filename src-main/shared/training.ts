@@ -1,46 +1,54 @@
 import type { FeatureConfig } from './features';
 
-export const MODEL_TYPES = ['mlp', 'cnn', 'lstm', 'blstm'] as const;
-export type ModelType = (typeof MODEL_TYPES)[number];
+/** A registered model type's id (mlp, cnn, lstm, blstm, ...): core's model registry lists them. */
+export type ModelType = string;
 export const BACKENDS = ['node', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 export const RUN_STATUSES = ['queued', 'running', 'finished', 'failed', 'cancelled', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-/** The network. Defaults are the seed LSTM's. */
+/**
+ * What network to train. One shape of spec for every type; a field a type has no use for is ignored.
+ * Ranges, defaults and labels: shared/train-fields.ts; per-type narrowing: core's model registry.
+ */
 export interface ModelSpec {
   type: ModelType;
-  /** Hidden units per layer (LSTM state size; MLP width; CNN channels of the last block). Default 128; 1 to 4096. */
+  /** Units per hidden layer (mlp), filters per conv block (cnn), recurrent state size per direction. */
   hidden: number;
-  /** Recurrent / dense / conv layers. Default 3; 1 to 8. */
+  /** Hidden layers (mlp), conv blocks (cnn), stacked recurrent layers. */
   layers: number;
-  /** Dropout between layers and before the classifier. Default 0; 0 to 0.9. */
+  /** Drop rate between layers and before the classifier while training. */
   dropout: number;
-  /** Activation of MLP and CNN layers. Default relu. */
+  /** Hidden-layer activation of mlp and cnn; recurrent cells keep their own. */
   activation: 'relu' | 'tanh';
-  /** What the classifier reads from a sequence: the last step (the seed), or mean / max over steps. */
+  /**
+   * How a sequence becomes one vector for the classifier. Recurrent: 'last' is PyTorch's
+   * out[:, -1, :] (for a bidirectional model: the forward direction after all steps joined with the
+   * backward direction after ONE step, as the seed did), 'mean'/'max' pool the top layer over time.
+   * cnn: 'mean'/'max' pool over time, 'last' flattens every position. mlp: ignored (flattens).
+   */
   readout: 'last' | 'mean' | 'max';
 }
 
-/** Everything a run is configured with. */
+/** Everything a run is configured with; each field's range, default and help: shared/train-fields.ts. */
 export interface TrainConfig {
   model: ModelSpec;
   features: FeatureConfig;
-  /** Default adam (PyTorch defaults: betas 0.9/0.999, eps 1e-8). */
+  /** Adam (PyTorch defaults: betas 0.9/0.999, eps 1e-8) or SGD. */
   optimizer: 'adam' | 'sgd';
-  /** Learning rate. Default 0.0008; above 0, at most 10. */
+  /** Learning rate. */
   lr: number;
-  /** SGD momentum. Default 0.9; 0 to 0.999. */
+  /** SGD momentum. */
   momentum: number;
-  /** L2 weight decay added to gradients, as PyTorch's optimizers do. Default 0; 0 to 1. */
+  /** L2 weight decay added to gradients, as PyTorch's optimizers do. */
   weightDecay: number;
-  /** Notes per batch. Default 32; 1 to 4096. */
+  /** Notes per batch. */
   batch: number;
-  /** Default 20; 1 to 10000. */
+  /** Passes over the train split. */
   epochs: number;
-  /** Stop after this many epochs without a better validation accuracy (ties: lower loss); 0 = never. Default 0. */
+  /** Stop after this many epochs without a better validation accuracy (ties: lower loss); 0 = never. */
   patience: number;
-  /** Seeds weights, shuffling and dropout. Default 0. */
+  /** Seeds weights, shuffling and dropout. */
   seed: number;
 }
 

@@ -2,7 +2,8 @@ import { FeatureConfigError } from '../../core/features/config';
 import { NotFoundError } from '../../core/workbench';
 import { resolveTrainConfig, TrainConfigError, type TrainOverrides } from '../../core/training/config';
 import type { RunEventPayload } from '../../shared/contract';
-import { BACKENDS, MODEL_TYPES, PRESET_NAMES, type RunDetail } from '../../shared/training';
+import { BACKENDS, PRESET_NAMES, type RunDetail } from '../../shared/training';
+import { modelTypeIds } from '../../core/training/models/registry';
 import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { printJson } from '../output';
@@ -63,7 +64,7 @@ export function trainOverrides(values: Record<string, unknown>): TrainOverrides 
       seed: intFlag(values.seed, 'seed', 0, 2 ** 31 - 1),
     }),
     model: defined({
-      type: choiceFlag(values.model, 'model', MODEL_TYPES),
+      type: choiceFlag(values.model, 'model', modelTypeIds()),
       hidden: intFlag(values.hidden, 'hidden', 1, 4096),
       layers: intFlag(values.layers, 'layers', 1, 8),
       dropout: numberFlag(values.dropout, 'dropout', 0, 0.9),

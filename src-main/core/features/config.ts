@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
-import { NOTE_SECONDS, SAMPLE_RATE } from '../../shared/constants';
+import { SAMPLE_RATE } from '../../shared/constants';
 import { DEFAULT_FEATURES, type FeatureConfig, type FeatureShape } from '../../shared/features';
-import { stftFrames } from './dsp';
+import { quoted } from '../../shared/train-checks';
+import { firstProblem, flatten } from '../../shared/train-checks';
+import { joinRegistries, type TrainingOptions } from '../../shared/train-schema';
+import {
+  findRepresentation,
+  REPRESENTATION_LIST,
+  representationInfo,
+  type RepresentationDef,
+} from './representations/registry';
 import { WorkbenchError } from '../errors';
 
 /** Bumped whenever the bytes a feature cache holds would change for the same configuration. */
@@ -17,101 +25,45 @@ export class FeatureConfigError extends WorkbenchError {
   }
 }
 
-const REPRESENTATIONS = ['raw', 'logmel', 'mfcc'] as const;
-const NORMALIZATIONS = ['none', 'standard', 'clip'] as const;
+let featureOptions: TrainingOptions | undefined;
 
-function numberField(partial: Partial<FeatureConfig>, field: keyof FeatureConfig, allowed: string): number {
-  const value = partial[field] ?? DEFAULT_FEATURES[field];
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new FeatureConfigError(field, `${JSON.stringify(value)} is not a number; allowed: ${allowed}`);
-  }
-  return value;
-}
-
-function intField(partial: Partial<FeatureConfig>, field: keyof FeatureConfig, min: number, max: number) {
-  const allowed = `an integer from ${min} to ${max}`;
-  const value = numberField(partial, field, allowed);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new FeatureConfigError(field, `${value} is out of range; allowed: ${allowed}`);
-  }
-  return value;
-}
-
-function choiceField<T extends string>(value: unknown, field: keyof FeatureConfig, allowed: readonly T[]): T {
-  if (!allowed.includes(value as T)) {
-    throw new FeatureConfigError(
-      field,
-      `${JSON.stringify(value)} is not allowed; allowed: ${allowed.join(', ')}`,
-    );
-  }
-  return value as T;
-}
-
-/** Fills defaults into a partial configuration and checks every range; throws FeatureConfigError. */
+/** Fills defaults into a partial configuration and checks every range (the schema's); throws FeatureConfigError. */
 export function validateFeatureConfig(partial: Partial<FeatureConfig> = {}): FeatureConfig {
   for (const key of Object.keys(partial)) {
     if (!(key in DEFAULT_FEATURES)) {
       throw new FeatureConfigError(
         key,
-        `unknown setting; allowed: ${Object.keys(DEFAULT_FEATURES).join(', ')}`,
+        `unknown setting; one of ${Object.keys(DEFAULT_FEATURES).join(', ')}`,
       );
     }
   }
-  const start = numberField(partial, 'start', '0 to 3.99 s');
-  if (start < 0 || start > 3.99) {
-    throw new FeatureConfigError('start', `${start} s is out of range; allowed: 0 to 3.99 s`);
+  const config: FeatureConfig = { ...DEFAULT_FEATURES };
+  for (const [key, value] of Object.entries(partial)) {
+    if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
   }
-  const seconds = numberField(partial, 'seconds', `0.01 to ${NOTE_SECONDS} - start s`);
-  const maxSeconds = NOTE_SECONDS - start;
-  if (seconds < 0.01 || seconds > maxSeconds + 1e-9) {
-    throw new FeatureConfigError(
-      'seconds',
-      `${seconds} s is out of range; allowed: 0.01 to ${+maxSeconds.toFixed(6)} s (start + seconds at most ${NOTE_SECONDS} s)`,
-    );
-  }
-  const config: FeatureConfig = {
-    start,
-    seconds,
-    representation: choiceField(
-      partial.representation ?? DEFAULT_FEATURES.representation,
-      'representation',
-      REPRESENTATIONS,
-    ),
-    frame: intField(partial, 'frame', 1, 16000),
-    nFft: intField(partial, 'nFft', 64, 8192),
-    hop: 0,
-    nMels: intField(partial, 'nMels', 8, 256),
-    nMfcc: 0,
-    normalization: choiceField(
-      partial.normalization ?? DEFAULT_FEATURES.normalization,
-      'normalization',
-      NORMALIZATIONS,
-    ),
-    maxPerFamily: intField(partial, 'maxPerFamily', 0, Number.MAX_SAFE_INTEGER),
-  };
-  if ((config.nFft & (config.nFft - 1)) !== 0) {
-    throw new FeatureConfigError(
-      'nFft',
-      `${config.nFft} is not allowed; allowed: a power of two from 64 to 8192`,
-    );
-  }
-  config.hop = intField(partial, 'hop', 16, config.representation === 'raw' ? 8192 : config.nFft);
-  config.nMfcc = intField(partial, 'nMfcc', 2, config.representation === 'mfcc' ? config.nMels : 256);
-  const samples = clipRange(config).count;
-  if (config.representation === 'raw' && config.frame > samples) {
-    throw new FeatureConfigError(
-      'frame',
-      `${config.frame} is longer than the clip's ${samples} samples; allowed: 1 to ${samples}`,
-    );
-  }
-  // torch.stft's reflect padding of nFft/2 needs a clip longer than that.
-  if (config.representation !== 'raw' && config.nFft / 2 >= samples) {
-    throw new FeatureConfigError(
-      'nFft',
-      `${config.nFft} needs a clip of more than ${config.nFft / 2} samples, the clip has ${samples}; allowed: a power of two below ${2 * samples}`,
-    );
+  // Feature fields depend on no model type: the model registry (and tfjs) stays out of feature workers.
+  featureOptions ??= joinRegistries([], representationInfo());
+  const problem = firstProblem(
+    flatten({ features: config }),
+    featureOptions,
+    (f) => f.section === 'features',
+  );
+  if (problem) {
+    const key = problem.field.key as keyof FeatureConfig;
+    throw new FeatureConfigError(key, `${problem.problem} (got ${quoted(config[key])})`);
   }
   return config;
+}
+
+/** The registered representation of a configuration; FeatureConfigError for an unknown one. */
+export function representationOf(config: FeatureConfig): RepresentationDef {
+  const found = findRepresentation(config.representation);
+  if (!found)
+    throw new FeatureConfigError(
+      'representation',
+      `must be one of ${REPRESENTATION_LIST.map((r) => r.id).join(', ')} (got ${quoted(config.representation)})`,
+    );
+  return found;
 }
 
 /** The clip in samples: first sample and count. */
@@ -121,12 +73,7 @@ export function clipRange(config: FeatureConfig): { start: number; count: number
 
 /** Time steps x values per step of one note's features under `config`. */
 export function featureShape(config: FeatureConfig): FeatureShape {
-  const samples = clipRange(config).count;
-  if (config.representation === 'raw') {
-    return { steps: Math.floor(samples / config.frame), dims: config.frame };
-  }
-  const steps = stftFrames(samples, config.hop);
-  return { steps, dims: config.representation === 'mfcc' ? config.nMfcc : config.nMels };
+  return representationOf(config).shape(config, clipRange(config).count);
 }
 
 /**
@@ -134,21 +81,16 @@ export function featureShape(config: FeatureConfig): FeatureShape {
  * rounded to whole samples, so that equivalent configurations share one cache.
  */
 export function normalizeFeatureConfig(config: FeatureConfig): FeatureConfig {
-  const d = DEFAULT_FEATURES;
   const { start, count } = clipRange(config);
-  const raw = config.representation === 'raw';
-  return {
-    start: start / SAMPLE_RATE,
-    seconds: count / SAMPLE_RATE,
-    representation: config.representation,
-    frame: raw ? config.frame : d.frame,
-    nFft: raw ? d.nFft : config.nFft,
-    hop: raw ? d.hop : config.hop,
-    nMels: raw ? d.nMels : config.nMels,
-    nMfcc: config.representation === 'mfcc' ? config.nMfcc : d.nMfcc,
-    normalization: config.normalization,
-    maxPerFamily: config.maxPerFamily,
-  };
+  const uses = representationOf(config).uses as readonly string[];
+  const ignored = new Set<string>(
+    REPRESENTATION_LIST.flatMap((r) => r.uses).filter((k) => !uses.includes(k)),
+  );
+  // Keys in DEFAULT_FEATURES' order, whatever order `config` has: the cache key's JSON relies on it.
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(DEFAULT_FEATURES) as (keyof FeatureConfig)[])
+    out[key] = ignored.has(key) ? DEFAULT_FEATURES[key] : config[key];
+  return { ...(out as unknown as FeatureConfig), start: start / SAMPLE_RATE, seconds: count / SAMPLE_RATE };
 }
 
 /** Stable name of the cache of a data set (by fingerprint) under a configuration. */

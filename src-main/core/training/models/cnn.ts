@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { splitLast } from './fast-split';
 import { assembleModel, type WeightSet } from './init';
 import { activate, dropout, linear } from './linear';
+import type { ModelTypeDef } from './registry';
 import type { InputShape, Model, ModelSpec } from './types';
 
 /** Taps of every convolution (odd: 'same' padding keeps the length). */
@@ -55,7 +56,7 @@ export function cnnSteps(steps: number, blocks: number): number {
  * classifier. Weights: conv{n}.kernel [k * channels_in, filters] (im2col layout), conv{n}.bias, fc.*.
  */
 export function buildCnn(spec: ModelSpec, shape: InputShape, classes: number, set: WeightSet): Model {
-  // validateSpec has checked that some steps are left after pooling.
+  // cnnModel.shapeProblem has been asked: some steps are left after pooling.
   const left = cnnSteps(shape.steps, spec.layers);
   const convs = Array.from({ length: spec.layers }, (_, l) =>
     set.dense(`conv${l}`, CNN_KERNEL * (l === 0 ? shape.dims : spec.hidden), spec.hidden),
@@ -93,3 +94,17 @@ export function buildCnn(spec: ModelSpec, shape: InputShape, classes: number, se
   };
   return assembleModel(spec, shape, classes, set, forward);
 }
+
+/** 1-D convolution over time, up to 4 blocks (each halves the steps). */
+export const cnnModel: ModelTypeDef = {
+  id: 'cnn',
+  label: 'cnn',
+  description: 'Blocks of 1-D convolution over time and max pooling, then a readout over time',
+  uses: ['hidden', 'layers', 'dropout', 'activation', 'readout'],
+  narrow: { layers: { min: 1, max: 4 } },
+  shapeProblem: (spec, shape) =>
+    cnnSteps(shape.steps, spec.layers) >= 1
+      ? null
+      : `a CNN with ${spec.layers} blocks needs at least ${CNN_POOL ** spec.layers} time steps, the input has ${shape.steps}`,
+  build: buildCnn,
+};

@@ -1,0 +1,12 @@
+import { spectralExtractor, stftShape } from './spectral';
+import type { RepresentationDef } from './types';
+
+/** Log mel spectrogram frames. */
+export const logmelRepresentation: RepresentationDef = {
+  id: 'logmel',
+  label: 'log-mel',
+  description: 'Log mel spectrogram: one frame of nMels bands every hop samples',
+  uses: ['nFft', 'hop', 'nMels'],
+  shape: (config, samples) => stftShape(config, samples, config.nMels),
+  extractor: (config, samples) => spectralExtractor(config, samples),
+};

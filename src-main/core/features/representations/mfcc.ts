@@ -1,0 +1,12 @@
+import { spectralExtractor, stftShape } from './spectral';
+import type { RepresentationDef } from './types';
+
+/** Mel-frequency cepstral coefficients of the log mel frames. */
+export const mfccRepresentation: RepresentationDef = {
+  id: 'mfcc',
+  label: 'MFCC',
+  description: 'MFCCs: the first nMfcc DCT coefficients of each log mel frame',
+  uses: ['nFft', 'hop', 'nMels', 'nMfcc'],
+  shape: (config, samples) => stftShape(config, samples, config.nMfcc),
+  extractor: (config, samples) => spectralExtractor(config, samples, config.nMfcc),
+};

@@ -1,0 +1,25 @@
+import type { FeatureConfig, FeatureShape } from '../../../shared/features';
+import type { FieldKey } from '../../../shared/train-schema';
+
+/** Turns one clip's samples into its features (steps x dims, time-major), before normalization. */
+export type Extractor = (pcm: Float32Array) => Float32Array;
+
+/**
+ * One feature representation: everything the rest of the app learns about it. A new one is a file
+ * in this folder exporting a RepresentationDef and one line in registry.ts; validation, the cache
+ * key, extraction, the API's argument check, the CLI's --features and the form's select read it.
+ */
+export interface RepresentationDef {
+  /** What FeatureConfig.representation holds (the CLI's --features value). */
+  readonly id: string;
+  /** Shown in the form's select. */
+  readonly label: string;
+  /** One sentence for --help and tooltips. */
+  readonly description: string;
+  /** The representation-specific fields it reads (frame, nFft, hop, nMels, nMfcc...); start, seconds... are common. */
+  readonly uses: readonly FieldKey[];
+  /** Time steps x values per step of a clip of `samples` samples. */
+  shape(config: FeatureConfig, samples: number): FeatureShape;
+  /** An extractor for clips of exactly `samples` samples, its tables made once. */
+  extractor(config: FeatureConfig, samples: number): Extractor;
+}
