@@ -3,76 +3,39 @@ import { NotFoundError } from '../../core/workbench';
 import { resolveTrainConfig, TrainConfigError, type TrainOverrides } from '../../core/training/config';
 import type { RunEventPayload } from '../../shared/contract';
 import { BACKENDS, PRESET_NAMES, type RunDetail } from '../../shared/training';
-import { modelTypeIds } from '../../core/training/models/registry';
-import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError } from '../args';
+import { trainingOptions } from '../../core/training/options';
+import { choiceFlag, intFlag, parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { printJson } from '../output';
 import { humanDuration } from '../../shared/format';
 import { ProgressBar } from '../progress';
-import { FEATURE_FLAGS, featureFlags } from './features';
+import { TRAIN_FLAGS, trainFlagsHelp, trainOverridesFromFlags, trainSynopsis } from '../train-flags';
+
+// The settings' flags, ranges and help come from the schema (the same object wb.trainingOptions() gives).
+const OPTIONS = trainingOptions();
 
 export const TRAIN_USAGE = `Usage:
-  timbre train [--preset ${PRESET_NAMES.join('|')}] [--model mlp|cnn|lstm|blstm] [--epochs N] [--lr X]
-               [--batch N] [--hidden N] [--layers N] [--dropout X] [--activation relu|tanh]
-               [--readout last|mean|max] [--optimizer adam|sgd] [--momentum X] [--weight-decay X]
-               [--patience N] [--features raw|logmel|mfcc] [--seconds S] [--start S] [--n-mels N] ...
-               [--dataset ID|NAME] [--seed N] [--name TEXT] [--backend node|wasm|cpu] [--json]
+  timbre train [--preset ${PRESET_NAMES.join('|')}] [--dataset ID|NAME] [--name TEXT]
+               [--backend node|wasm|cpu] [--json]
+               ${trainSynopsis(OPTIONS, '               ')}
       Train a model in a worker thread; every epoch is committed to the database as it ends.
       Defaults: the seed-lstm preset on the built-in default data set. Ctrl-C cancels the run.
   timbre train --resume RUN_ID [--backend node|wasm|cpu] [--json]
       Continue an interrupted or cancelled run from its last committed epoch.`;
 
 const FLAGS = {
-  ...FEATURE_FLAGS,
+  ...TRAIN_FLAGS,
   preset: { type: 'string' },
-  model: { type: 'string' },
-  epochs: { type: 'string' },
-  lr: { type: 'string' },
-  batch: { type: 'string' },
-  hidden: { type: 'string' },
-  layers: { type: 'string' },
-  dropout: { type: 'string' },
-  activation: { type: 'string' },
-  readout: { type: 'string' },
-  optimizer: { type: 'string' },
-  momentum: { type: 'string' },
-  'weight-decay': { type: 'string' },
-  patience: { type: 'string' },
   dataset: { type: 'string' },
-  seed: { type: 'string' },
   name: { type: 'string' },
   backend: { type: 'string' },
   resume: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
-function defined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** Turns the training flags into preset overrides, checking each flag's own range. */
+/** Turns the training flags into preset overrides, checking each flag's own range (from the schema). */
 export function trainOverrides(values: Record<string, unknown>): TrainOverrides {
-  return {
-    ...defined({
-      epochs: intFlag(values.epochs, 'epochs', 1, 10000),
-      lr: numberFlag(values.lr, 'lr', Number.MIN_VALUE, 10),
-      batch: intFlag(values.batch, 'batch', 1, 4096),
-      optimizer: choiceFlag(values.optimizer, 'optimizer', ['adam', 'sgd'] as const),
-      momentum: numberFlag(values.momentum, 'momentum', 0, 0.999),
-      weightDecay: numberFlag(values['weight-decay'], 'weight-decay', 0, 1),
-      patience: intFlag(values.patience, 'patience', 0, 10000),
-      seed: intFlag(values.seed, 'seed', 0, 2 ** 31 - 1),
-    }),
-    model: defined({
-      type: choiceFlag(values.model, 'model', modelTypeIds()),
-      hidden: intFlag(values.hidden, 'hidden', 1, 4096),
-      layers: intFlag(values.layers, 'layers', 1, 8),
-      dropout: numberFlag(values.dropout, 'dropout', 0, 0.9),
-      activation: choiceFlag(values.activation, 'activation', ['relu', 'tanh'] as const),
-      readout: choiceFlag(values.readout, 'readout', ['last', 'mean', 'max'] as const),
-    }),
-    features: featureFlags(values),
-  };
+  return trainOverridesFromFlags(values, OPTIONS);
 }
 
 /**
@@ -137,7 +100,7 @@ function summaryJson(run: RunDetail) {
 /** `timbre train ...` */
 export async function trainCommand(ctx: CliContext, argv: string[]): Promise<number | void> {
   const { values, positionals } = parseFlags(argv, FLAGS, TRAIN_USAGE);
-  if (values.help) return console.log(TRAIN_USAGE);
+  if (values.help) return console.log(`${TRAIN_USAGE}\n\n${trainFlagsHelp(OPTIONS)}`);
   if (positionals.length) throw new UsageError(`Unexpected argument "${positionals[0]}".\n${TRAIN_USAGE}`);
   const backend = choiceFlag(values.backend, 'backend', BACKENDS);
   const resume =
