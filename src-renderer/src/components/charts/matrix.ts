@@ -1,6 +1,12 @@
 // Arithmetic and wording of confusion matrices (rows = true family, columns = predicted).
 import { pct } from '../../../../src-main/shared/format';
 
+/** The two ways a matrix's cells read: counts, or shares of their row. */
+export const CELL_MODES = [
+  { value: 'counts', label: 'counts' },
+  { value: 'normalized', label: 'row %' },
+] as const;
+
 /** Sum of each row: how many notes of each true family. */
 export function rowTotals(matrix: number[][]): number[] {
   return matrix.map((row) => row.reduce((a, b) => a + b, 0));
@@ -15,21 +21,6 @@ export function normalizeRows(matrix: number[][]): number[][] {
 /** B − A, cell by cell (matrices of the same labels). */
 export function subtract(b: number[][], a: number[][]): number[][] {
   return b.map((row, i) => row.map((v, j) => v - (a[i]?.[j] ?? 0)));
-}
-
-/** Precision, recall, F1 and support per class, computed from a confusion matrix. */
-export function perClassOf(matrix: number[][], labels: string[]) {
-  const n = matrix.length;
-  const colSums = Array.from({ length: n }, (_, j) => matrix.reduce((s, row) => s + (row[j] ?? 0), 0));
-  return labels.map((label, i) => {
-    const row = matrix[i] ?? [];
-    const tp = row[i] ?? 0;
-    const support = row.reduce((a, b) => a + b, 0);
-    const precision = colSums[i] ? tp / colSums[i]! : 0;
-    const recall = support ? tp / support : 0;
-    const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
-    return { label, precision, recall, f1, support };
-  });
 }
 
 /** A signed whole number with a true minus sign: "+3", "−2", "0". */
