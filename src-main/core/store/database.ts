@@ -13,6 +13,7 @@ import {
 
 export { DatabaseDamagedError, DatabaseMissingError, DatabaseOpenError, DatabaseTooNewError };
 
+/** A connection to the app's SQLite database. */
 export type Db = Database.Database;
 
 /** How openDatabase looks after the file. */
