@@ -1,6 +1,7 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import type { WorkbenchEvent } from '../shared/contract';
-import { REPORT_MIME, reportFileName, type Workbench } from '../core/workbench';
+import type { WorkbenchLocalApi } from '../core/local-api';
+import { REPORT_MIME, reportFileName } from '../core/workbench';
 import { apiDispatch } from '../core/dispatch';
 import { isAppUrl } from './app-protocol';
 import { printHtmlToPdf, setupSave } from './save';
@@ -28,7 +29,7 @@ export function fromOurPage(e: IpcMainInvokeEvent, windows: readonly BrowserWind
  * Answers the renderer's API calls: only from our own page, every argument checked, errors
  * sent back as { name, message } (never a stack).
  */
-export function setupIpc(workbench: Workbench, ours: () => BrowserWindow[]): () => void {
+export function setupIpc(workbench: WorkbenchLocalApi, ours: () => BrowserWindow[]): () => void {
   const fromOurWindow = (e: IpcMainInvokeEvent) => fromOurPage(e, ours());
   const api = apiDispatch(workbench, {
     // The window gets a generic line for an internal fault; the terminal gets the details.

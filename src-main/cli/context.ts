@@ -1,14 +1,17 @@
+import type { WorkbenchLocalApi } from '../core/local-api';
 import { Workbench } from '../core/workbench';
-import { backupSettled } from '../core/store/backup';
 import type { DatasetSummary } from '../shared/types';
 import { watchProgress } from './progress';
 
-/** What every command shares: one Workbench over TIMBRE_HOME, opened on first use. */
+/**
+ * What every command shares: one Workbench over TIMBRE_HOME, opened on first use. Commands see it
+ * only as WorkbenchLocalApi: the contract and the in-process extras, nothing of its insides.
+ */
 export class CliContext {
-  private wb?: Workbench;
+  private wb?: WorkbenchLocalApi;
 
   /** The Workbench, opening the database on first call. */
-  workbench(): Workbench {
+  workbench(): WorkbenchLocalApi {
     this.wb ??= new Workbench();
     return this.wb;
   }
@@ -31,8 +34,7 @@ export class CliContext {
 
   /** Lets a backup under way finish, stops any training this process started and releases the database. */
   async close(): Promise<void> {
-    if (this.wb) await backupSettled(this.wb.db);
-    await this.wb?.close();
+    await this.wb?.close({ finishBackup: true });
     this.wb = undefined;
   }
 }

@@ -1,6 +1,5 @@
-import { API_METHODS, type ApiErrorBody, type ApiMethod } from '../shared/contract';
+import { API_METHODS, type ApiErrorBody, type ApiMethod, type WorkbenchApi } from '../shared/contract';
 import type { ErrorCode } from '../shared/errors';
-import type { Workbench } from './workbench';
 import { checkArgs } from './api-schema';
 import { codeOf, errorBody, INTERNAL_MESSAGE, isInternal, WorkbenchError } from './errors';
 
@@ -41,12 +40,14 @@ export function noSuchMethod(method: unknown): string {
  * the Workbench.
  *
  * What these reach on disk: every write goes into TIMBRE_HOME (database, feature caches, models);
- * the methods that write where they are told (renderDataset's `out`, testModel's model folder) are
- * not in API_METHODS, and the fuzz test checks they stay unreachable. importDataset reads the NSynth
+ * the methods that read or write where they are told (renderDataset's `out`, testModel's model
+ * folder, writeReport's `out`) are WorkbenchLocalApi's (core/local-api.ts), not in API_METHODS, and
+ * the fuzz test checks they stay unreachable. A Workbench passed here is reached through the
+ * contract's methods only, whatever else it has. importDataset reads the NSynth
  * folder it is given, wherever it is, since the Datasets view imports from any folder the user
  * types; what it answers is a summary or what is wrong with the layout, not the files' contents.
  */
-export function apiDispatch(wb: Workbench, options: DispatchOptions): ApiDispatch {
+export function apiDispatch(wb: WorkbenchApi, options: DispatchOptions): ApiDispatch {
   const table = new Map<string, Call>();
   for (const m of API_METHODS) {
     const fn = wb[m] as unknown;

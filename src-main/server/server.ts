@@ -3,9 +3,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import type { WorkbenchEvent } from '../shared/contract';
+import type { WorkbenchApi, WorkbenchEvent } from '../shared/contract';
 import { ERROR_CODES } from '../shared/errors';
-import type { Workbench } from '../core/workbench';
 import { apiDispatch, noSuchMethod } from '../core/dispatch';
 import { errorBody, isInternal } from '../core/errors';
 import { parseCall, readBody } from './api-route';
@@ -16,7 +15,7 @@ import { notFound, sendStatic, staticFile } from './static-files';
 
 /** How the browser shell is served. */
 export interface ServeOptions {
-  workbench: Workbench;
+  workbench: WorkbenchApi;
   /** Folder of the built renderer (index.html and assets). */
   staticDir: string;
   /** Default 127.0.0.1: only this machine. */

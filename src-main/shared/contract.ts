@@ -194,7 +194,11 @@ export interface RunEdit {
   tags?: string[];
 }
 
-/** The one contract every shell (Electron IPC, browser bridge, CLI, tests) goes through. */
+/**
+ * The one contract every shell (Electron IPC, browser bridge, CLI, tests) goes through, and all a
+ * window can reach. Shells in the Workbench's own process use WorkbenchLocalApi (core/local-api.ts):
+ * this plus what no window may call (writing files where told, waiting for a run, closing).
+ */
 export interface WorkbenchApi {
   /** Version, TIMBRE_HOME, database file, last backend. */
   appInfo(): Promise<AppInfo>;

@@ -19,6 +19,7 @@ import {
   type IpcMainInvokeEvent,
   type WebFrameMain,
 } from '../helpers/electron-stub';
+import { withStore } from '../helpers/store';
 import { tempDir } from '../helpers/tmp';
 import { tinyDataset } from '../helpers/tiny';
 
@@ -58,15 +59,19 @@ beforeAll(async () => {
   ({ dir, cleanup } = tempDir('timbre-ipc-'));
   wb = new Workbench({ home: path.join(dir, 'home'), shell: 'electron' });
   const dataset = await wb.importDataset(await tinyDataset(), 'tiny');
-  runId = wb.runs.create({
-    name: 'recorded',
-    config: resolveTrainConfig('seed-lstm', { epochs: 2 }),
-    preset: 'seed-lstm',
-    datasetId: dataset.id,
-    datasetFingerprint: dataset.fingerprint,
-    appVersion: '0.1.0',
+  // A run recorded by hand on the test's own connection (the contract would train it).
+  runId = withStore(path.join(dir, 'home'), ({ runs }) => {
+    const id = runs.create({
+      name: 'recorded',
+      config: resolveTrainConfig('seed-lstm', { epochs: 2 }),
+      preset: 'seed-lstm',
+      datasetId: dataset.id,
+      datasetFingerprint: dataset.fingerprint,
+      appVersion: '0.1.0',
+    });
+    runs.end(id, 'cancelled');
+    return id;
   });
-  wb.runs.end(runId, 'cancelled');
   win = await appWindow();
   stop = setupIpc(wb, () => (win.isDestroyed() ? [] : [win]));
 });

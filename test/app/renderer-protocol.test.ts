@@ -15,6 +15,7 @@ import { FAMILIES } from '../../src-main/shared/constants';
 import { buildRenderer, RENDERER_OUT, rendererStale } from '../../src-main/server/renderer-build';
 import { BrowserWindow, handlers, type IpcMainInvokeEvent } from '../helpers/electron-stub';
 import { tinyDataset } from '../helpers/tiny';
+import { withStore } from '../helpers/store';
 import { tempDir } from '../helpers/tmp';
 import { launchChromium } from '../helpers/ui';
 
@@ -33,37 +34,40 @@ beforeAll(async () => {
   if (rendererStale()) await buildRenderer();
   wb = new Workbench({ home: path.join(dir, 'home'), shell: 'electron' });
   const dataset = await wb.importDataset(await tinyDataset(), 'tiny');
-  for (const name of ['first', 'second']) {
-    const id = wb.runs.create({
-      name,
-      config: resolveTrainConfig('seed-lstm', { epochs: 2 }),
-      preset: 'seed-lstm',
-      datasetId: dataset.id,
-      datasetFingerprint: dataset.fingerprint,
-      appVersion: '0.1.0',
-    });
-    // Two epochs, so that the run's and the comparison's charts and matrices are drawn.
-    wb.runs.start(id, 'cpu', '4.22.0');
-    for (const epoch of [1, 2]) {
-      const m = {
-        epoch,
-        trainLoss: 2 / epoch,
-        trainAccuracy: 0.3 * epoch,
-        valLoss: 2.2 / epoch,
-        valAccuracy: 0.25 * epoch,
-        seconds: 1,
-        samplesPerSecond: 100,
-      };
-      wb.runs.recordEpoch(
-        id,
-        m,
-        FAMILIES.map((_, i) => FAMILIES.map((_, j) => (i === j ? 3 : 1))),
-        null,
-      );
+  // Recorded by hand on the test's own connection: two runs the contract could only train.
+  withStore(path.join(dir, 'home'), ({ runs }) => {
+    for (const name of ['first', 'second']) {
+      const id = runs.create({
+        name,
+        config: resolveTrainConfig('seed-lstm', { epochs: 2 }),
+        preset: 'seed-lstm',
+        datasetId: dataset.id,
+        datasetFingerprint: dataset.fingerprint,
+        appVersion: '0.1.0',
+      });
+      // Two epochs, so that the run's and the comparison's charts and matrices are drawn.
+      runs.start(id, 'cpu', '4.22.0');
+      for (const epoch of [1, 2]) {
+        const m = {
+          epoch,
+          trainLoss: 2 / epoch,
+          trainAccuracy: 0.3 * epoch,
+          valLoss: 2.2 / epoch,
+          valAccuracy: 0.25 * epoch,
+          seconds: 1,
+          samplesPerSecond: 100,
+        };
+        runs.recordEpoch(
+          id,
+          m,
+          FAMILIES.map((_, i) => FAMILIES.map((_, j) => (i === j ? 3 : 1))),
+          null,
+        );
+      }
+      runs.end(id, 'cancelled');
+      runIds.push(id);
     }
-    wb.runs.end(id, 'cancelled');
-    runIds.push(id);
-  }
+  });
   const win = new BrowserWindow();
   await win.loadURL(APP_ENTRY);
   stop = setupIpc(wb, () => [win]);

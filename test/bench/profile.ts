@@ -26,20 +26,23 @@ export async function profileStep(
   shape: { steps: number; dims: number },
   batch: number,
 ): Promise<StepProfile> {
-  const { buildModel, makeOptimizer, trainStep } = await import('../../src-main/core/training/models/index');
+  const { buildModel } = await import('../../src-main/core/training/models/index');
+  const { makeOptimizer, trainStep } = await import('../../src-main/core/training/step');
   const model = buildModel(spec, shape, 0);
-  const optimizer = makeOptimizer({ kind: 'adam', lr: 0.0008 });
-  const x = tf.randomNormal([batch, shape.steps, shape.dims], 0, 1, 'float32', 0) as tf.Tensor3D;
-  const y = tf.tensor1d(
-    Array.from({ length: batch }, (_, i) => i % model.classes),
-    'int32',
-  );
+  const optimizer = makeOptimizer(tf, { optimizer: 'adam', lr: 0.0008, momentum: 0 });
+  const noise = tf.randomNormal([batch, shape.steps, shape.dims], 0, 1, 'float32', 0);
+  // The trainer's own step, on a batch as the feature cache gives it.
+  const data = {
+    x: noise.dataSync() as Float32Array,
+    y: Int32Array.from({ length: batch }, (_, i) => i % model.classes),
+  };
+  noise.dispose();
   try {
-    trainStep(model, optimizer, x, y);
+    trainStep(tf, model, optimizer, data);
     const t0 = performance.now();
-    trainStep(model, optimizer, x, y);
+    trainStep(tf, model, optimizer, data);
     const stepMs = performance.now() - t0;
-    const info = await tf.profile(() => void trainStep(model, optimizer, x, y));
+    const info = await tf.profile(() => void trainStep(tf, model, optimizer, data));
     const leaves = info.kernels.filter((k) => !COMPOSITE(k.name));
     const mm = leaves.filter((k) => k.name === 'BatchMatMul' || k.name === '_FusedMatMul');
     const ms = (ks: typeof leaves) => ks.reduce((s, k) => s + Number(k.kernelTimeMs || 0), 0);
@@ -56,7 +59,6 @@ export async function profileStep(
       other_ms: Number((ms(leaves) - mmMs).toFixed(1)),
     };
   } finally {
-    tf.dispose([x, y]);
     optimizer.dispose();
     model.dispose();
   }

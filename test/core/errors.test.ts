@@ -30,7 +30,7 @@ import { BackendUnavailableError } from '../../src-main/core/training/backend';
 import { TrainConfigError } from '../../src-main/core/training/config';
 import { ModelFileError } from '../../src-main/core/training/model-io';
 import { InvalidModelSpecError } from '../../src-main/core/training/models/build';
-import { TrainingError } from '../../src-main/core/training/trainer';
+import { TrainingError } from '../../src-main/core/training/failure';
 import { UsageError } from '../../src-main/cli/args';
 import { ERROR_CODES, type ErrorCode } from '../../src-main/shared/errors';
 

@@ -9,6 +9,7 @@ import { FAMILIES } from '../../src-main/shared/constants';
 import type { RunDetail } from '../../src-main/shared/training';
 import type { DatasetSummary } from '../../src-main/shared/types';
 import { timbre } from '../helpers/cli';
+import { withStore } from '../helpers/store';
 import { tinyDataset } from '../helpers/tiny';
 import { tempDir } from '../helpers/tmp';
 
@@ -17,6 +18,8 @@ let dir: string;
 let cleanup: () => void;
 let run: RunDetail;
 let dataset: DatasetSummary;
+// The data set's notes as registered (path, pitch, instrument), which the contract does not list.
+const notesOf = (id: number) => withStore(path.join(dir, 'home'), (store) => store.datasets.notes(id));
 
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir());
@@ -64,7 +67,7 @@ describe('listPredictions', () => {
     const correct = set.notes.filter((n) => n.trueFamily === n.predicted).length;
     expect(correct / set.notes.length).toBeCloseTo(set.accuracy, 6);
     expect([...set.notes.map((n) => n.noteStr)]).toEqual(set.notes.map((n) => n.noteStr).sort());
-    const facts = new Map(wb.datasets.notes(dataset.id).map((n) => [`${n.split}/${n.noteStr}`, n]));
+    const facts = new Map(notesOf(dataset.id).map((n) => [`${n.split}/${n.noteStr}`, n]));
     for (const n of set.notes) {
       const f = facts.get(`test/${n.noteStr}`)!;
       expect([n.pitch, n.velocity, n.instrument, n.source]).toEqual([
@@ -104,7 +107,7 @@ describe('listPredictions', () => {
 
 describe('noteAudio', () => {
   it('returns a note’s whole WAV, the samples of its file', async () => {
-    const note = wb.datasets.notes(dataset.id).find((n) => n.split === 'test')!;
+    const note = notesOf(dataset.id).find((n) => n.split === 'test')!;
     const audio = await wb.noteAudio(run.id, 'test', note.noteStr);
     const bytes = Buffer.from(audio.wavBase64, 'base64');
     const info = parseWavHeader(bytes, bytes.length);
@@ -121,7 +124,7 @@ describe('noteAudio', () => {
     await expect(wb.noteAudio(run.id, 'test', 'no_such_note-060-100')).rejects.toThrow(
       /test split of run \d+'s data set has no note "no_such_note-060-100"/,
     );
-    const note = wb.datasets.notes(dataset.id).find((n) => n.split === 'valid')!;
+    const note = notesOf(dataset.id).find((n) => n.split === 'valid')!;
     // Moved away and put back: the error names the missing file.
     fs.renameSync(note.path, `${note.path}.away`);
     try {

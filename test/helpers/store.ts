@@ -1,5 +1,8 @@
-import type { Db } from '../../src-main/core/store/database';
+import path from 'node:path';
+import { openDatabase, type Db } from '../../src-main/core/store/database';
 import { DatasetRepo } from '../../src-main/core/store/datasets';
+import { RunRepo } from '../../src-main/core/store/runs';
+import type { ReportSource } from '../../src-main/core/reports/collect';
 
 /** Registers an empty data set `d` (fingerprint `fp`) for runs to point at; returns its id. */
 export function emptyDataset(db: Db): number {
@@ -11,4 +14,44 @@ export function emptyDataset(db: Db): number {
     splits: {},
     skipped: [],
   }).id;
+}
+
+/** A TIMBRE_HOME's database on a connection of its own, beside a Workbench over the same home. */
+export interface TestStore {
+  db: Db;
+  runs: RunRepo;
+  datasets: DatasetRepo;
+  close(): void;
+}
+
+/**
+ * Opens the database of a TIMBRE_HOME on a second connection, for tests to set up or read what
+ * the contract does not offer (a run recorded by hand, raw rows); the Workbench keeps its own.
+ */
+export function openStore(home: string): TestStore {
+  const db = openDatabase(path.join(home, 'timbre.db'));
+  return { db, runs: new RunRepo(db), datasets: new DatasetRepo(db), close: () => db.close() };
+}
+
+/** Runs `fn` with a TIMBRE_HOME's store open, closing it after. */
+export function withStore<T>(home: string, fn: (store: TestStore) => T): T {
+  const store = openStore(home);
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** What a report reads, from a test's own connection to a home's database. */
+export function reportSource(store: TestStore): ReportSource {
+  return {
+    runs: store.runs,
+    datasets: store.datasets,
+    getRun: async (id) => {
+      const run = store.runs.get(id);
+      if (!run) throw new Error(`No run ${id}.`);
+      return run;
+    },
+  };
 }

@@ -1,4 +1,3 @@
-import { writeReport } from '../../core/reports/export';
 import { formatOfPath, REPORT_FORMAT_LIST, REPORT_FORMATS } from '../../core/reports/registry';
 import { choiceFlag, intFlag, parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
@@ -70,7 +69,7 @@ export async function reportCommand(ctx: CliContext, argv: string[]): Promise<vo
       process.stderr.write(`Run ${id} is ${run.status}; the report shows what it has recorded so far.\n`);
     }
   }
-  const result = await writeReport(wb, ids, format, values.out, { confusions, examples });
+  const result = await wb.writeReport(ids, format, values.out, { confusions, examples });
   if (values.json) return printJson(result);
   const runs = `run${ids.length === 1 ? '' : 's'} ${ids.join(', ')}`;
   if (result.files.length === 1) {

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { NotFoundError } from '../../core/workbench';
 import type { RunDetail } from '../../shared/training';
 import { parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
@@ -53,18 +52,12 @@ export function parseRunId(text: string, usage: string): number {
   return id;
 }
 
-function getRun(ctx: CliContext, id: number): RunDetail {
-  const run = ctx.workbench().runs.get(id);
-  if (!run) throw new NotFoundError(`No run ${id}. \`timbre runs list\` shows them.`);
-  return run;
-}
-
 async function list(ctx: CliContext, argv: string[]): Promise<void> {
   const usage = usageOf(0);
   const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } }, usage);
   if (values.help) return console.log(usage);
   if (positionals.length) throw new UsageError(`Unexpected argument "${positionals[0]}".\n${usage}`);
-  const runs = ctx.workbench().runs.list();
+  const runs = await ctx.workbench().listRuns();
   if (values.json) return printJson(runs);
   if (!runs.length) return console.log('No runs yet; every training run is listed here once it starts.');
   console.log(runsTable(runs));
@@ -75,7 +68,7 @@ async function show(ctx: CliContext, argv: string[]): Promise<void> {
   const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } }, usage);
   if (values.help) return console.log(usage);
   if (positionals.length !== 1) throw new UsageError(`Give one run id.\n${usage}`);
-  const run = getRun(ctx, parseRunId(positionals[0]!, usage));
+  const run = await ctx.workbench().getRun(parseRunId(positionals[0]!, usage));
   if (values.json) return printJson(run);
   console.log(describeRun(run));
 }
@@ -88,7 +81,10 @@ async function compare(ctx: CliContext, argv: string[]): Promise<void> {
   const ids = positionals.map((p) => parseRunId(p, usage));
   const twice = ids.find((id, i) => ids.indexOf(id) !== i);
   if (twice !== undefined) throw new UsageError(`Run ${twice} is given twice; give each run once.\n${usage}`);
-  const comparison = compareRuns(ids.map((id) => getRun(ctx, id)));
+  const wb = ctx.workbench();
+  const runs: RunDetail[] = [];
+  for (const id of ids) runs.push(await wb.getRun(id));
+  const comparison = compareRuns(runs);
   if (values.json) return printJson(comparison);
   console.log(describeComparison(comparison));
 }
@@ -104,7 +100,7 @@ async function deleteCmd(ctx: CliContext, argv: string[]): Promise<void> {
   if (positionals.length !== 1) throw new UsageError(`Give one run id.\n${usage}`);
   const id = parseRunId(positionals[0]!, usage);
   const wb = ctx.workbench();
-  const run = getRun(ctx, id);
+  const run = await wb.getRun(id);
   if (run.status === 'running' || run.status === 'queued') {
     throw new Error(`Run ${id} "${run.name}" is ${run.status}; cancel it before deleting it.`);
   }
@@ -113,7 +109,7 @@ async function deleteCmd(ctx: CliContext, argv: string[]): Promise<void> {
     process.stderr.write(`Kept ${label}.\n`);
     return;
   }
-  const modelsDir = wb.queue.modelDir(id);
+  const modelsDir = await wb.runModelFolder(id);
   const hadModels = fs.existsSync(modelsDir);
   await wb.deleteRun(id);
   if (values.json) return printJson({ deleted: id, name: run.name, modelsDir: hadModels ? modelsDir : null });

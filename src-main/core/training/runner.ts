@@ -1,15 +1,33 @@
-import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { FeatureCacheInfo } from '../../shared/features';
-import type { BackendName, RunStatus } from '../../shared/training';
+import type { BackendName, RunStatus, TrainConfig } from '../../shared/training';
 import type { ProgressFn } from '../../shared/types';
 import type { RunRepo } from '../store/runs';
 import { pruneModelFolders, type PruneRule } from './model-dirs';
-import type { EvaluateJob, EvaluationMessage, TrainerEvent, TrainerRequest, TrainJob } from './protocol';
+import type { TrainerEvent, TrainerRequest, TrainJob } from './protocol';
 import { siblingModule, startWorker } from '../workers';
 
-/** What the queue needs to prepare a run: its feature cache, computed (or found) with progress. */
-export type CachePreparer = (runId: number, onProgress: ProgressFn) => Promise<FeatureCacheInfo>;
+/**
+ * A run as the API resolved it for the queue, looked up once: the queue trains it from this alone
+ * and never asks the API (or reloads the run) for more.
+ */
+export interface RunJob {
+  runId: number;
+  config: TrainConfig;
+  /** The data set the run trains on, recorded with its final evaluations. */
+  datasetId: number | null;
+  datasetFingerprint: string;
+  /** Folder of the run's models. */
+  modelDir: string;
+  backend?: BackendName;
+  /** Continue after this committed epoch. */
+  resumeFrom?: TrainJob['resumeFrom'];
+  /**
+   * Computes (or finds) the run's feature cache, when the run comes to train (a queued run may
+   * wait long); rejects with the reason the run cannot train on its data set.
+   */
+  features: (onProgress: ProgressFn) => Promise<FeatureCacheInfo>;
+}
 
 /** A run's event, as the queue forwards it to the shells. */
 export type RunEvent = { runId: number } & (
@@ -19,12 +37,6 @@ export type RunEvent = { runId: number } & (
   | { type: 'ended'; status: RunStatus; error: string | null }
 );
 
-interface Pending {
-  runId: number;
-  backend?: BackendName;
-  resumeFrom?: TrainJob['resumeFrom'];
-}
-
 const workerUrl = siblingModule(import.meta.url, 'train-worker');
 
 /**
@@ -32,15 +44,13 @@ const workerUrl = siblingModule(import.meta.url, 'train-worker');
  * what they record: every epoch is committed to SQLite as soon as the worker reports it.
  */
 export class TrainingQueue {
-  private readonly pending: Pending[] = [];
+  private readonly pending: RunJob[] = [];
   private active?: { runId: number; worker?: Worker; cancel: Int32Array };
   private readonly waiters = new Map<number, ((status: RunStatus) => void)[]>();
   private closed = false;
 
   constructor(
     private readonly runs: RunRepo,
-    private readonly modelsRoot: string,
-    private readonly prepare: CachePreparer,
     private readonly emit: (e: RunEvent) => void,
     /** Called whenever the training run or the waiting ones change. */
     private readonly onChange: () => void = () => {},
@@ -51,14 +61,9 @@ export class TrainingQueue {
     return { active: this.active?.runId ?? null, queued: this.pending.map((p) => p.runId) };
   }
 
-  /** Folder of a run's saved models. */
-  modelDir(runId: number): string {
-    return path.join(this.modelsRoot, String(runId));
-  }
-
   /** Puts a run in the queue; it starts when the runs before it have ended. */
-  enqueue(runId: number, options: { backend?: BackendName; resumeFrom?: TrainJob['resumeFrom'] } = {}): void {
-    this.pending.push({ runId, ...options });
+  enqueue(job: RunJob): void {
+    this.pending.push(job);
     this.pump();
     this.onChange();
   }
@@ -116,11 +121,11 @@ export class TrainingQueue {
     });
   }
 
-  private async run(p: Pending, cancel: Int32Array): Promise<void> {
+  private async run(p: RunJob, cancel: Int32Array): Promise<void> {
     const { runId } = p;
     let cache: FeatureCacheInfo;
     try {
-      cache = await this.prepare(runId, (progress) =>
+      cache = await p.features((progress) =>
         this.emit({ runId, type: 'features', done: progress.done, total: progress.total }),
       );
     } catch (err) {
@@ -132,12 +137,11 @@ export class TrainingQueue {
       return;
     }
     if (Atomics.load(cancel, 0) === 1) return this.finish(runId, 'cancelled', null);
-    const detail = this.runs.get(runId)!;
     const job: TrainJob = {
       runId,
-      config: detail.config,
+      config: p.config,
       cache,
-      modelDir: this.modelDir(runId),
+      modelDir: p.modelDir,
       backend: p.backend,
       resumeFrom: p.resumeFrom,
       cancelFlag: cancel.buffer as SharedArrayBuffer,
@@ -161,7 +165,7 @@ export class TrainingQueue {
       worker.on('message', (e: TrainerEvent) => {
         if (ended || this.closed) return;
         try {
-          this.handle(runId, job, e, end);
+          this.handle(p, job, e, end);
         } catch (err) {
           // A failed write must not go unnoticed: stop the run and say why.
           end('failed', `Could not record the run: ${err instanceof Error ? err.message : String(err)}`);
@@ -177,7 +181,7 @@ export class TrainingQueue {
   }
 
   private handle(
-    runId: number,
+    run: RunJob,
     job: TrainJob,
     e: TrainerEvent,
     end: (
@@ -186,6 +190,7 @@ export class TrainingQueue {
       last?: { epoch: number; dir: string },
     ) => void,
   ): void {
+    const { runId } = run;
     switch (e.type) {
       case 'ready':
         this.runs.start(runId, e.backend, e.version);
@@ -206,7 +211,6 @@ export class TrainingQueue {
         return;
       }
       case 'evaluation': {
-        const detail = this.runs.get(runId)!;
         const preds = e.noteStrs.map((noteStr, i) => ({
           noteStr,
           trueFamily: e.truth[i]!,
@@ -218,8 +222,8 @@ export class TrainingQueue {
           weights: e.weights,
           epoch: e.epoch,
           modelDir: e.modelDir,
-          datasetId: detail.datasetId,
-          datasetFingerprint: detail.datasetFingerprint,
+          datasetId: run.datasetId,
+          datasetFingerprint: run.datasetFingerprint,
           split: e.split,
           loss: e.loss,
           accuracy: e.accuracy,
@@ -274,24 +278,4 @@ export class TrainingQueue {
     for (const resolve of this.waiters.get(runId) ?? []) resolve(status);
     this.waiters.delete(runId);
   }
-}
-
-/** Evaluates a saved model in a worker thread; rejects with the worker's readable reason. */
-export function evaluateInWorker(job: EvaluateJob): Promise<EvaluationMessage & { backend: string }> {
-  return new Promise((resolve, reject) => {
-    const worker = startWorker(workerUrl);
-    let backend = '';
-    let result: EvaluationMessage | undefined;
-    worker.on('message', (e: TrainerEvent) => {
-      if (e.type === 'ready') backend = e.backend;
-      else if (e.type === 'evaluation') result = e;
-      else if (e.type === 'failed') reject(new Error(e.reason));
-    });
-    worker.on('error', (err) => reject(new Error(`The evaluation worker crashed: ${err.message}`)));
-    worker.on('exit', () => {
-      if (result) resolve({ ...result, backend });
-      else reject(new Error('The evaluation worker stopped without a result.'));
-    });
-    worker.postMessage({ type: 'evaluate', job } satisfies TrainerRequest);
-  });
 }

@@ -1,7 +1,8 @@
 // The training worker thread: owns tfjs, trains one run, reports every event to its owner.
 import { parentPort } from 'node:worker_threads';
 import type { TrainerEvent, TrainerRequest } from './protocol';
-import { runEvaluation, runTraining } from './trainer';
+import { runEvaluation } from './evaluate';
+import { runTraining } from './trainer';
 
 const port = parentPort!;
 const post = (e: TrainerEvent) => port.postMessage(e);

@@ -1,28 +1,20 @@
 import fs from 'node:fs';
-import type * as tfType from '@tensorflow/tfjs';
 import { FAMILIES } from '../../shared/constants';
-import type { EpochMetrics, ModelSpec, TrainConfig } from '../../shared/training';
+import type { EpochMetrics } from '../../shared/training';
 import { BatchReader } from '../features/batches';
 import { selectBackend } from './backend';
-import { confusionMatrix, perClassMetrics } from './metrics';
+import { checkpointDir, modelWeights, restore, topology, weightsOf } from './checkpoints';
+import { evaluateSplit } from './evaluate';
+import { failureReason, TrainingError } from './failure';
+import { isBetterEpoch, type EpochScore } from './metrics';
 import { modelFolder } from './model-dirs';
-import { loadModelDir, saveModelDir, type NamedWeight } from './model-io';
+import { saveModelDir } from './model-io';
 import { buildModel } from './models';
 import type { Model } from './models/types';
-import type { EvaluateJob, EvaluationMessage, TrainerEvent, TrainJob } from './protocol';
-import { errorKind } from '../errors';
+import type { TrainerEvent, TrainJob } from './protocol';
+import { makeOptimizer, trainStep } from './step';
 
-type Tf = typeof tfType;
 const CLASSES = FAMILIES.length;
-
-/** Training stopped for a reason the user can act on (diverged, out of memory, bad data). */
-export const TrainingError = errorKind('TrainingError', 'bad-input');
-export type TrainingError = InstanceType<typeof TrainingError>;
-
-/** Folder of the checkpoint written after `epoch`. */
-export function checkpointDir(modelDir: string, epoch: number): string {
-  return modelFolder(modelDir, 'checkpoint', epoch);
-}
 
 /**
  * Test-only hook, for the kill tests and the soak: with `TIMBRE_TEST_PAUSE=<moment>:<file>` the
@@ -41,141 +33,6 @@ function testPause(moment: 'best-saved' | 'evaluated', epoch: number): void {
 /** The order of an epoch's batches depends only on the run's seed and the epoch, so resuming repeats it. */
 function epochSeed(seed: number, epoch: number): number {
   return (Math.imul(seed + 1, 1_000_003) + epoch * 7919) >>> 0;
-}
-
-function makeOptimizer(tf: Tf, c: TrainConfig): tfType.Optimizer {
-  if (c.optimizer === 'adam') return tf.train.adam(c.lr, 0.9, 0.999, 1e-8);
-  return c.momentum > 0 ? tf.train.momentum(c.lr, c.momentum) : tf.train.sgd(c.lr);
-}
-
-/** One optimisation step; returns the batch's mean loss and its correct-prediction count. */
-function trainStep(
-  tf: Tf,
-  model: Model,
-  optimizer: tfType.Optimizer,
-  c: TrainConfig,
-  xs: Float32Array,
-  ys: Int32Array,
-  count: number,
-): { loss: number; correct: number } {
-  const { steps, dims } = model.inputShape;
-  let correct: tfType.Scalar | undefined;
-  const loss = tf.tidy((): tfType.Scalar => {
-    const x = tf.tensor3d(xs, [count, steps, dims]);
-    const y = tf.tensor1d(ys, 'int32');
-    const { value, grads } = tf.variableGrads(() => {
-      const logits = model.apply(x, true);
-      correct = tf.keep(tf.equal(tf.argMax(logits, 1), y).sum() as tfType.Scalar);
-      return tf.losses.softmaxCrossEntropy(tf.oneHot(y, CLASSES), logits) as tfType.Scalar;
-    }, model.variables);
-    if (c.weightDecay > 0) {
-      // PyTorch's weight_decay: the L2 term is added to the gradient, not to the reported loss.
-      for (const v of model.variables) grads[v.name] = grads[v.name]!.add(v.mul(c.weightDecay));
-    }
-    optimizer.applyGradients(grads);
-    return value as tfType.Scalar;
-  });
-  const result = { loss: loss.dataSync()[0]!, correct: correct!.dataSync()[0]! };
-  loss.dispose();
-  correct!.dispose();
-  return result;
-}
-
-/** Evaluates a model on a split in order: loss, accuracy, confusion, every note's probabilities. */
-export function evaluateSplit(
-  tf: Tf,
-  model: Model,
-  reader: BatchReader,
-  batch: number,
-): Omit<EvaluationMessage, 'weights' | 'epoch' | 'modelDir' | 'split'> {
-  const { steps, dims } = model.inputShape;
-  const probabilities = new Float32Array(reader.count * CLASSES);
-  const predicted = new Uint8Array(reader.count);
-  const truth = new Int32Array(reader.count);
-  let lossSum = 0;
-  let offset = 0;
-  for (const b of reader.sequential(batch)) {
-    const n = b.y.length;
-    const [probs, loss] = tf.tidy(() => {
-      const logits = model.apply(tf.tensor3d(b.x, [n, steps, dims]), false);
-      const l = tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(b.y, 'int32'), CLASSES), logits);
-      return [tf.softmax(logits), l] as const;
-    });
-    const p = probs.dataSync() as Float32Array;
-    lossSum += loss.dataSync()[0]! * n;
-    probs.dispose();
-    loss.dispose();
-    probabilities.set(p, offset * CLASSES);
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      for (let k = 1; k < CLASSES; k++) if (p[i * CLASSES + k]! > p[i * CLASSES + best]!) best = k;
-      predicted[offset + i] = best;
-      truth[offset + i] = b.y[i]!;
-    }
-    offset += n;
-  }
-  const confusion = confusionMatrix(truth, predicted, CLASSES);
-  const correct = confusion.reduce((a, r, i) => a + r[i]!, 0);
-  return {
-    loss: reader.count ? lossSum / reader.count : 0,
-    accuracy: reader.count ? correct / reader.count : 0,
-    confusion,
-    perClass: perClassMetrics(confusion, FAMILIES),
-    labels: [...FAMILIES],
-    noteStrs: reader.notes(),
-    truth,
-    predicted,
-    probabilities,
-  };
-}
-
-async function weightsOf(model: Model, optimizer?: tfType.Optimizer): Promise<NamedWeight[]> {
-  const out: NamedWeight[] = model
-    .namedWeights()
-    .map((w) => ({ name: w.name, shape: w.tensor.shape, data: new Float32Array(w.tensor.dataSync()) }));
-  if (optimizer) {
-    for (const w of await optimizer.getWeights()) {
-      out.push({
-        name: `optimizer/${w.name}`,
-        shape: w.tensor.shape,
-        data: new Float32Array(w.tensor.dataSync()),
-      });
-    }
-  }
-  return out;
-}
-
-function topology(job: TrainJob, model: Model): Record<string, unknown> {
-  return {
-    model: job.config.model,
-    inputShape: model.inputShape,
-    classes: CLASSES,
-    labels: FAMILIES,
-    features: job.cache.config,
-    fingerprint: job.cache.fingerprint,
-  };
-}
-
-/** Loads saved weights (and, for a checkpoint, the optimizer's state) into a model. */
-async function restore(tf: Tf, dir: string, model: Model, optimizer?: tfType.Optimizer): Promise<void> {
-  const { weights } = loadModelDir(dir);
-  const own = weights.filter((w) => !w.name.startsWith('optimizer/'));
-  model.setWeights(Object.fromEntries(own.map((w) => [w.name, w.data])));
-  const opt = weights.filter((w) => w.name.startsWith('optimizer/'));
-  if (optimizer && opt.length) {
-    await optimizer.setWeights(
-      opt.map((w) => ({ name: w.name.slice('optimizer/'.length), tensor: tf.tensor(w.data, w.shape) })),
-    );
-  }
-}
-
-function friendly(err: unknown): string {
-  if (err instanceof TrainingError) return err.message;
-  const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof RangeError || /out of memory|allocation|Array buffer/i.test(message)) {
-    return `Out of memory while training (${message}). Try a smaller batch, model or clip.`;
-  }
-  return message;
 }
 
 /**
@@ -204,22 +61,19 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
     model = net;
     const optimizer = makeOptimizer(tf, c);
     let startEpoch = 1;
-    // The best epoch: the highest validation accuracy, ties to the lower validation loss, then the
-    // earlier epoch; without a validation split, the latest. RunRepo.recordEpoch picks by the same rule.
-    let bestAccuracy = -Infinity;
-    let bestLoss = Infinity;
-    let bestEpoch = 0;
-    // The best weights' folder; on resume the one the database points at, which is always whole.
+    // The best epoch so far, by the rule the store names it by (compareEpochs); its weights' folder,
+    // on resume the one the database points at, which is always whole.
+    let best: EpochScore | null = null;
     let bestDir: string | null = null;
     let sinceBest = 0;
     if (job.resumeFrom) {
-      await restore(tf, checkpointDir(job.modelDir, job.resumeFrom.epoch), net, optimizer);
-      startEpoch = job.resumeFrom.epoch + 1;
-      bestLoss = job.resumeFrom.bestValLoss ?? Infinity;
-      bestAccuracy = job.resumeFrom.bestValAccuracy ?? -Infinity;
-      bestEpoch = job.resumeFrom.bestEpoch ?? 0;
-      bestDir = job.resumeFrom.bestDir;
-      sinceBest = job.resumeFrom.epoch - bestEpoch;
+      const from = job.resumeFrom;
+      await restore(tf, checkpointDir(job.modelDir, from.epoch), net, optimizer);
+      startEpoch = from.epoch + 1;
+      if (from.bestEpoch !== null)
+        best = { epoch: from.bestEpoch, valAccuracy: from.bestValAccuracy, valLoss: from.bestValLoss };
+      bestDir = from.bestDir;
+      sinceBest = from.epoch - (from.bestEpoch ?? 0);
       post({ type: 'log', message: `Resuming after epoch ${job.resumeFrom.epoch}.` });
     }
     const batches = Math.ceil(train.count / c.batch);
@@ -238,7 +92,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
           return;
         }
         const n = b.y.length;
-        const step = trainStep(tf, net, optimizer, c, b.x, b.y, n);
+        const step = trainStep(tf, net, optimizer, b, c.weightDecay);
         batch++;
         if (!Number.isFinite(step.loss)) {
           throw new TrainingError(
@@ -277,26 +131,20 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
       const weights = await weightsOf(net, optimizer);
       const ckpt = checkpointDir(job.modelDir, epoch);
       saveModelDir(ckpt, weights, {
-        topology: topology(job, net),
+        topology: topology(c, job.cache, net),
         userDefinedMetadata: { epoch, runId: job.runId },
       });
-      // A NaN loss counts as the worst (SQLite stores it as NULL, which the store sorts last).
-      const valLoss = val && !Number.isNaN(val.loss) ? val.loss : Infinity;
-      const better = val
-        ? val.accuracy > bestAccuracy || (val.accuracy === bestAccuracy && valLoss < bestLoss)
-        : true;
+      const score: EpochScore = { epoch, valAccuracy: val?.accuracy ?? null, valLoss: val?.loss ?? null };
       let newBest: string | null = null;
-      if (better) {
-        if (val) [bestAccuracy, bestLoss] = [val.accuracy, valLoss];
-        const hadBest = bestEpoch > 0;
-        bestEpoch = epoch;
+      if (isBetterEpoch(score, best)) {
+        const hadBest = best !== null;
+        best = score;
         sinceBest = 0;
         // A new folder per best epoch: the one the database points at stays whole until the owner
         // has committed this epoch with the new one, and removes the old one after.
         newBest = modelFolder(job.modelDir, 'best', epoch);
-        const own = weights.filter((w) => !w.name.startsWith('optimizer/'));
-        saveModelDir(newBest, own, {
-          topology: topology(job, net),
+        saveModelDir(newBest, modelWeights(weights), {
+          topology: topology(c, job.cache, net),
           userDefinedMetadata: { epoch, runId: job.runId },
         });
         bestDir = newBest;
@@ -320,7 +168,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
     const lastDir = modelFolder(job.modelDir, 'last', lastEpoch);
     const own = (await weightsOf(net)).slice();
     saveModelDir(lastDir, own, {
-      topology: topology(job, net),
+      topology: topology(c, job.cache, net),
       userDefinedMetadata: { epoch: lastEpoch, runId: job.runId },
     });
     // The test split with the best and the last weights; the validation split with the best
@@ -339,7 +187,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
       post({
         type: 'evaluation',
         weights,
-        epoch: weights === 'best' ? bestEpoch : lastEpoch,
+        epoch: weights === 'best' ? (best?.epoch ?? 0) : lastEpoch,
         modelDir: dir,
         split,
         ...ev,
@@ -348,49 +196,9 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
     }
     post({ type: 'done', status: 'finished', lastDir, lastEpoch });
   } catch (err) {
-    post({ type: 'failed', reason: friendly(err) });
+    post({ type: 'failed', reason: failureReason(err) });
   } finally {
     model?.dispose();
     for (const r of readers) r.close();
-  }
-}
-
-/** Evaluates a saved model directory on one split: the seed's test mode. */
-export async function runEvaluation(job: EvaluateJob, post: (e: TrainerEvent) => void): Promise<void> {
-  let model: Model | undefined;
-  let reader: BatchReader | undefined;
-  try {
-    const { tf, name, version } = await selectBackend(job.backend);
-    post({ type: 'ready', backend: name, version });
-    const { meta } = loadModelDir(job.modelDir);
-    const spec = meta.topology.model as ModelSpec;
-    const shape = meta.topology.inputShape as { steps: number; dims: number };
-    if (shape.steps !== job.cache.shape.steps || shape.dims !== job.cache.shape.dims) {
-      throw new TrainingError(
-        `The model reads ${shape.steps}x${shape.dims} features but the data gives ${job.cache.shape.steps}x${job.cache.shape.dims}.`,
-      );
-    }
-    if (!job.cache.splits[job.split]?.notes)
-      throw new TrainingError(`The data set has no ${job.split} notes.`);
-    const net = buildModel(spec, shape, 0, CLASSES);
-    model = net;
-    await restore(tf, job.modelDir, net);
-    reader = BatchReader.open(job.cache, job.split);
-    const ev = evaluateSplit(tf, net, reader, job.batch);
-    const epoch = meta.userDefinedMetadata?.epoch;
-    post({
-      type: 'evaluation',
-      weights: 'external',
-      epoch: typeof epoch === 'number' ? epoch : null,
-      modelDir: job.modelDir,
-      split: job.split,
-      ...ev,
-    });
-    post({ type: 'done', status: 'finished', lastDir: null, lastEpoch: 0 });
-  } catch (err) {
-    post({ type: 'failed', reason: friendly(err) });
-  } finally {
-    model?.dispose();
-    reader?.close();
   }
 }

@@ -205,11 +205,11 @@ describe('training killed at its worst moments', () => {
         );
       }
       const winner = benches[outcomes.findIndex((o) => o.status === 'fulfilled')]!;
-      expect(winner.queue.state().active).toBe(runId);
+      expect((await winner.queueState()).active).toBe(runId);
       const done = await winner.waitForRun(runId);
       expect(done.status).toBe('finished');
       expect(done.history.map((h) => h.epoch)).toEqual([1, 2]);
-      for (const wb of benches) if (wb !== winner) expect(wb.queue.state().active).toBeNull();
+      for (const wb of benches) if (wb !== winner) expect((await wb.queueState()).active).toBeNull();
     } finally {
       for (const wb of benches) await wb.close();
     }

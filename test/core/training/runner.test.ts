@@ -33,16 +33,18 @@ describe('TrainingQueue', () => {
     const events: RunEvent[] = [];
     // The features fail, and by then the database can no longer be written (closed here; a
     // damaged file or a full disk in life): the run must still end, without an uncaught throw.
-    const queue = new TrainingQueue(
-      runs,
-      path.join(t.dir, 'models'),
-      async () => {
+    const queue = new TrainingQueue(runs, (e) => events.push(e));
+    queue.enqueue({
+      runId: id,
+      config: resolveTrainConfig('seed-fc', { epochs: 1 }),
+      datasetId: ds.id,
+      datasetFingerprint: 'fp',
+      modelDir: path.join(t.dir, 'models', String(id)),
+      features: async () => {
         open.close();
         throw new Error('no features');
       },
-      (e) => events.push(e),
-    );
-    queue.enqueue(id);
+    });
     await expect(queue.wait(id)).resolves.toBe('failed');
     const ended = events.find((e) => e.type === 'ended');
     expect(ended).toMatchObject({ runId: id, type: 'ended', status: 'failed' });

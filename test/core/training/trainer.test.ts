@@ -71,10 +71,9 @@ describe('training in a worker thread', () => {
         expect(best.epoch).toBe(done.bestEpoch);
         const top = Math.max(...done.history.map((h) => h.valAccuracy!));
         expect(done.history.find((h) => h.epoch === done.bestEpoch)!.valAccuracy).toBe(top);
-        const predictions = wb.db
-          .prepare('SELECT count(*) AS n FROM predictions WHERE evaluation_id = ?')
-          .get(best.id) as { n: number };
-        expect(predictions.n).toBe(notes);
+        const predictions = await wb.listPredictions(run.id, 'test', 'best');
+        expect(predictions.evaluationId).toBe(best.id);
+        expect(predictions.notes).toHaveLength(notes);
         expect(done.models.map((m) => m.kind).sort()).toEqual(['best', 'last']);
         for (const m of done.models) expect(fs.existsSync(path.join(m.dir, 'model.json'))).toBe(true);
         expect(events).toContain('batch');
@@ -119,7 +118,7 @@ describe('training in a worker thread', () => {
       dataset: datasetId,
       backend: 'cpu',
     });
-    expect(wb.queue.state()).toEqual({ active: first.id, queued: [second.id] });
+    expect(await wb.queueState()).toEqual({ active: first.id, queued: [second.id] });
     await wb.cancelRun(second.id);
     expect((await wb.getRun(second.id)).status).toBe('cancelled');
     await new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from './build';
-import { makeOptimizer, trainStep, type OptimizerSpec } from './train';
+import { makeOptimizer, trainStep, type OptimizerConfig } from '../step';
 import type { InputShape, ModelSpec } from './types';
 
 /** Training speed of one model on the current backend. */
@@ -23,20 +23,22 @@ export function measureThroughput(
   shape: InputShape,
   batch: number,
   steps: number,
-  options: { warmup?: number; seed?: number; optimizer?: OptimizerSpec } = {},
+  options: { warmup?: number; seed?: number; optimizer?: OptimizerConfig } = {},
 ): Throughput {
   const seed = options.seed ?? 0;
   const model = buildModel(spec, shape, seed);
-  const optimizer = makeOptimizer(options.optimizer ?? { kind: 'adam', lr: 0.0008 });
-  const x = tf.randomNormal([batch, shape.steps, shape.dims], 0, 1, 'float32', seed) as tf.Tensor3D;
-  const y = tf.tensor1d(
-    Array.from({ length: batch }, (_, i) => i % model.classes),
-    'int32',
-  );
+  const optimizer = makeOptimizer(tf, options.optimizer ?? { optimizer: 'adam', lr: 0.0008, momentum: 0 });
+  const noise = tf.randomNormal([batch, shape.steps, shape.dims], 0, 1, 'float32', seed);
+  const data = {
+    x: noise.dataSync() as Float32Array,
+    y: Int32Array.from({ length: batch }, (_, i) => i % model.classes),
+  };
+  noise.dispose();
   try {
-    for (let i = 0; i < (options.warmup ?? 2); i++) trainStep(model, optimizer, x, y);
+    // The trainer's own step, so the speed measured is the speed the app trains at.
+    for (let i = 0; i < (options.warmup ?? 2); i++) trainStep(tf, model, optimizer, data);
     const start = performance.now();
-    for (let i = 0; i < steps; i++) trainStep(model, optimizer, x, y);
+    for (let i = 0; i < steps; i++) trainStep(tf, model, optimizer, data);
     const ms = performance.now() - start;
     return {
       backend: tf.getBackend(),
@@ -46,7 +48,6 @@ export function measureThroughput(
       msPerStep: ms / steps,
     };
   } finally {
-    tf.dispose([x, y]);
     optimizer.dispose();
     model.dispose();
   }

@@ -10,7 +10,7 @@ import {
 import { im2col1d } from '../../../../src-main/core/training/models/cnn';
 import { splitLast, unstackLeading } from '../../../../src-main/core/training/models/fast-split';
 import { measureThroughput } from '../../../../src-main/core/training/models/throughput';
-import { makeOptimizer, trainStep } from '../../../../src-main/core/training/models/train';
+import { makeOptimizer, trainStep, type StepBatch } from '../../../../src-main/core/training/step';
 import type { ModelSpec } from '../../../../src-main/core/training/models/types';
 import { relativeError } from './reference';
 
@@ -20,16 +20,24 @@ function spec(type: ModelSpec['type'], extra: Partial<ModelSpec> = {}): ModelSpe
   return { type, hidden: 8, layers: 2, dropout: 0.1, activation: 'relu', readout: 'last', ...extra };
 }
 
-/** 16 notes of 4 classes; class k lifts feature k at every step: separable by any model. */
-function toyBatch(): { x: tf.Tensor3D; y: tf.Tensor1D } {
-  return tf.tidy(() => {
-    const labels = Array.from({ length: 16 }, (_, i) => i % 4);
-    const y = tf.tensor1d(labels, 'int32');
-    const lift = tf.reshape(tf.oneHot(y, SHAPE.dims), [16, 1, SHAPE.dims]);
+/**
+ * 16 notes of 4 classes, as the feature cache gives a batch; class k lifts feature k at every
+ * step: separable by any model.
+ */
+function toyBatch(): StepBatch {
+  const y = Int32Array.from({ length: 16 }, (_, i) => i % 4);
+  const x = tf.tidy(() => {
+    const lift = tf.reshape(tf.oneHot(tf.tensor1d(y, 'int32'), SHAPE.dims), [16, 1, SHAPE.dims]);
     const noise = tf.randomNormal([16, SHAPE.steps, SHAPE.dims], 0, 0.3, 'float32', 3);
-    return { x: tf.add(noise, tf.mul(lift, 1.5)) as tf.Tensor3D, y };
+    return tf.add(noise, tf.mul(lift, 1.5));
   });
+  const batch = { x: x.dataSync() as Float32Array, y };
+  x.dispose();
+  return batch;
 }
+
+const adam = (lr: number) => makeOptimizer(tf, { optimizer: 'adam', lr, momentum: 0 });
+const sgd = (lr: number, momentum = 0) => makeOptimizer(tf, { optimizer: 'sgd', lr, momentum });
 
 const TYPES: ModelSpec[] = [
   spec('mlp'),
@@ -48,17 +56,17 @@ describe.each(['wasm', 'cpu'] as const)('models on %s', (backend) => {
     '%s learns a toy problem without leaking tensors',
     (_, s) => {
       const model = buildModel(s, SHAPE, 1);
-      const optimizer = makeOptimizer({ kind: 'adam', lr: 0.02 });
-      const { x, y } = toyBatch();
-      const losses = [trainStep(model, optimizer, x, y)];
+      const optimizer = adam(0.02);
+      const batch = toyBatch();
+      const step = () => trainStep(tf, model, optimizer, batch).loss;
+      const losses = [step()];
       const tensors = tf.memory().numTensors;
-      for (let i = 0; i < 5; i++) losses.push(trainStep(model, optimizer, x, y));
+      for (let i = 0; i < 5; i++) losses.push(step());
       // Adam's slots exist after the first step; every later step must leave the count as it was.
       expect(tf.memory().numTensors).toBe(tensors);
-      for (let i = 0; i < 14; i++) losses.push(trainStep(model, optimizer, x, y));
+      for (let i = 0; i < 14; i++) losses.push(step());
       expect(losses.every(Number.isFinite)).toBe(true);
       expect(losses.at(-1)!).toBeLessThan(0.6 * losses[0]!);
-      tf.dispose([x, y]);
       optimizer.dispose();
       model.dispose();
     },
@@ -66,21 +74,18 @@ describe.each(['wasm', 'cpu'] as const)('models on %s', (backend) => {
 
   it('trains with SGD + momentum and weight decay', () => {
     const model = buildModel(spec('cnn', { readout: 'max' }), SHAPE, 2);
-    const optimizer = makeOptimizer({ kind: 'sgd', lr: 0.1, momentum: 0.9 });
-    const { x, y } = toyBatch();
-    const losses = Array.from({ length: 15 }, () => trainStep(model, optimizer, x, y, 1e-3));
+    const optimizer = sgd(0.1, 0.9);
+    const batch = toyBatch();
+    const losses = Array.from({ length: 15 }, () => trainStep(tf, model, optimizer, batch, 1e-3).loss);
     expect(losses.at(-1)!).toBeLessThan(0.6 * losses[0]!);
-    tf.dispose([x, y]);
     model.dispose();
   });
 
   it("applies weight decay as PyTorch's SGD does: w -= lr * (grad + decay * w)", () => {
     const [plain, decayed] = [0, 0.5].map((decay) => {
       const model = buildModel(spec('mlp', { dropout: 0 }), SHAPE, 3);
-      const { x, y } = toyBatch();
-      trainStep(model, makeOptimizer({ kind: 'sgd', lr: 0.1 }), x, y, decay);
+      trainStep(tf, model, sgd(0.1), toyBatch(), decay);
       const w = model.getWeights();
-      tf.dispose([x, y]);
       model.dispose();
       return w;
     });

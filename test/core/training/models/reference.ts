@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { crossEntropy } from '../../../../src-main/core/training/models/train';
+import { crossEntropy } from '../../../../src-main/core/training/step';
 import type { Model } from '../../../../src-main/core/training/models/types';
 
 /** max |a - b| / max |b|: the relative error the gradient checks allow 1e-4 of. */
@@ -72,5 +72,5 @@ export function ceLoss(
   x: tf.Tensor3D,
   y: tf.Tensor1D,
 ): () => tf.Scalar {
-  return () => crossEntropy(logits(x), y);
+  return () => crossEntropy(tf, logits(x), y);
 }
