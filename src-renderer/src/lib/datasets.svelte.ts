@@ -1,7 +1,7 @@
 import { DEFAULT_DATASET_NAME } from '../../../src-main/shared/constants';
 import type { DatasetSummary, Progress } from '../../../src-main/shared/types';
+import { ApiList, messageOf } from './api-list.svelte';
 import { api } from './client';
-import { messageOf } from './runs.svelte';
 
 /** A long data set task (render, import) as the progress events report it. */
 export interface TaskProgress {
@@ -22,11 +22,8 @@ export interface Job {
 }
 
 /** The registered data sets and the render/import the user started from this window. */
-class DatasetsStore {
-  list = $state.raw<DatasetSummary[]>([]);
-  loaded = $state(false);
-  loading = $state(false);
-  error = $state<string | null>(null);
+class DatasetsStore extends ApiList<DatasetSummary> {
+  protected fetchList = () => api.listDatasets();
   progress = $state.raw<TaskProgress | null>(null);
   job = $state.raw<Job | null>(null);
   private last: { phase: string; done: number; at: number } | null = null;
@@ -38,17 +35,9 @@ class DatasetsStore {
     return this.list.find((d) => d.name === DEFAULT_DATASET_NAME);
   }
 
-  async load(): Promise<void> {
-    this.loading = true;
-    try {
-      this.list = await api.listDatasets();
-      this.error = null;
-      this.loaded = true;
-    } catch (e) {
-      this.error = messageOf(e);
-    } finally {
-      this.loading = false;
-    }
+  /** Loads the list now. */
+  load(): Promise<void> {
+    return this.fetchOnce();
   }
 
   /** Follows progress and data set events for the app's lifetime. */

@@ -1,20 +1,12 @@
 import type { RunSummary } from '../../../src-main/shared/training';
+import { ApiList } from './api-list.svelte';
 import { api } from './client';
 
-/** A readable sentence from whatever a call threw. */
-export function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+export { messageOf } from './api-list.svelte';
 
-/**
- * Every run, as the runs table shows it. The list is replaced, never mutated ($state.raw), so a
- * table of 10,000 runs costs one signal, not 10,000 proxies.
- */
-class RunsStore {
-  list = $state.raw<RunSummary[]>([]);
-  loaded = $state(false);
-  loading = $state(false);
-  error = $state<string | null>(null);
+/** Every run, as the runs table shows it. */
+class RunsStore extends ApiList<RunSummary> {
+  protected fetchList = () => api.listRuns();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private due = 0;
   private pending = false;
@@ -27,16 +19,7 @@ class RunsStore {
       this.pending = true;
       return;
     }
-    this.loading = true;
-    try {
-      this.list = await api.listRuns();
-      this.error = null;
-      this.loaded = true;
-    } catch (e) {
-      this.error = messageOf(e);
-    } finally {
-      this.loading = false;
-    }
+    await this.fetchOnce();
     if (this.pending) {
       this.pending = false;
       await this.load();
