@@ -53,18 +53,26 @@ export function isUsed(field: FieldDef, values: FlatValues): boolean {
   return !u.optimizers || u.optimizers.includes(values.optimizer as string);
 }
 
-/** For a field some choices ignore: which ones use it, e.g. "sgd only" (null when all do). */
+/** For a field some choices ignore, which ones use it: "sgd only", "not for mlp" (null when all do). */
 export function usersText(field: FieldDef, options: TrainingOptions): string | null {
   const u = field.usedBy;
   if (!u) return null;
-  const label = (key: FieldKey, id: string) =>
-    key === 'type' ? id : (fieldOf(options, key).choices?.find((c) => c.value === id)?.label ?? id);
-  const names = [
-    ...(u.modelTypes ?? []).map((id) => label('type', id)),
-    ...(u.representations ?? []).map((id) => label('representation', id)),
-    ...(u.optimizers ?? []).map((id) => label('optimizer', id)),
+  const lists: [string[] | undefined, FieldKey][] = [
+    [u.modelTypes, 'type'],
+    [u.representations, 'representation'],
+    [u.optimizers, 'optimizer'],
   ];
-  return names.length ? `${names.join(' / ')} only` : 'not used';
+  for (const [ids, key] of lists) {
+    if (!ids) continue;
+    const all = choiceValues(fieldOf(options, key));
+    // Model types by id (their labels are long); representations and optimizers by label.
+    const name = (id: string) =>
+      key === 'type' ? id : (fieldOf(options, key).choices?.find((c) => c.value === id)?.label ?? id);
+    const others = all.filter((id) => !ids.includes(id));
+    if (ids.length > 1 && others.length < ids.length) return `not for ${others.map(name).join(' / ')}`;
+    return ids.length ? `${ids.map(name).join(' / ')} only` : 'not used';
+  }
+  return null;
 }
 
 /** The clip's length in samples, when `seconds` is a usable number. */

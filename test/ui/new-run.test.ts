@@ -41,7 +41,7 @@ describe('the New run form', () => {
     expect(await page.locator('#f-dataset option:checked').textContent()).toMatch(/^default/);
 
     await page.locator('#f-lr').fill('0');
-    expect(await hint('lr')).toMatch(/Must be above 0 and at most 10/);
+    expect(await hint('lr')).toMatch(/Must be a number above 0 and at most 10/);
     expect(await page.locator('#f-lr').getAttribute('aria-invalid')).toBe('true');
     await page.locator('#f-lr').press('Enter');
     await expect
@@ -78,7 +78,36 @@ describe('the New run form', () => {
     await page.locator('#f-momentum').fill('2');
     expect(await hint('momentum')).toMatch(/from 0 to 0.999/);
     await page.locator('#f-optimizer').selectOption('adam');
-    expect(await hint('momentum')).toBe('SGD only');
+    expect(await hint('momentum')).toBe('sgd only');
+  });
+
+  it("checks a model type's own layer range inline (a CNN has 1-4 blocks) and launches nothing", async () => {
+    const { page } = shell;
+    await openForm();
+    await page.getByRole('button', { name: 'seed-cnn' }).click();
+    expect(await page.locator('#f-type').inputValue()).toBe('cnn');
+    expect(await hint('layers')).toBe('1–4');
+    await page.locator('#f-layers').fill('6');
+    expect(await hint('layers')).toBe('Must be a whole number from 1 to 4 for cnn');
+    expect(await page.locator('#f-layers').getAttribute('aria-invalid')).toBe('true');
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: `/tmp/h1-new-run-cnn-layers-${scheme}.png`, fullPage: true });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.getByRole('button', { name: 'Launch run' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Fix this field first: Layers/);
+    expect(await runs()).toEqual([]);
+    expect(page.url()).toMatch(/#\/new$/);
+    // Another model type has its own range: 6 LSTM layers are fine.
+    await page.locator('#f-type').selectOption('lstm');
+    expect(await hint('layers')).toBe('1–8');
+    expect(await page.locator('#f-layers').getAttribute('aria-invalid')).toBeNull();
+    // Every registered type is offered, with the registry's labels.
+    const types = await shell.call<{ modelTypes: { id: string }[] }>('trainingOptions');
+    expect(
+      await page.locator('#f-type option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)),
+    ).toEqual(types.modelTypes.map((t) => t.id));
   });
 
   it("shows the server's reason when it rejects a request the form accepted", async () => {
