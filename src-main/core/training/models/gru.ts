@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { gruDirection, type GruWeights } from './gru-op';
 import { assembleModel, WeightSet } from './init';
 import { dropout, linear } from './linear';
+import type { ModelTypeDef } from './registry';
 import type { InputShape, Model, ModelSpec } from './types';
 
 // One layer's directions: [forward] or [forward, reverse].
@@ -84,3 +85,24 @@ export function buildGru(spec: ModelSpec, shape: InputShape, classes: number, se
 export function buildBgru(spec: ModelSpec, shape: InputShape, classes: number, set: WeightSet): Model {
   return build(true, spec, shape, classes, set);
 }
+
+// What both GRU types read of a spec (the cell has no activation setting, as the LSTM's).
+const GRU_FIELDS = ['hidden', 'layers', 'dropout', 'readout'] as const;
+
+/** Model type 'gru': the stacked GRU, the seed LSTM's lighter sibling. */
+export const gruModel: ModelTypeDef = {
+  id: 'gru',
+  label: 'GRU',
+  description: "Stacked GRU with PyTorch's semantics (nn.GRU): the LSTM's smaller, faster sibling",
+  uses: GRU_FIELDS,
+  build: buildGru,
+};
+
+/** Model type 'bgru': the stacked bidirectional GRU, as blstm is to lstm. */
+export const bgruModel: ModelTypeDef = {
+  id: 'bgru',
+  label: 'Bidirectional GRU',
+  description: 'Stacked bidirectional GRU, as blstm is to lstm',
+  uses: GRU_FIELDS,
+  build: buildBgru,
+};

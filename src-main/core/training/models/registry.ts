@@ -1,6 +1,7 @@
 import type { FieldKey, FieldNarrowing, ModelTypeInfo } from '../../../shared/train-schema';
 import { errorKind } from '../../errors';
 import { cnnModel } from './cnn';
+import { bgruModel, gruModel } from './gru';
 import type { WeightSet } from './init';
 import { blstmModel, lstmModel } from './lstm';
 import { mlpModel } from './mlp';
@@ -43,6 +44,8 @@ export const MODEL_TYPE_LIST: readonly ModelTypeDef[] = [
   cnnModel,
   lstmModel,
   blstmModel,
+  gruModel,
+  bgruModel,
 ];
 
 /** The ids of the registered model types, in list order. */

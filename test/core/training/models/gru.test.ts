@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { availableBackends, selectBackend } from '../../../../src-main/core/training/backend';
-import { buildBgru, buildGru } from '../../../../src-main/core/training/models/gru';
+import { buildModel } from '../../../../src-main/core/training/models/build';
 import { gruDirection } from '../../../../src-main/core/training/models/gru-op';
-import { seededRandom, WeightSet } from '../../../../src-main/core/training/models/init';
 import type { Model, ModelSpec } from '../../../../src-main/core/training/models/types';
 
 // Small shapes: the point is exactness against tfjs-layers, not speed.
@@ -98,7 +97,7 @@ function toStockLayout(ours: tf.Tensor[]): tf.Tensor[] {
 
 /** Our model's tensors (weights or their gradients) in the stock network's weight order. */
 function stockOrder(model: Model, ours: tf.Tensor[]): tf.Tensor[] {
-  const dirs = model.spec.layers * (String(model.spec.type) === 'bgru' ? 2 : 1);
+  const dirs = model.spec.layers * (model.spec.type === 'bgru' ? 2 : 1);
   const out = Array.from({ length: dirs }, (_, d) => toStockLayout(ours.slice(4 * d, 4 * d + 4)));
   return [...out.flat(), ...ours.slice(4 * dirs)];
 }
@@ -106,7 +105,7 @@ function stockOrder(model: Model, ours: tf.Tensor[]): tf.Tensor[] {
 /** The same network as a GRU Model, of stock tfjs layers holding the Model's weights. */
 function stockNet(model: Model): { variables: tf.Variable[]; logits: (x: tf.Tensor3D) => tf.Tensor2D } {
   const { spec } = model;
-  const bidirectional = String(spec.type) === 'bgru';
+  const bidirectional = spec.type === 'bgru';
   const layers = Array.from({ length: spec.layers }, () =>
     bidirectional ? tf.layers.bidirectional({ layer: stockGru(), mergeMode: 'concat' }) : stockGru(),
   );
@@ -145,13 +144,11 @@ function lossAndGrads(loss: () => tf.Scalar, variables: tf.Variable[]): { loss: 
 }
 
 function spec(type: 'gru' | 'bgru', readout: ModelSpec['readout']): ModelSpec {
-  return { type, hidden: H, layers: 2, dropout: 0, activation: 'tanh', readout } as ModelSpec;
+  return { type, hidden: H, layers: 2, dropout: 0, activation: 'tanh', readout };
 }
 
-function build(s: ModelSpec, seed: number): Model {
-  const builder = String(s.type) === 'bgru' ? buildBgru : buildGru;
-  return builder(s, { steps: T, dims: I }, CLASSES, new WeightSet(seededRandom(seed)));
-}
+// Through the registry, as the trainer builds it.
+const build = (s: ModelSpec, seed: number): Model => buildModel(s, { steps: T, dims: I }, seed, CLASSES);
 
 // The largest gradient difference seen per backend, printed for the record.
 const worst: Record<string, number> = {};
