@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkArgs } from '../../../src-main/core/api-schema';
+import { PRESETS, resolveTrainConfig, TrainConfigError } from '../../../src-main/core/training/config';
+import { MODEL_TYPE_LIST } from '../../../src-main/core/training/models/registry';
+import { trainingOptions } from '../../../src-main/core/training/options';
+import { Workbench } from '../../../src-main/core/workbench';
+import { flatten } from '../../../src-main/shared/train-checks';
+import { DEFAULT_TRAIN_CONFIG } from '../../../src-main/shared/train-schema';
+import { tempDir } from '../../helpers/tmp';
+
+const field = (key: string) => trainingOptions().fields.find((f) => f.key === key)!;
+
+describe('trainingOptions()', () => {
+  it('lists every setting once, with its label, help, default and range', () => {
+    const options = trainingOptions();
+    const keys = options.fields.map((f) => f.key);
+    expect([...keys].sort()).toEqual(Object.keys(flatten(DEFAULT_TRAIN_CONFIG)).sort());
+    for (const f of options.fields) {
+      expect(f.label, f.key).not.toBe('');
+      expect(f.help, f.key).not.toBe('');
+      expect(f.default, f.key).toBe(flatten(PRESETS['seed-lstm'].config)[f.key]);
+      if (f.kind === 'choice')
+        expect(
+          f.choices!.map((c) => c.value),
+          f.key,
+        ).toContain(f.default);
+      else expect(f.min! <= (f.default as number) && (f.default as number) <= f.max!, f.key).toBe(true);
+    }
+    expect(field('layers')).toMatchObject({ kind: 'int', min: 1, max: 8, label: 'Layers' });
+    expect(field('lr')).toMatchObject({ kind: 'number', min: 0, max: 10, openMin: true });
+    expect(field('nFft')).toMatchObject({ pow2: true, usedBy: { representations: ['logmel', 'mfcc'] } });
+    expect(field('momentum').usedBy).toEqual({ optimizers: ['sgd'] });
+    // It crosses to windows as JSON.
+    expect(JSON.parse(JSON.stringify(options))).toEqual(options);
+  });
+
+  it('joins the registries: model types with their narrower ranges, representations with their fields', () => {
+    const options = trainingOptions();
+    const ids = MODEL_TYPE_LIST.map((t) => t.id);
+    expect(ids.slice(0, 4)).toEqual(['mlp', 'cnn', 'lstm', 'blstm']);
+    expect(field('type').choices!.map((c) => c.value)).toEqual(ids);
+    expect(options.modelTypes.find((t) => t.id === 'cnn')).toMatchObject({
+      label: 'cnn',
+      narrow: { layers: { min: 1, max: 4 } },
+    });
+    expect(field('activation').usedBy).toEqual({ modelTypes: ['mlp', 'cnn'] });
+    expect(field('readout').usedBy!.modelTypes).not.toContain('mlp');
+    expect(options.representations.map((r) => [r.id, r.uses])).toEqual([
+      ['raw', ['frame']],
+      ['logmel', ['nFft', 'hop', 'nMels']],
+      ['mfcc', ['nFft', 'hop', 'nMels', 'nMfcc']],
+    ]);
+    expect(field('representation').choices).toEqual([
+      { value: 'raw', label: 'raw' },
+      { value: 'logmel', label: 'log-mel' },
+      { value: 'mfcc', label: 'MFCC' },
+    ]);
+  });
+});
+
+describe('validation derived from the schema', () => {
+  it("refuses a CNN's 5th to 8th layer, naming layers and 1 to 4; other types keep 1 to 8", () => {
+    for (const layers of [5, 6, 8]) {
+      expect(() => resolveTrainConfig('seed-cnn', { model: { layers } })).toThrow(
+        /^layers must be a whole number from 1 to 4 for cnn \(got \d\)$/,
+      );
+    }
+    expect(resolveTrainConfig('seed-cnn', { model: { layers: 4 } }).model.layers).toBe(4);
+    expect(resolveTrainConfig('seed-lstm', { model: { layers: 8 } }).model.layers).toBe(8);
+    expect(() => resolveTrainConfig('seed-lstm', { model: { layers: 9 } })).toThrow(/from 1 to 8 \(got 9\)/);
+  });
+
+  it('refuses a model type nobody registered instead of training an LSTM', () => {
+    expect(() => resolveTrainConfig('seed-lstm', { model: { type: 'transformer' } })).toThrow(
+      TrainConfigError,
+    );
+    expect(() => resolveTrainConfig('seed-lstm', { model: { type: 'transformer' } })).toThrow(
+      /^type must be one of mlp, cnn, lstm, blstm.* \(got "transformer"\)$/,
+    );
+  });
+
+  it('keeps every preset as it was', () => {
+    expect(PRESETS['seed-lstm'].config).toEqual({
+      model: { type: 'lstm', hidden: 128, layers: 3, dropout: 0, activation: 'relu', readout: 'last' },
+      features: {
+        start: 0,
+        seconds: 1,
+        representation: 'raw',
+        frame: 160,
+        nFft: 1024,
+        hop: 256,
+        nMels: 64,
+        nMfcc: 20,
+        normalization: 'none',
+        maxPerFamily: 0,
+      },
+      optimizer: 'adam',
+      lr: 0.0008,
+      momentum: 0.9,
+      weightDecay: 0,
+      batch: 32,
+      epochs: 20,
+      patience: 0,
+      seed: 0,
+    });
+    expect(PRESETS['seed-cnn'].config.model).toEqual({
+      ...PRESETS['seed-lstm'].config.model,
+      type: 'cnn',
+      hidden: 64,
+    });
+    expect(PRESETS['seed-fc'].config.model).toMatchObject({ type: 'mlp', hidden: 256, layers: 2 });
+    expect(PRESETS['logmel-lstm'].config.features).toMatchObject({
+      representation: 'logmel',
+      normalization: 'standard',
+    });
+    for (const [name, p] of Object.entries(PRESETS)) expect(resolveTrainConfig(name), name).toEqual(p.config);
+  });
+
+  it("the API's argument check refuses unknown keys and wrong types; ranges are core's", () => {
+    const run = (overrides: unknown) => checkArgs('validateRun', [{ overrides }]);
+    expect(() => run({ model: { layerz: 3 } })).toThrow(/layerz/);
+    expect(() => run({ model: { layers: '3' } })).toThrow(/model\.layers/);
+    expect(() => run({ features: { nFft: 1.5 } })).toThrow(/features\.nFft/);
+    expect(() => run({ optimiser: 'sgd' })).toThrow(/optimiser/);
+    expect(run({ model: { type: 'cnn', layers: 6 }, optimizer: 'sgd', features: { hop: 64 } })).toHaveLength(
+      1,
+    );
+  });
+});
+
+describe('validateRun and createRun', () => {
+  let cleanup: () => void;
+  let wb: Workbench;
+  beforeAll(() => {
+    const t = tempDir('timbre-options-');
+    cleanup = t.cleanup;
+    wb = new Workbench({ home: t.dir });
+  });
+  afterAll(async () => {
+    await wb.close();
+    cleanup();
+  });
+
+  it('refuse a CNN with 6 layers and an unknown model type before anything is queued', async () => {
+    const cnn6 = { preset: 'seed-cnn', overrides: { model: { layers: 6 } } };
+    await expect(wb.validateRun(cnn6)).rejects.toMatchObject({
+      code: 'bad-argument',
+      message: expect.stringMatching(/layers .*1 to 4/),
+    });
+    await expect(wb.createRun(cnn6)).rejects.toThrow(/layers must be a whole number from 1 to 4 for cnn/);
+    await expect(wb.createRun({ overrides: { model: { type: 'gpt' } } })).rejects.toThrow(/got "gpt"/);
+    expect(await wb.listRuns()).toEqual([]);
+  });
+});
