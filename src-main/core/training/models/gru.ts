@@ -86,23 +86,28 @@ export function buildBgru(spec: ModelSpec, shape: InputShape, classes: number, s
   return build(true, spec, shape, classes, set);
 }
 
-// What both GRU types read of a spec (the cell has no activation setting, as the LSTM's).
-const GRU_FIELDS = ['hidden', 'layers', 'dropout', 'readout'] as const;
+// A GRU type's registry entry; both read the same fields (the cell has no activation setting).
+function gruType(
+  id: string,
+  label: string,
+  description: string,
+  builder: ModelTypeDef['build'],
+): ModelTypeDef {
+  return { id, label, description, uses: ['hidden', 'layers', 'dropout', 'readout'], build: builder };
+}
 
 /** Model type 'gru': the stacked GRU, the seed LSTM's lighter sibling. */
-export const gruModel: ModelTypeDef = {
-  id: 'gru',
-  label: 'GRU',
-  description: "Stacked GRU with PyTorch's semantics (nn.GRU): the LSTM's smaller, faster sibling",
-  uses: GRU_FIELDS,
-  build: buildGru,
-};
+export const gruModel = gruType(
+  'gru',
+  'GRU',
+  "Stacked GRU with PyTorch's semantics (nn.GRU): the LSTM's smaller, faster sibling",
+  buildGru,
+);
 
 /** Model type 'bgru': the stacked bidirectional GRU, as blstm is to lstm. */
-export const bgruModel: ModelTypeDef = {
-  id: 'bgru',
-  label: 'Bidirectional GRU',
-  description: 'Stacked bidirectional GRU, as blstm is to lstm',
-  uses: GRU_FIELDS,
-  build: buildBgru,
-};
+export const bgruModel = gruType(
+  'bgru',
+  'Bidirectional GRU',
+  'Stacked bidirectional GRU, as blstm is to lstm',
+  buildBgru,
+);

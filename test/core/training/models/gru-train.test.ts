@@ -11,30 +11,29 @@ import type { RunDetail } from '../../../../src-main/shared/training';
 import { tinyDataset } from '../../../helpers/tiny';
 import { tempDir } from '../../../helpers/tmp';
 
+const home = tempDir('timbre-gru-');
 let wb: Workbench;
-let cleanup: () => void;
 let datasetId: number;
-
-// Small enough to train in seconds on one core; dropout on, so the training path uses it.
-const SMALL: TrainOverrides = {
-  epochs: 2,
-  batch: 16,
-  features: { representation: 'logmel', seconds: 0.5, nMels: 16, normalization: 'standard', maxPerFamily: 3 },
-};
-const MODELS = {
-  gru: { type: 'gru', hidden: 8, layers: 2, dropout: 0.2, readout: 'max' },
-  bgru: { type: 'bgru', hidden: 6, layers: 2, dropout: 0.1, readout: 'last' },
-} as const satisfies Record<string, TrainOverrides['model']>;
-
 beforeAll(async () => {
-  const t = tempDir();
-  cleanup = t.cleanup;
-  wb = new Workbench({ home: t.dir });
+  wb = new Workbench({ home: home.dir });
   datasetId = (await wb.importDataset(await tinyDataset(), 'tiny')).id;
 });
 afterAll(async () => {
   await wb.close();
-  cleanup();
+  home.cleanup();
+});
+
+// Two epochs of 16-note batches over 16 log-mel bands of half a second: seconds on one core.
+// Dropout on, so the training path uses it.
+const MODELS = {
+  gru: { type: 'gru', hidden: 8, layers: 2, dropout: 0.2, readout: 'max' },
+  bgru: { type: 'bgru', hidden: 6, layers: 2, dropout: 0.1, readout: 'last' },
+} as const satisfies Record<string, TrainOverrides['model']>;
+const overrides = (model: TrainOverrides['model']): TrainOverrides => ({
+  epochs: 2,
+  batch: 16,
+  model,
+  features: { representation: 'logmel', seconds: 0.5, nMels: 16, normalization: 'standard', maxPerFamily: 3 },
 });
 
 /** The weight names a GRU of `spec` saves, in order. */
@@ -55,7 +54,7 @@ describe('GRU and BGRU runs through the app, in its training worker', () => {
       it(`trains ${name} for 2 epochs on ${backend}, records its history and saves a model that loads`, async () => {
         const run = await wb.createRun({
           preset: 'seed-lstm',
-          overrides: { ...SMALL, model },
+          overrides: overrides(model),
           dataset: datasetId,
           backend,
         });

@@ -4,6 +4,7 @@ import { availableBackends, selectBackend } from '../../../../src-main/core/trai
 import { buildModel } from '../../../../src-main/core/training/models/build';
 import { gruDirection } from '../../../../src-main/core/training/models/gru-op';
 import type { Model, ModelSpec } from '../../../../src-main/core/training/models/types';
+import { lossAndGrads } from './reference';
 
 // Small shapes: the point is exactness against tfjs-layers, not speed.
 const T = 7;
@@ -102,6 +103,13 @@ function stockOrder(model: Model, ours: tf.Tensor[]): tf.Tensor[] {
   return [...out.flat(), ...ours.slice(4 * dirs)];
 }
 
+// The readouts over a stock layer's [batch, steps, features] output; 'last' is PyTorch's out[:, -1, :].
+const READOUTS: Record<ModelSpec['readout'], (y: tf.Tensor) => tf.Tensor> = {
+  last: (y) => tf.squeeze(tf.slice(y, [0, T - 1, 0], [-1, 1, -1]), [1]),
+  mean: (y) => tf.mean(y, 1),
+  max: (y) => tf.max(y, 1),
+};
+
 /** The same network as a GRU Model, of stock tfjs layers holding the Model's weights. */
 function stockNet(model: Model): { variables: tf.Variable[]; logits: (x: tf.Tensor3D) => tf.Tensor2D } {
   const { spec } = model;
@@ -112,13 +120,7 @@ function stockNet(model: Model): { variables: tf.Variable[]; logits: (x: tf.Tens
   const dense = tf.layers.dense({ units: model.classes });
   const logits = (x: tf.Tensor3D): tf.Tensor2D => {
     const y = layers.reduce((seq: tf.Tensor, layer) => layer.apply(seq) as tf.Tensor, x);
-    const features =
-      spec.readout === 'last'
-        ? tf.reshape(tf.slice(y, [0, T - 1, 0], [-1, 1, -1]), [x.shape[0], -1])
-        : spec.readout === 'mean'
-          ? tf.mean(y, 1)
-          : tf.max(y, 1);
-    return dense.apply(features) as tf.Tensor2D;
+    return dense.apply(READOUTS[spec.readout](y)) as tf.Tensor2D;
   };
   tf.tidy(() => logits(tf.zeros([1, T, I])));
   const all = [...layers, dense].flatMap((layer) => layer.trainableWeights);
@@ -138,11 +140,6 @@ function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
 }
 
-function lossAndGrads(loss: () => tf.Scalar, variables: tf.Variable[]): { loss: number; grads: tf.Tensor[] } {
-  const { value, grads } = tf.variableGrads(loss, variables);
-  return { loss: value.dataSync()[0]!, grads: variables.map((v) => grads[v.name]!) };
-}
-
 function spec(type: 'gru' | 'bgru', readout: ModelSpec['readout']): ModelSpec {
   return { type, hidden: H, layers: 2, dropout: 0, activation: 'tanh', readout };
 }
@@ -160,54 +157,53 @@ describe.each(availableBackends())('hand-written GRU against tfjs-layers on %s',
   });
   const record = (diff: number) => (worst[backend] = Math.max(worst[backend]!, diff));
 
-  it.each([
-    [false, false],
-    [false, true],
-    [true, false],
-    [true, true],
-  ])('one direction (reverse %s, last output only %s): outputs and gradients', (reverse, outputLast) => {
-    tf.tidy(() => {
-      const x = tf.variable(tf.randomNormal([B, T, I], 0, 1, 'float32', 1));
-      const ws = [[I, 3 * H], [H, 3 * H], [3 * H], [3 * H]].map((shape, i) =>
-        tf.variable(tf.randomNormal(shape, 0, 0.5, 'float32', 2 + i)),
-      );
-      const weights = tf.randomNormal(outputLast ? [B, H] : [B, T, H], 0, 1, 'float32', 9);
-      const [kernel, recurrent, bias, recurrentBias] = ws as [
-        tf.Variable<tf.Rank.R2>,
-        tf.Variable<tf.Rank.R2>,
-        tf.Variable<tf.Rank.R1>,
-        tf.Variable<tf.Rank.R1>,
-      ];
-      const ours = () => {
-        const out = gruDirection(
-          tf.transpose(x, [1, 0, 2]) as tf.Tensor3D,
-          { kernel, recurrent, bias, recurrentBias },
-          { reverse, outputLast, inputGrad: true },
+  const bools = [false, true];
+  it.each(bools.flatMap((reverse) => bools.map((last) => [reverse, last])))(
+    'one direction (reverse %s, last output only %s): outputs and gradients',
+    (reverse, outputLast) => {
+      tf.tidy(() => {
+        const x = tf.variable(tf.randomNormal([B, T, I], 0, 1, 'float32', 1));
+        const ws = [[I, 3 * H], [H, 3 * H], [3 * H], [3 * H]].map((shape, i) =>
+          tf.variable(tf.randomNormal(shape, 0, 0.5, 'float32', 2 + i)),
         );
-        return outputLast ? out : tf.transpose(out, [1, 0, 2]);
-      };
-      const layer = stockGru(reverse);
-      layer.apply(tf.zeros([1, T, I]));
-      layer.setWeights(toStockLayout(ws));
-      const stock = () => {
-        // goBackwards returns its outputs in processing order; put them back in time order.
-        let seq = layer.apply(x) as tf.Tensor;
-        if (reverse) seq = tf.reverse(seq, 1);
-        return outputLast ? tf.reshape(tf.slice(seq, [0, T - 1, 0], [-1, 1, -1]), [B, H]) : seq;
-      };
-      expect(maxAbsDiff(ours(), stock())).toBeLessThan(1e-5);
+        const weights = tf.randomNormal(outputLast ? [B, H] : [B, T, H], 0, 1, 'float32', 9);
+        const [kernel, recurrent, bias, recurrentBias] = ws as [
+          tf.Variable<tf.Rank.R2>,
+          tf.Variable<tf.Rank.R2>,
+          tf.Variable<tf.Rank.R1>,
+          tf.Variable<tf.Rank.R1>,
+        ];
+        const ours = () => {
+          const out = gruDirection(
+            tf.transpose(x, [1, 0, 2]) as tf.Tensor3D,
+            { kernel, recurrent, bias, recurrentBias },
+            { reverse, outputLast, inputGrad: true },
+          );
+          return outputLast ? out : tf.transpose(out, [1, 0, 2]);
+        };
+        const layer = stockGru(reverse);
+        layer.apply(tf.zeros([1, T, I]));
+        layer.setWeights(toStockLayout(ws));
+        const stock = () => {
+          // goBackwards returns its outputs in processing order; put them back in time order.
+          let seq = layer.apply(x) as tf.Tensor;
+          if (reverse) seq = tf.reverse(seq, 1);
+          return outputLast ? tf.reshape(tf.slice(seq, [0, T - 1, 0], [-1, 1, -1]), [B, H]) : seq;
+        };
+        expect(maxAbsDiff(ours(), stock())).toBeLessThan(1e-5);
 
-      const stockVars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
-      const a = lossAndGrads(() => tf.sum(tf.mul(ours(), weights)), [x, ...ws]);
-      const b = lossAndGrads(() => tf.sum(tf.mul(stock(), weights)), [x, ...stockVars]);
-      expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-4);
-      const diffs = [a.grads[0]!, ...toStockLayout(a.grads.slice(1))].map((g, i) =>
-        maxAbsDiff(g, b.grads[i]!),
-      );
-      diffs.forEach((d) => expect(d).toBeLessThan(1e-4));
-      record(Math.max(...diffs));
-    });
-  });
+        const stockVars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+        const a = lossAndGrads(() => tf.sum(tf.mul(ours(), weights)), [x, ...ws]);
+        const b = lossAndGrads(() => tf.sum(tf.mul(stock(), weights)), [x, ...stockVars]);
+        expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-4);
+        const diffs = [a.grads[0]!, ...toStockLayout(a.grads.slice(1))].map((g, i) =>
+          maxAbsDiff(g, b.grads[i]!),
+        );
+        diffs.forEach((d) => expect(d).toBeLessThan(1e-4));
+        record(Math.max(...diffs));
+      });
+    },
+  );
 
   it.each([
     ['gru', 'last'],
