@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { NotFoundError, type Workbench } from '../../src-main/core/workbench';
+import { NotFoundError } from '../../src-main/core/workbench';
 import { apiDispatch } from '../../src-main/core/dispatch';
-import { API_METHODS, type ApiMethod } from '../../src-main/shared/contract';
+import { API_METHODS, type ApiMethod, type WorkbenchApi } from '../../src-main/shared/contract';
 
 // A workbench whose every method answers its own name, except the ones that fail.
 const calls: { method: string; args: unknown[] }[] = [];
@@ -25,9 +25,12 @@ const workbench = {
     throw new RangeError('thrown before any promise');
   },
   queueState: async () => undefined,
-  // Not an API method: never reachable by name.
+  // WorkbenchLocalApi's, not API methods: never reachable by name.
   renderDataset: async () => 'rendered',
-} as unknown as Workbench;
+  writeReport: async () => 'written',
+  waitForRun: async () => 'waited',
+  close: async () => 'closed',
+} as unknown as WorkbenchApi;
 
 function setup(overrides?: Parameters<typeof apiDispatch>[1]['overrides']) {
   const logged: { method: ApiMethod; err: unknown }[] = [];
@@ -44,6 +47,9 @@ describe('the one dispatch of API calls', () => {
       'toString',
       'hasOwnProperty',
       'renderDataset',
+      'writeReport',
+      'waitForRun',
+      'close',
       'subscribe',
       '',
       7,

@@ -395,6 +395,8 @@ export function fixedCases(t: FuzzTarget): Case[] {
     'close',
     'waitForRun',
     'printableReportHtml',
+    'writeReport',
+    'runModelFolder',
     'LISTRUNS',
     'listRuns%00',
     '%5F%5Fproto%5F%5F',

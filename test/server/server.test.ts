@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Workbench } from '../../src-main/core/workbench';
 import { startServer, type RunningServer } from '../../src-main/server/server';
-import { API_METHODS } from '../../src-main/shared/contract';
+import { API_METHODS, type WorkbenchApi } from '../../src-main/shared/contract';
 import { tempDir } from '../helpers/tmp';
 
 let server: RunningServer;
@@ -34,7 +33,7 @@ const broken = {
     events = listener;
     return () => (events = undefined);
   },
-} as unknown as Workbench;
+} as unknown as WorkbenchApi;
 
 beforeAll(async () => {
   const t = tempDir('timbre-server-');
