@@ -36,6 +36,17 @@ export const SORT_KEYS = [
 ] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
+/** What the note list shows: its filters and its order. */
+export interface NoteQuery extends NoteFilter {
+  sort: SortKey;
+  descending: boolean;
+}
+
+/** Whether a column sorts largest first when picked: numbers read best that way, names A to Z. */
+export function sortsDescending(key: SortKey): boolean {
+  return key === 'confidence' || key === 'margin' || key === 'pitch' || key === 'velocity';
+}
+
 const value: Record<SortKey, (n: NotePrediction) => number | string> = {
   confidence: (n) => n.confidence,
   margin: (n) => n.margin,
