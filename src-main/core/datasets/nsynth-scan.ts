@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { FAMILIES, NOTE_SAMPLES, SAMPLE_RATE, SOURCES, SPLITS, type Split } from '../../shared/constants';
-import type { NoteRecord, NsynthNote, ProgressFn, SkippedFile, SplitSummary } from '../../shared/types';
-import { JsonSyntaxError, readTopLevelEntries } from './json-stream';
-import { fdReader, nsynthWavProblem, walkWavChunks, WavError, type ByteReader } from './wav';
+import { FAMILIES, SPLITS, type Split } from '../../shared/constants';
+import type { NoteRecord, ProgressFn, SkippedFile, SplitSummary } from '../../shared/types';
 import { errorKind } from '../errors';
+import { JsonSyntaxError, readTopLevelEntries } from './json-stream';
+import { compare, metadataProblem, toCandidate, type Candidate } from './nsynth-metadata';
+import { checkWav, READ_CHUNK } from './nsynth-wav-check';
 
 /** A data set root that cannot be imported at all, with a message a user can act on. */
 export const DatasetError = errorKind('DatasetError', 'bad-input');
@@ -37,31 +37,7 @@ export interface ScanOptions {
 
 /** Bumped if what goes into the fingerprint changes, so old and new never collide. */
 const FINGERPRINT_VERSION = 'timbre-nsynth-fingerprint v1\n';
-const READ_CHUNK = 256 * 1024;
 const PROGRESS_MS = 250;
-
-type FieldType = 'integer' | 'string' | 'number' | 'integer[]' | 'string[]';
-const FIELDS: Record<string, FieldType> = {
-  note: 'integer',
-  note_str: 'string',
-  instrument: 'integer',
-  instrument_str: 'string',
-  instrument_family: 'integer',
-  instrument_family_str: 'string',
-  instrument_source: 'integer',
-  instrument_source_str: 'string',
-  pitch: 'integer',
-  velocity: 'integer',
-  sample_rate: 'number',
-  qualities: 'integer[]',
-  qualities_str: 'string[]',
-};
-
-/** A note whose metadata passed, waiting for its WAV to be checked. */
-interface Candidate {
-  record: NoteRecord;
-  metaHash: string;
-}
 
 /**
  * Scans `<root>/nsynth-{train,valid,test}` (any of them): validates each examples.json entry
@@ -190,140 +166,6 @@ async function scanSplit(
   splitSkipped.sort((a, b) => compare(a.file, b.file));
   for (const s of splitSkipped) skipped.push(s); // not push(...x): 100k+ arguments overflow the stack
   return accepted.map((a) => a.record);
-}
-
-/** Why an examples.json entry cannot be a note, or undefined. */
-export function metadataProblem(key: string, value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return `entry is ${describe(value)}, not an object`;
-  }
-  const v = value as Record<string, unknown>;
-  const missing = Object.keys(FIELDS).filter((k) => !Object.hasOwn(v, k));
-  if (missing.length) return `missing key${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`;
-  const wrong = Object.entries(FIELDS)
-    .filter(([k, type]) => !hasType(v[k], type))
-    .map(
-      ([k, type]) => `${k} is ${describe(v[k])}, expected ${type === 'integer[]' ? 'integer array' : type}`,
-    );
-  if (wrong.length) return wrong.join('; ');
-  const n = v as unknown as NsynthNote;
-  if (n.note_str !== key) return `key differs from note_str '${n.note_str}'`;
-  // note_str names the WAV file: nothing that could step outside the audio folder.
-  if (!/^[^/\\\0]+$/.test(key) || key === '.' || key === '..') return 'note_str is not a plain file name';
-  const family = (FAMILIES as readonly string[]).indexOf(n.instrument_family_str);
-  if (family < 0) return `unknown instrument family '${n.instrument_family_str}'`;
-  if (family !== n.instrument_family) {
-    return `instrument_family ${n.instrument_family} does not match instrument_family_str '${n.instrument_family_str}'`;
-  }
-  const source = (SOURCES as readonly string[]).indexOf(n.instrument_source_str);
-  if (source < 0) return `unknown instrument source '${n.instrument_source_str}'`;
-  if (source !== n.instrument_source) {
-    return `instrument_source ${n.instrument_source} does not match instrument_source_str '${n.instrument_source_str}'`;
-  }
-  for (const k of ['pitch', 'velocity'] as const) {
-    if (n[k] < 0 || n[k] > 127) return `${k} ${n[k]} is outside 0-127`;
-  }
-  if (n.sample_rate !== SAMPLE_RATE) return `sample_rate ${n.sample_rate}, expected ${SAMPLE_RATE}`;
-  return undefined;
-}
-
-function hasType(x: unknown, type: FieldType): boolean {
-  switch (type) {
-    case 'integer':
-      return Number.isInteger(x);
-    case 'number':
-      return typeof x === 'number';
-    case 'string':
-      return typeof x === 'string';
-    case 'integer[]':
-      return Array.isArray(x) && x.every((e) => Number.isInteger(e));
-    case 'string[]':
-      return Array.isArray(x) && x.every((e) => typeof e === 'string');
-  }
-}
-
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return 'an array';
-  if (typeof x === 'string') return `'${x.length > 40 ? `${x.slice(0, 40)}…` : x}'`;
-  if (typeof x === 'object') return 'an object';
-  return typeof x === 'number' || typeof x === 'boolean' ? String(x) : typeof x;
-}
-
-function toCandidate(root: string, split: Split, v: Record<string, unknown>): Candidate {
-  const n = v as unknown as NsynthNote;
-  return {
-    record: {
-      split,
-      noteStr: n.note_str,
-      family: n.instrument_family,
-      source: n.instrument_source,
-      instrumentStr: n.instrument_str,
-      pitch: n.pitch,
-      velocity: n.velocity,
-      path: path.join(root, `nsynth-${split}`, 'audio', `${n.note_str}.wav`),
-    },
-    // Every key, extra ones included, so any metadata change moves the fingerprint.
-    metaHash: createHash('sha1').update(canonicalJson(v)).digest('hex'),
-  };
-}
-
-/** JSON with object keys sorted at every level, so equal data gives equal text. */
-export function canonicalJson(x: unknown): string {
-  if (Array.isArray(x)) return `[${x.map(canonicalJson).join(',')}]`;
-  if (typeof x === 'object' && x !== null) {
-    const o = x as Record<string, unknown>;
-    const keys = Object.keys(o).sort(compare);
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(x) ?? 'null';
-}
-
-/** Checks one WAV and hashes its bytes in chunks; returns the sha1 or why it is skipped. */
-async function checkWav(file: string, buffer: Buffer): Promise<string | { hash: string }> {
-  let fh: fsp.FileHandle;
-  try {
-    fh = await fsp.open(file, 'r');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? 'missing wav file' : `cannot open: ${(e as Error).message}`;
-  }
-  try {
-    const stat = await fh.stat();
-    if (!stat.isFile()) return 'not a regular file';
-    let { bytesRead } = await fh.read(buffer, 0, buffer.length, 0);
-    let problem: string | undefined;
-    try {
-      // Chunk headers past the first read (a large LIST chunk before data) are read from the file.
-      const first = buffer.subarray(0, bytesRead);
-      const fromFile = fdReader(fh.fd);
-      const read: ByteReader = (offset, length) =>
-        offset + length <= first.length ? first.subarray(offset, offset + length) : fromFile(offset, length);
-      problem = nsynthWavProblem(walkWavChunks(read, stat.size), SAMPLE_RATE, NOTE_SAMPLES);
-    } catch (e) {
-      if (!(e instanceof WavError)) throw e;
-      problem = e.message;
-    }
-    if (problem) return problem;
-    const hash = createHash('sha1');
-    // Stops at the stat'ed size: an NSynth file fits one read, so no extra read to find EOF.
-    for (let pos = 0; bytesRead > 0;) {
-      hash.update(buffer.subarray(0, bytesRead));
-      pos += bytesRead;
-      if (pos >= stat.size) break;
-      ({ bytesRead } = await fh.read(buffer, 0, buffer.length, pos));
-    }
-    return { hash: hash.digest('hex') };
-  } catch (e) {
-    return `cannot read: ${(e as Error).message}`;
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Code-unit order: the same on every machine, unlike localeCompare. */
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Passes on at most one report per PROGRESS_MS, plus the ones marked final. */

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DatasetError, metadataProblem, scanNsynth } from '../../../src-main/core/datasets/nsynth-scan';
+import { metadataProblem } from '../../../src-main/core/datasets/nsynth-metadata';
+import { DatasetError, scanNsynth } from '../../../src-main/core/datasets/nsynth-scan';
 import { encodeWav16, parseWavHeader, readPcm16, readWavInfo } from '../../../src-main/core/datasets/wav';
 import { FAMILIES, NOTE_SAMPLES, SOURCES, type Split } from '../../../src-main/shared/constants';
 import type { NsynthNote, Progress } from '../../../src-main/shared/types';
