@@ -59,3 +59,14 @@ export function ensureDir(dir: string, what: string): string {
   }
   return abs;
 }
+
+/** Writes a file and flushes it to the disk, so a rename after it never exposes an empty file. */
+export function writeDurable(file: string, data: string | Buffer): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

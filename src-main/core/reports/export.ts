@@ -6,7 +6,7 @@ import { csvPaths } from './csv';
 import type { ChromiumLookup } from './pdf';
 import { reportFormat, type ReportFormatId } from './registry';
 import { ReportError, type RenderedFile } from './types';
-import { ensureDir } from '../fs-safe';
+import { ensureDir, writeDurable } from '../fs-safe';
 
 /** What writeReport wrote. */
 export interface ExportResult {
@@ -91,13 +91,7 @@ export function writeFileAtomic(file: string, content: string | Buffer): void {
   ensureDir(path.dirname(file), 'The report folder');
   const tmp = `${file}.${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`;
   try {
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeFileSync(fd, content);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    writeDurable(tmp, content);
     fs.renameSync(tmp, file);
   } catch (err) {
     fs.rmSync(tmp, { force: true });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { errorKind } from '../errors';
+import { writeDurable } from '../fs-safe';
 
 /** One named weight array with its shape. */
 export interface NamedWeight {
@@ -20,17 +21,6 @@ export interface SavedModelMeta {
 /** A model directory that cannot be read back. */
 export const ModelFileError = errorKind('ModelFileError', 'bad-input');
 export type ModelFileError = InstanceType<typeof ModelFileError>;
-
-/** Writes a file and flushes it to the disk, so a rename after it never exposes an empty file. */
-function writeDurable(file: string, data: string | Buffer): void {
-  const fd = fs.openSync(file, 'w');
-  try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 /** Flushes a folder's entries (a rename into it); not possible on every platform, which is fine. */
 function syncDir(dir: string): void {
