@@ -46,27 +46,22 @@ function rangedFlag(
   return n;
 }
 
-/** Reads an integer flag within [min, max], or the fallback when absent. */
-export function intFlag(
+// What intFlag and numberFlag take: the value, the flag's name, its range, the value when absent.
+type RangedFlag = (
   value: unknown,
   flag: string,
   min: number,
   max: number,
   fallback?: number,
-): number | undefined {
-  return rangedFlag(value, flag, min, max, fallback, true);
-}
+) => number | undefined;
+
+/** Reads an integer flag within [min, max], or the fallback when absent. */
+export const intFlag: RangedFlag = (value, flag, min, max, fallback) =>
+  rangedFlag(value, flag, min, max, fallback, true);
 
 /** Reads a number flag within [min, max], or the fallback when absent. */
-export function numberFlag(
-  value: unknown,
-  flag: string,
-  min: number,
-  max: number,
-  fallback?: number,
-): number | undefined {
-  return rangedFlag(value, flag, min, max, fallback, false);
-}
+export const numberFlag: RangedFlag = (value, flag, min, max, fallback) =>
+  rangedFlag(value, flag, min, max, fallback, false);
 
 /** Reads a flag that must be one of a few words. */
 export function choiceFlag<C extends string>(
