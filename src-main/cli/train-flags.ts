@@ -12,10 +12,14 @@ import {
 import { TRAIN_FIELDS, type FieldDef, type TrainingOptions } from '../shared/train-schema';
 import { UsageError } from './args';
 
+const flagsOf = (fields: readonly FieldDef[]): Record<string, { type: 'string' }> =>
+  Object.fromEntries(fields.map((f) => [f.flag, { type: 'string' as const }]));
+
 /** parseArgs options of every setting's flag (--model, --lr, --n-mels, ...), one per schema field. */
-export const TRAIN_FLAGS: Record<string, { type: 'string' }> = Object.fromEntries(
-  TRAIN_FIELDS.map((f) => [f.flag, { type: 'string' as const }]),
-);
+export const TRAIN_FLAGS = flagsOf(TRAIN_FIELDS);
+
+/** parseArgs options of the feature settings' flags (--features, --seconds, --n-mels, ...). */
+export const FEATURE_FLAGS = flagsOf(TRAIN_FIELDS.filter((f) => f.section === 'features'));
 
 // The field's own range, before any other value narrows it (core checks those with every value known).
 const ownRange = (field: FieldDef, options: TrainingOptions): FieldRange => rangeOf(field, {}, options);
@@ -66,11 +70,15 @@ function allowed(field: FieldDef, options: TrainingOptions): string {
   return narrower.length ? `${own} (${narrower.join('; ')})` : own;
 }
 
-/** The synopsis of every setting flag, wrapped for the usage text: "[--model mlp|cnn|...] [--lr X] ...". */
-export function trainSynopsis(options: TrainingOptions, indent: string): string {
+/** The synopsis of the setting flags (default all), wrapped for a usage text: "[--model mlp|cnn|...] [--lr X] ...". */
+export function trainSynopsis(
+  options: TrainingOptions,
+  indent: string,
+  only: (f: FieldDef) => boolean = () => true,
+): string {
   const lines: string[] = [];
   let line = '';
-  for (const f of options.fields) {
+  for (const f of options.fields.filter(only)) {
     const word = `[--${f.flag} ${placeholder(f)}]`;
     if (line && line.length + word.length > 96 - indent.length) {
       lines.push(line);

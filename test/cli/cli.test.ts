@@ -53,7 +53,7 @@ describe('timbre command line', () => {
       [['dataset', 'list', '--bogus'], /Unknown option '--bogus'/],
       [['features', '--features', 'wavelets'], /--features must be one of raw, logmel, mfcc/],
       [['features', '--n-mels', '2'], /--n-mels must be a whole number from 8 to 256/],
-      [['features', '--n-fft', '100'], /nFft.*power of two/],
+      [['features', '--n-fft', '100'], /--n-fft must be a power of two from 64 to 8192/],
     ];
     for (const [args, message] of cases) {
       const r = timbre(home, args);

@@ -1,46 +1,23 @@
 import { FeatureConfigError, validateFeatureConfig } from '../../core/features/config';
 import type { FeatureConfig } from '../../shared/features';
-import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError } from '../args';
+import { parseFlags, UsageError } from '../args';
+import { trainingOptions } from '../../core/training/options';
+import { FEATURE_FLAGS, trainOverridesFromFlags, trainSynopsis } from '../train-flags';
 import type { CliContext } from '../context';
 import { printJson, table } from '../output';
 import { watchProgress } from '../progress';
 
 export const FEATURES_USAGE = `Usage:
-  timbre features [--dataset ID|NAME] [--features raw|logmel|mfcc] [--start S] [--seconds S] [--frame N]
-                  [--n-fft N] [--hop N] [--n-mels N] [--n-mfcc N] [--normalization none|standard|clip]
-                  [--max-per-family N] [--json]
+  timbre features [--dataset ID|NAME] [--json]
+                  ${trainSynopsis(trainingOptions(), '                  ', (f) => f.section === 'features')}
       Compute (once) and cache a data set's features under TIMBRE_HOME/features.
       Defaults: the default data set; raw frames of 160 samples from the first 1 s (the seed's input).`;
 
-/** The feature flags shared by every command that trains or computes features. */
-export const FEATURE_FLAGS = {
-  features: { type: 'string' },
-  start: { type: 'string' },
-  seconds: { type: 'string' },
-  frame: { type: 'string' },
-  'n-fft': { type: 'string' },
-  hop: { type: 'string' },
-  'n-mels': { type: 'string' },
-  'n-mfcc': { type: 'string' },
-  normalization: { type: 'string' },
-  'max-per-family': { type: 'string' },
-} as const;
+export { FEATURE_FLAGS };
 
-/** Turns feature flags into a partial FeatureConfig; ranges across fields are checked by the core. */
+/** Turns feature flags into a partial FeatureConfig (ranges from the schema); ranges across fields are checked by the core. */
 export function featureFlags(values: Record<string, unknown>): Partial<FeatureConfig> {
-  const config: Partial<FeatureConfig> = {
-    representation: choiceFlag(values.features, 'features', ['raw', 'logmel', 'mfcc'] as const),
-    start: numberFlag(values.start, 'start', 0, 3.99),
-    seconds: numberFlag(values.seconds, 'seconds', 0.01, 4),
-    frame: intFlag(values.frame, 'frame', 1, 16000),
-    nFft: intFlag(values['n-fft'], 'n-fft', 64, 8192),
-    hop: intFlag(values.hop, 'hop', 16, 8192),
-    nMels: intFlag(values['n-mels'], 'n-mels', 8, 256),
-    nMfcc: intFlag(values['n-mfcc'], 'n-mfcc', 2, 256),
-    normalization: choiceFlag(values.normalization, 'normalization', ['none', 'standard', 'clip'] as const),
-    maxPerFamily: intFlag(values['max-per-family'], 'max-per-family', 0, 10_000_000),
-  };
-  return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined));
+  return trainOverridesFromFlags(values, trainingOptions()).features ?? {};
 }
 
 /** Runs a check, turning a bad combination of feature values into a usage error (exit 2). */
