@@ -30,11 +30,11 @@ function positions(steps: number, reverse: boolean): number[] {
   return Array.from({ length: steps }, (_, k) => (reverse ? steps - 1 - k : k));
 }
 
-// Columns [r z] and n of a [.., 3H] tensor; n doubled, so that tanh(a) = 2 * sigmoid(2a) - 1 needs
-// no extra multiply per step (wasm's tanh is ~8x slower than its sigmoid).
-function gateParts(w: tf.Tensor): [tf.Tensor, tf.Tensor] {
+// Gates r, z, n of a [.., 3H] tensor, n doubled so that tanh(a) = 2 * sigmoid(2a) - 1 needs no
+// extra multiply per step (wasm's tanh is ~8x slower than its sigmoid).
+function gates(w: tf.Tensor): [tf.Tensor, tf.Tensor, tf.Tensor] {
   const [r, z, n] = splitLast(w, 3) as [tf.Tensor, tf.Tensor, tf.Tensor];
-  return [tf.concat([r, z], w.rank - 1), tf.mul(n, 2)];
+  return [r, z, tf.mul(n, 2)];
 }
 
 /**
@@ -57,16 +57,17 @@ export function gruDirection(x: tf.Tensor3D, w: GruWeights, opts: GruDirectionOp
     const xs = oneStep ? tf.slice(xIn!, [T - 1, 0, 0], [1, B, I]) : xIn!;
     const n = xs.shape[0]!;
     const x2 = tf.reshape(xs, [n * B, I]);
-    // b_hr and b_hz join the input projection; b_hn stays with h W_hn.
-    const [bRz, bN] = gateParts(bIn!);
-    const [rbRz, rbN] = gateParts(rbIn!);
-    const [kRz, kN] = gateParts(kIn!);
-    const [whRz, whN] = gateParts(rIn!);
-    // Every step's input projection in two large matMuls, then cut into steps.
-    const project = (k: tf.Tensor, b: tf.Tensor, width: number) =>
-      unstackLeading(tf.reshape(tf.fused.matMul({ a: x2, b: k as tf.Tensor2D, bias: b }), [n, B, width]));
-    const xRz = project(kRz, tf.add(bRz, rbRz), 2 * H);
-    const xN = project(kN, bN, H);
+    // b_hr and b_hz join the input projections; b_hn stays with h W_hn.
+    const [br, bz, bn] = gates(bIn!);
+    const [rbr, rbz, rbn] = gates(rbIn!);
+    const [kr, kz, kn] = gates(kIn!);
+    // One recurrent matMul per step for all three gates: one [H, 3H] beats two narrower ones.
+    const wh = tf.concat(gates(rIn!), 1) as tf.Tensor2D;
+    const whBias = tf.concat([tf.zeros([2 * H]), rbn], 0);
+    // Every step's input projections in three large matMuls, then cut into steps.
+    const project = (k: tf.Tensor, b: tf.Tensor) =>
+      unstackLeading(tf.reshape(tf.fused.matMul({ a: x2, b: k as tf.Tensor2D, bias: b }), [n, B, H]));
+    const [xR, xZ, xN] = [project(kr, tf.add(br, rbr)), project(kz, tf.add(bz, rbz)), project(kn, bn)];
     // Per step, what backpropagation needs, with dh the gradient of the step's output:
     // d(pre-activations of x) = [dh, dh, dh] * P, d(pre-activations of h) = [dh, dh, dh] * Q,
     // d(h_prev) via the gate z = dh * z. With g = (1 - z)(1 - n^2) and hn = h W_hn + b_hn:
@@ -76,18 +77,15 @@ export function gruDirection(x: tf.Tensor3D, w: GruWeights, opts: GruDirectionOp
     const Z: tf.Tensor[] = [];
     const Hs: tf.Tensor[] = [];
     // Scalars made once: a number operand would upload a new scalar tensor in every op.
-    const [half, one, two, four] = [0.5, 1, 2, 4].map((v) => tf.scalar(v)) as [
-      tf.Scalar,
-      tf.Scalar,
-      tf.Scalar,
-      tf.Scalar,
-    ];
+    const [half, one, two] = [0.5, 1, 2].map((v) => tf.scalar(v)) as [tf.Scalar, tf.Scalar, tf.Scalar];
     let h: tf.Tensor | undefined;
     for (const t of positions(n, opts.reverse)) {
-      // hn2 = 2 (h W_hn + b_hn); with no state yet it is 2 b_hn alone.
-      const hn2 = h ? tf.fused.matMul({ a: h as tf.Tensor2D, b: whN as tf.Tensor2D, bias: rbN }) : rbN;
-      const rz = tf.sigmoid(h ? tf.add(xRz[t]!, tf.matMul(h, whRz)) : xRz[t]!);
-      const [r, z] = splitLast(rz, 2) as [tf.Tensor, tf.Tensor];
+      // hn2 = 2 (h W_hn + b_hn); with no state yet it is 2 b_hn alone, and h W_hr = h W_hz = 0.
+      const [hr, hz, hn2] = h
+        ? (splitLast(tf.fused.matMul({ a: h as tf.Tensor2D, b: wh, bias: whBias }), 3) as tf.Tensor[])
+        : [undefined, undefined, rbn];
+      const r = tf.sigmoid(hr ? tf.add(xR[t]!, hr) : xR[t]!);
+      const z = tf.sigmoid(hz ? tf.add(xZ[t]!, hz) : xZ[t]!);
       const s = tf.sigmoid(tf.add(xN[t]!, tf.mul(r, hn2)));
       const cand = tf.sub(tf.mul(s, two), one);
       const hPrev = h;
@@ -97,8 +95,8 @@ export function gruDirection(x: tf.Tensor3D, w: GruWeights, opts: GruDirectionOp
       Hs[t] = h;
       if (recording) {
         const oneMinusZ = tf.sub(one, z);
-        // 1 - n^2 = 4 s (1 - s); g = (1 - z)(1 - n^2); the half undoes hn2's doubling.
-        const g = tf.mul(oneMinusZ, tf.mul(tf.mul(s, tf.sub(one, s)), four));
+        // g = (1 - z)(1 - n^2); the half below undoes hn2's doubling.
+        const g = tf.mul(oneMinusZ, tf.sub(one, tf.mul(cand, cand)));
         const dR = tf.mul(tf.mul(g, tf.mul(hn2, half)), tf.mul(r, tf.sub(one, r)));
         const dZ = tf.mul(diff, tf.mul(z, oneMinusZ));
         P[t] = tf.concat([dR, dZ, g], 1);
