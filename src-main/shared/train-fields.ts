@@ -21,6 +21,9 @@ const M = DEFAULT_TRAIN_CONFIG.model;
 const T = DEFAULT_TRAIN_CONFIG;
 const F = DEFAULT_FEATURES;
 
+// Choices shown as they are spelled.
+const words = (...values: string[]) => values.map((value) => ({ value, label: value }));
+
 const inSection = (section: FieldSection, fields: Omit<FieldDef, 'section'>[]): FieldDef[] =>
   fields.map((f) => ({ ...f, section }));
 
@@ -73,10 +76,7 @@ export const TRAIN_FIELDS: readonly FieldDef[] = [
       kind: 'choice',
       default: M.activation,
       help: 'Hidden-layer activation (recurrent cells keep their own).',
-      choices: [
-        { value: 'relu', label: 'relu' },
-        { value: 'tanh', label: 'tanh' },
-      ],
+      choices: words('relu', 'tanh'),
     },
     {
       key: 'readout',
@@ -85,11 +85,7 @@ export const TRAIN_FIELDS: readonly FieldDef[] = [
       kind: 'choice',
       default: M.readout,
       help: 'What the classifier reads of a sequence: the last step (the seed), or mean / max over steps.',
-      choices: [
-        { value: 'last', label: 'last', hint: 'sequence readout' },
-        { value: 'mean', label: 'mean', hint: 'sequence readout' },
-        { value: 'max', label: 'max', hint: 'sequence readout' },
-      ],
+      choices: words('last', 'mean', 'max').map((c) => ({ ...c, hint: 'sequence readout' })),
     },
   ]),
   ...inSection('training', [
@@ -100,10 +96,7 @@ export const TRAIN_FIELDS: readonly FieldDef[] = [
       kind: 'choice',
       default: T.optimizer,
       help: 'Adam (PyTorch defaults: betas 0.9/0.999, eps 1e-8) or SGD with momentum.',
-      choices: [
-        { value: 'adam', label: 'adam' },
-        { value: 'sgd', label: 'sgd' },
-      ],
+      choices: words('adam', 'sgd'),
     },
     {
       key: 'lr',
