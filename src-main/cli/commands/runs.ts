@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { RunStateError } from '../../core/workbench';
 import type { RunDetail } from '../../shared/training';
 import { parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
@@ -102,7 +103,8 @@ async function deleteCmd(ctx: CliContext, argv: string[]): Promise<void> {
   const wb = ctx.workbench();
   const run = await wb.getRun(id);
   if (run.status === 'running' || run.status === 'queued') {
-    throw new Error(`Run ${id} "${run.name}" is ${run.status}; cancel it before deleting it.`);
+    // Checked before asking; deleteRun checks again, atomically.
+    throw new RunStateError(`Run ${id} "${run.name}" is ${run.status}; cancel it before deleting it.`);
   }
   const label = `run ${id} "${run.name}"`;
   if (!(await agreed(values.yes, `Deleting ${label} cannot be undone`, `Delete ${label}? [y/N] `))) {
