@@ -52,9 +52,14 @@ export function openHome(
   };
 }
 
+/** The error for a run id that names no run. */
+export function noSuchRun(id: number): NotFoundError {
+  return new NotFoundError(`No run ${id}. \`timbre runs list\` shows them.`);
+}
+
 /** The run's record, or a NotFoundError naming it. */
 export function runOf(home: Home, id: number) {
   const run = home.runs.get(id);
-  if (!run) throw new NotFoundError(`No run ${id}. \`timbre runs list\` shows them.`);
+  if (!run) throw noSuchRun(id);
   return run;
 }

@@ -9,7 +9,7 @@ import type { TrainJob } from '../training/protocol';
 import { TrainingQueue, type RunJob } from '../training/runner';
 import type { WorkbenchDatasets } from './datasets';
 import { runEventOf } from './events';
-import { NotFoundError, RunStateError, runOf, type Home } from './home';
+import { noSuchRun, NotFoundError, RunStateError, runOf, type Home } from './home';
 import packageJson from '../../../package.json';
 
 /** What a run's job is made from. */
@@ -85,7 +85,7 @@ export class WorkbenchRuns {
         throw new RunStateError(`Run ${id} has no checkpoint of epoch ${done} to resume from.`);
       }
     });
-    if (!run) throw new NotFoundError(`No run ${id}. \`timbre runs list\` shows them.`);
+    if (!run) throw noSuchRun(id);
     const done = run.epochsDone;
     const best = run.history.find((h) => h.epoch === run.bestEpoch);
     const resumeFrom: TrainJob['resumeFrom'] =
