@@ -165,6 +165,15 @@ describe('the New run form', () => {
     expect(run.config.model).toMatchObject({ type: 'lstm', hidden: 8, layers: 1 });
     expect(run.config.features).toMatchObject({ representation: 'logmel', maxPerFamily: 3 });
     expect(run.config).toMatchObject({ epochs: 1, lr: 0.0008, batch: 32 });
+    // Its page greys out the settings these choices do not use, as the schema says.
+    const row = (key: string) =>
+      page
+        .getByTestId('params')
+        .locator('tr', { has: page.locator('td.key', { hasText: new RegExp(`^${key}$`) }) });
+    await expect.poll(() => row('momentum').getAttribute('class')).toMatch(/idle/);
+    expect(await row('frame').getAttribute('class')).toMatch(/idle/);
+    expect(await row('activation').getAttribute('class')).toMatch(/idle/);
+    expect((await row('nMels').getAttribute('class')) ?? '').not.toMatch(/idle/);
   });
 
   it('says a new run queues behind the one training', async () => {
