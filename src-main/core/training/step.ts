@@ -19,7 +19,8 @@ export function makeOptimizer(tf: Tf, c: OptimizerConfig): tfType.Optimizer {
 /** Mean softmax cross-entropy of logits [batch, classes] against integer labels [batch]. */
 export function crossEntropy(tf: Tf, logits: tfType.Tensor2D, labels: tfType.Tensor1D): tfType.Scalar {
   return tf.tidy(() => {
-    const onehot = tf.oneHot(tf.cast(labels, 'int32') as tfType.Tensor1D, logits.shape[1]);
+    const int = labels.dtype === 'int32' ? labels : (tf.cast(labels, 'int32') as tfType.Tensor1D);
+    const onehot = tf.oneHot(int, logits.shape[1]);
     return tf.losses.softmaxCrossEntropy(onehot, logits) as tfType.Scalar;
   });
 }
