@@ -1,7 +1,7 @@
 // Checks of training settings against the schema, the same for core, the CLI and the New run form:
 // one message text per problem ("must be a whole number from 1 to 4 for cnn").
 import { NOTE_SECONDS, SAMPLE_RATE } from './constants';
-import type { FieldDef, FieldKey, TrainingOptions } from './train-schema';
+import type { FieldDef, FieldKey, RepresentationInfo, TrainingOptions } from './train-schema';
 import type { TrainConfig } from './training';
 
 /** Settings by field key: a TrainConfig flattened, or what a form or flags hold. */
@@ -197,4 +197,18 @@ export function firstProblem(
       return { field, problem, message: `${field.key} ${problem} (got ${quoted(values[field.key])})` };
   }
   return null;
+}
+
+/** Time steps x values per step of a clip of `samples` samples under a representation's declared layout. */
+export function featureShapeOf(
+  rep: Pick<RepresentationInfo, 'steps' | 'dims'>,
+  values: FlatValues,
+  samples: number,
+): { steps: number; dims: number } {
+  // torch.stft with center=True pads nFft/2 on both sides: one frame per hop, plus one.
+  const steps =
+    rep.steps === 'frames'
+      ? Math.floor(samples / (values.frame as number))
+      : 1 + Math.floor(samples / (values.hop as number));
+  return { steps, dims: values[rep.dims] as number };
 }

@@ -80,6 +80,10 @@ export interface RepresentationInfo {
   description: string;
   /** The representation-specific feature fields it reads (start, seconds, normalization... are common). */
   uses: FieldKey[];
+  /** Time steps of a clip: frames of `frame` samples, or one STFT frame per `hop` (torch.stft, center=True). */
+  steps: 'frames' | 'stft';
+  /** The field that says how many values each step has (frame, nMels, nMfcc...). */
+  dims: FieldKey;
 }
 
 /** What the New run form, the CLI's --help and validation learn about the settings. */

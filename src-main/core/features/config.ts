@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { SAMPLE_RATE } from '../../shared/constants';
 import { DEFAULT_FEATURES, type FeatureConfig, type FeatureShape } from '../../shared/features';
 import { quoted } from '../../shared/train-checks';
-import { firstProblem, flatten } from '../../shared/train-checks';
+import { featureShapeOf, firstProblem, flatten } from '../../shared/train-checks';
 import { joinRegistries, type TrainingOptions } from '../../shared/train-schema';
 import {
   findRepresentation,
@@ -73,7 +73,7 @@ export function clipRange(config: FeatureConfig): { start: number; count: number
 
 /** Time steps x values per step of one note's features under `config`. */
 export function featureShape(config: FeatureConfig): FeatureShape {
-  return representationOf(config).shape(config, clipRange(config).count);
+  return featureShapeOf(representationOf(config), flatten({ features: config }), clipRange(config).count);
 }
 
 /**

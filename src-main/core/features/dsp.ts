@@ -165,8 +165,3 @@ export function reflectPad(x: Float32Array, pad: number): Float64Array {
   for (let i = 0; i < n; i++) out[pad + i] = x[i]!;
   return out;
 }
-
-/** Frames of a centred STFT (torch.stft center=True): 1 + floor(samples / hop). */
-export function stftFrames(samples: number, hop: number): number {
-  return 1 + Math.floor(samples / hop);
-}

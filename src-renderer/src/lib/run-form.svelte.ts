@@ -2,10 +2,10 @@
 // Which fields there are, their labels and ranges come from trainingOptions() (the schema).
 import type { RunRequest, TrainOverrides } from '../../../src-main/shared/contract';
 import { SAMPLE_RATE } from '../../../src-main/shared/constants';
-import { flatten, setField } from '../../../src-main/shared/train-checks';
+import { featureShapeOf, flatten, setField } from '../../../src-main/shared/train-checks';
 import type { FieldDef, FieldKey, TrainingOptions } from '../../../src-main/shared/train-schema';
 import type { BackendName, PresetName, TrainConfig } from '../../../src-main/shared/training';
-import { checkFields, parseNum, type FieldState } from './run-checks.svelte';
+import { checkFields, flatValues, parseNum, type FieldState } from './run-checks.svelte';
 
 export type { FieldState } from './run-checks.svelte';
 
@@ -54,19 +54,11 @@ export function shapeOf(
   choices: FieldTexts,
   options: TrainingOptions,
 ): { steps: number; dims: number } | null {
-  const n = (k: FieldKey) => parseNum(values[k] ?? '');
-  const seconds = n('seconds');
-  const uses = options.representations.find((r) => r.id === choices.representation)?.uses ?? [];
-  if (seconds === null || seconds <= 0) return null;
-  const samples = Math.round(seconds * SAMPLE_RATE);
-  // Frames of raw samples, or one STFT frame per hop (torch.stft with center=True).
-  if (uses.includes('frame')) {
-    const frame = n('frame');
-    return frame && frame > 0 ? { steps: Math.floor(samples / frame), dims: frame } : null;
-  }
-  const hop = n('hop');
-  const dims = uses.includes('nMfcc') ? n('nMfcc') : n('nMels');
-  return hop && hop > 0 && dims ? { steps: 1 + Math.floor(samples / hop), dims } : null;
+  const rep = options.representations.find((r) => r.id === choices.representation);
+  const seconds = parseNum(values.seconds ?? '');
+  if (!rep || seconds === null || seconds <= 0) return null;
+  const shape = featureShapeOf(rep, flatValues(values, choices), Math.round(seconds * SAMPLE_RATE));
+  return shape.steps > 0 && shape.dims > 0 && Number.isFinite(shape.steps) ? shape : null;
 }
 
 /** The New run form: a preset or a run to start from, every setting, data set, backend, name. */

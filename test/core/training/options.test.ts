@@ -45,10 +45,10 @@ describe('trainingOptions()', () => {
     });
     expect(field('activation').usedBy).toEqual({ modelTypes: ['mlp', 'cnn'] });
     expect(field('readout').usedBy!.modelTypes).not.toContain('mlp');
-    expect(options.representations.map((r) => [r.id, r.uses])).toEqual([
-      ['raw', ['frame']],
-      ['logmel', ['nFft', 'hop', 'nMels']],
-      ['mfcc', ['nFft', 'hop', 'nMels', 'nMfcc']],
+    expect(options.representations.map((r) => [r.id, r.uses, r.steps, r.dims])).toEqual([
+      ['raw', ['frame'], 'frames', 'frame'],
+      ['logmel', ['nFft', 'hop', 'nMels'], 'stft', 'nMels'],
+      ['mfcc', ['nFft', 'hop', 'nMels', 'nMfcc'], 'stft', 'nMfcc'],
     ]);
     expect(field('representation').choices).toEqual([
       { value: 'raw', label: 'raw' },

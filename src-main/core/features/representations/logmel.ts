@@ -1,4 +1,4 @@
-import { spectralExtractor, stftShape } from './spectral';
+import { spectralExtractor } from './spectral';
 import type { RepresentationDef } from './types';
 
 /** Log mel spectrogram frames. */
@@ -7,6 +7,7 @@ export const logmelRepresentation: RepresentationDef = {
   label: 'log-mel',
   description: 'Log mel spectrogram: one frame of nMels bands every hop samples',
   uses: ['nFft', 'hop', 'nMels'],
-  shape: (config, samples) => stftShape(config, samples, config.nMels),
+  steps: 'stft',
+  dims: 'nMels',
   extractor: (config, samples) => spectralExtractor(config, samples),
 };

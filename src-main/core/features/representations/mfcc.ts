@@ -1,4 +1,4 @@
-import { spectralExtractor, stftShape } from './spectral';
+import { spectralExtractor } from './spectral';
 import type { RepresentationDef } from './types';
 
 /** Mel-frequency cepstral coefficients of the log mel frames. */
@@ -7,6 +7,7 @@ export const mfccRepresentation: RepresentationDef = {
   label: 'MFCC',
   description: 'MFCCs: the first nMfcc DCT coefficients of each log mel frame',
   uses: ['nFft', 'hop', 'nMels', 'nMfcc'],
-  shape: (config, samples) => stftShape(config, samples, config.nMfcc),
+  steps: 'stft',
+  dims: 'nMfcc',
   extractor: (config, samples) => spectralExtractor(config, samples, config.nMfcc),
 };

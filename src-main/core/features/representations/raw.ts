@@ -6,7 +6,8 @@ export const rawRepresentation: RepresentationDef = {
   label: 'raw',
   description: 'Frames of raw samples (the seed: 100 x 160 for 1 s)',
   uses: ['frame'],
-  shape: (config, samples) => ({ steps: Math.floor(samples / config.frame), dims: config.frame }),
+  steps: 'frames',
+  dims: 'frame',
   extractor: (config, samples) => {
     const length = Math.floor(samples / config.frame) * config.frame;
     return (pcm) => pcm.slice(0, length);

@@ -21,10 +21,12 @@ export function findRepresentation(id: unknown): RepresentationDef | undefined {
 
 /** What the shells see of each representation (no extractors: this crosses to windows as JSON). */
 export function representationInfo(): RepresentationInfo[] {
-  return REPRESENTATION_LIST.map(({ id, label, description, uses }) => ({
+  return REPRESENTATION_LIST.map(({ id, label, description, uses, steps, dims }) => ({
     id,
     label,
     description,
     uses: [...uses],
+    steps,
+    dims,
   }));
 }

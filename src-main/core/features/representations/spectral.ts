@@ -1,15 +1,11 @@
 import { SAMPLE_RATE } from '../../../shared/constants';
-import type { FeatureConfig, FeatureShape } from '../../../shared/features';
-import { dctMatrix, hannWindow, melFilterbank, RealFft, reflectPad, stftFrames } from '../dsp';
+import type { FeatureConfig } from '../../../shared/features';
+import { featureShapeOf, flatten } from '../../../shared/train-checks';
+import { dctMatrix, hannWindow, melFilterbank, RealFft, reflectPad } from '../dsp';
 import type { Extractor } from './types';
 
 /** Floor added to the mel power before the log, as the reference does. */
 export const LOG_FLOOR = 1e-6;
-
-/** torch.stft's frame count (center=True) with `dims` values per frame. */
-export function stftShape(config: FeatureConfig, samples: number, dims: number): FeatureShape {
-  return { steps: stftFrames(samples, config.hop), dims };
-}
 
 /**
  * Log mel spectrogram frames (reflect-padded STFT, Hann window, mel filterbank, log), and with
@@ -17,7 +13,7 @@ export function stftShape(config: FeatureConfig, samples: number, dims: number):
  */
 export function spectralExtractor(config: FeatureConfig, samples: number, nCoefficients?: number): Extractor {
   const { nFft, hop, nMels } = config;
-  const steps = stftFrames(samples, hop);
+  const { steps } = featureShapeOf({ steps: 'stft', dims: 'nMels' }, flatten({ features: config }), samples);
   const dims = nCoefficients ?? nMels;
   const fft = new RealFft(nFft);
   const window = hannWindow(nFft);

@@ -1,4 +1,4 @@
-import type { FeatureConfig, FeatureShape } from '../../../shared/features';
+import type { FeatureConfig } from '../../../shared/features';
 import type { FieldKey } from '../../../shared/train-schema';
 
 /** Turns one clip's samples into its features (steps x dims, time-major), before normalization. */
@@ -18,8 +18,10 @@ export interface RepresentationDef {
   readonly description: string;
   /** The representation-specific fields it reads (frame, nFft, hop, nMels, nMfcc...); start, seconds... are common. */
   readonly uses: readonly FieldKey[];
-  /** Time steps x values per step of a clip of `samples` samples. */
-  shape(config: FeatureConfig, samples: number): FeatureShape;
+  /** Time steps of a clip: frames of `frame` samples, or one STFT frame per `hop` (torch.stft, center=True). */
+  readonly steps: 'frames' | 'stft';
+  /** The field that says how many values each step has. */
+  readonly dims: FieldKey;
   /** An extractor for clips of exactly `samples` samples, its tables made once. */
   extractor(config: FeatureConfig, samples: number): Extractor;
 }
