@@ -10,19 +10,24 @@ import { runsCommand } from './cli/commands/runs';
 import { serveCommand } from './cli/commands/serve';
 import { testCommand } from './cli/commands/test-model';
 import { trainCommand } from './cli/commands/train';
+import { REPORT_FORMAT_LIST } from './core/reports/registry';
+import { trainingOptions } from './core/training/options';
 
-const USAGE = `timbre — Timbre Workbench on the command line
+// The model types and report formats come from their registries, so a new one shows here unedited.
+const usage = () => `timbre — Timbre Workbench on the command line
 
 Usage: timbre <command> [options]      (every command takes --help)
 
 Commands:
   dataset   render, import, list and show data sets (NSynth json/wav layout)
   features  compute and cache audio features of a data set
-  train     train a model (seed LSTM/BLSTM presets, MLP, CNN); every run is kept
+  train     train a model (${trainingOptions()
+    .modelTypes.map((t) => t.id.toUpperCase())
+    .join(', ')}); every run is kept
   runs      list, show, compare and delete training runs
   test      evaluate a saved model on a split of a data set
   notes     a run's misclassified notes, a note's WAV, a note's prediction per epoch
-  report    export runs as HTML, Markdown, CSV, JSON or PDF
+  report    export runs as ${REPORT_FORMAT_LIST.map((f) => f.label.replace(/ \(.*\)$/, '')).join(', ')}
   serve     serve the workbench UI to a browser (the browser shell)
   db        check the database, take a backup, restore one
 
@@ -45,7 +50,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<numb
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    console.log(USAGE);
+    console.log(usage());
     return command ? 0 : 2;
   }
   const run = COMMANDS[command];

@@ -22,6 +22,9 @@ describe('timbre command line', () => {
     const top = timbre(home, ['--help']);
     expect(top.code).toBe(0);
     expect(top.stdout).toMatch(/dataset\s+render, import/);
+    // The model types and report formats of the registries, none written into the help by hand.
+    expect(top.stdout).toMatch(/train .*\(MLP, CNN, LSTM, BLSTM, GRU, BGRU\)/);
+    expect(top.stdout).toMatch(/report .*HTML, Markdown, CSV, JSON, PDF, LaTeX tables/);
     for (const args of [
       ['dataset', '--help'],
       ['dataset', 'render', '--help'],

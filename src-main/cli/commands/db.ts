@@ -5,6 +5,7 @@ import { checkDatabase, restoreBackup, type DatabaseHealth } from '../../core/st
 import { parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { agreed, printJson, table } from '../output';
+import { exactTime } from '../../shared/format';
 
 export const DB_USAGE = `Usage:
   timbre db check [--json]
@@ -96,7 +97,7 @@ async function restore(ctx: CliContext, argv: string[]): Promise<void> {
   const result = restoreBackup(file, positionals[0]);
   if (values.json) return printJson(result);
   for (const s of result.skipped) console.log(`Passed over ${s.name}: ${s.problem}.`);
-  console.log(`Restored ${result.restored.name} (taken ${when(result.restored.takenAt)}) as ${file}.`);
+  console.log(`Restored ${result.restored.name} (taken ${exactTime(result.restored.takenAt)}) as ${file}.`);
   if (result.setAside.length) {
     console.log(`The replaced database is kept as ${result.setAside.join(', ')}.`);
   }
@@ -147,7 +148,7 @@ export function describeHealth(h: DatabaseHealth): string {
 
 function describeBackups(backups: BackupInfo[], dir: string): string {
   if (!backups.length) return `No backups yet in ${dir}.`;
-  const rows = backups.map((b) => [b.name, when(b.takenAt), megabytes(b.bytes), why(b.reason)]);
+  const rows = backups.map((b) => [b.name, exactTime(b.takenAt), megabytes(b.bytes), why(b.reason)]);
   return `${backups.length} backup(s) in ${dir}, newest first:\n${table(['backup', 'taken', 'size', 'why'], rows)}`;
 }
 
@@ -159,5 +160,4 @@ const why = (reason: string | null) =>
       : reason === 'manual'
         ? 'timbre db backup'
         : reason;
-const when = (iso: string) => new Date(iso).toLocaleString();
 const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;

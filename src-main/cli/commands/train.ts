@@ -7,7 +7,7 @@ import { trainingOptions } from '../../core/training/options';
 import { choiceFlag, intFlag, parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { printJson } from '../output';
-import { humanDuration } from '../../shared/format';
+import { fixed, humanDuration, pct } from '../../shared/format';
 import { ProgressBar } from '../progress';
 import { TRAIN_FLAGS, trainFlagsHelp, trainOverridesFromFlags, trainSynopsis } from '../train-flags';
 
@@ -63,17 +63,14 @@ function progressPrinter() {
         const eta = e.samplesPerSecond > 0 ? humanDuration((left * batchSize) / e.samplesPerSecond) : '?';
         bar.update(
           { phase: `epoch ${e.epoch}/${epochs}`, done: e.batch, total: e.batches },
-          `loss ${e.loss.toFixed(4)} acc ${(e.accuracy * 100).toFixed(1)}%  ${e.samplesPerSecond.toFixed(1)} samples/s  ETA ${eta}`,
+          `loss ${fixed(e.loss)} acc ${pct(e.accuracy)}  ${e.samplesPerSecond.toFixed(1)} samples/s  ETA ${eta}`,
         );
       } else if (e.type === 'epoch') {
         bar.finish();
         const m = e.metrics;
-        const val =
-          m.valLoss === null
-            ? ''
-            : `  val loss ${m.valLoss.toFixed(4)} acc ${(m.valAccuracy! * 100).toFixed(1)}%`;
+        const val = m.valLoss === null ? '' : `  val loss ${fixed(m.valLoss)} acc ${pct(m.valAccuracy)}`;
         const line =
-          `epoch ${m.epoch}/${epochs}  loss ${m.trainLoss.toFixed(4)} acc ${(m.trainAccuracy * 100).toFixed(1)}%${val}` +
+          `epoch ${m.epoch}/${epochs}  loss ${fixed(m.trainLoss)} acc ${pct(m.trainAccuracy)}${val}` +
           `  ${m.samplesPerSecond.toFixed(1)} samples/s  ${humanDuration(m.seconds)}` +
           `  ETA ${humanDuration(m.seconds * (epochs - m.epoch))}`;
         process.stderr.write(`${line}\n`);
@@ -151,7 +148,7 @@ export async function trainCommand(ctx: CliContext, argv: string[]): Promise<num
     else {
       const test = summaryJson(done).test;
       const acc = test
-        ? `; test accuracy ${(test.accuracy * 100).toFixed(1)}% (best-validation epoch ${done.bestEpoch})`
+        ? `; test accuracy ${pct(test.accuracy)} (best-validation epoch ${done.bestEpoch})`
         : '';
       process.stdout.write(`Run ${done.id} ${done.status}${acc}.\n`);
     }

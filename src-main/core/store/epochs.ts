@@ -1,3 +1,4 @@
+import { bestEpoch } from '../training/metrics';
 import type { EpochMetrics } from '../../shared/training';
 import type { Db } from './database';
 import type { EpochRow } from './run-rows';
@@ -6,7 +7,7 @@ import type { EpochRow } from './run-rows';
 export class EpochRepo {
   private readonly insert;
   private readonly insertPredicted;
-  private readonly best;
+  private readonly scores;
   private readonly progress;
   private readonly ofRun;
 
@@ -18,14 +19,10 @@ export class EpochRepo {
     this.insertPredicted = db.prepare(
       'INSERT OR REPLACE INTO epoch_predictions (run_id, epoch, predicted) VALUES (?, ?, ?)',
     );
-    // The best epoch: the highest validation accuracy, ties to the lower validation loss, then the
-    // earlier epoch; the latest when there is no validation split (the trainer's rule).
-    this.best = db.prepare<[number], { epoch: number; val_accuracy: number | null }>(
-      `SELECT epoch, val_accuracy FROM epochs WHERE run_id = ?
-       ORDER BY CASE WHEN val_accuracy IS NULL THEN 1 ELSE 0 END, val_accuracy DESC, val_loss IS NULL, val_loss,
-                CASE WHEN val_accuracy IS NULL THEN -epoch ELSE epoch END
-       LIMIT 1`,
-    );
+    this.scores = db.prepare<
+      [number],
+      { epoch: number; val_accuracy: number | null; val_loss: number | null }
+    >('SELECT epoch, val_accuracy, val_loss FROM epochs WHERE run_id = ?');
     this.progress = db.prepare(
       'UPDATE runs SET epochs_done = ?, best_epoch = ?, best_val_accuracy = ? WHERE id = ?',
     );
@@ -58,8 +55,11 @@ export class EpochRepo {
         Buffer.from(predicted.buffer, predicted.byteOffset, predicted.byteLength),
       );
     }
-    const best = this.best.get(runId)!;
-    this.progress.run(m.epoch, best.epoch, best.val_accuracy, runId);
+    const scores = this.scores
+      .all(runId)
+      .map((r) => ({ epoch: r.epoch, valAccuracy: r.val_accuracy, valLoss: r.val_loss }));
+    const best = bestEpoch(scores)!;
+    this.progress.run(m.epoch, best.epoch, best.valAccuracy, runId);
   }
 
   /** A run's epochs, oldest first. */

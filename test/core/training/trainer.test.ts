@@ -129,10 +129,10 @@ describe('training in a worker thread', () => {
         }
       });
     });
-    const t0 = Date.now();
     await wb.cancelRun(first.id);
     const done = await wb.waitForRun(first.id);
     expect(done.status).toBe('cancelled');
-    expect(Date.now() - t0).toBeLessThan(5000);
+    // Stopped within its first epoch, not after the epochs it was asked for.
+    expect(done.epochsDone).toBeLessThan(done.epochs);
   });
 });
