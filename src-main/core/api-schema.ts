@@ -24,7 +24,8 @@ const num = z.number().finite();
 const int = z.number().int();
 
 // Run settings' shapes come from the schema's field lists: unknown keys and wrong types are refused
-// here; ranges and allowed words are core validation's (resolveTrainConfig), with its messages.
+// here; ranges and allowed words are core validation's (resolveTrainConfig,
+// validateFeatureConfig), with its messages.
 const KIND_SHAPES: Record<FieldKind, z.ZodType> = { int, number: num, choice: z.string().max(100) };
 const sectionShape = (section: FieldSection) =>
   Object.fromEntries(

@@ -11,9 +11,9 @@ import type {
 } from './training';
 import type { TrainingOptions } from './train-schema';
 import type { NotePrediction, PredictionSet, NoteAudio, NoteHistory, EpochPredictions } from './predictions';
+import type { DatasetSummary, Progress } from './types';
 
 export type { NotePrediction, PredictionSet, NoteAudio, NoteHistory, EpochPredictions };
-import type { DatasetSummary, Progress } from './types';
 
 /** What a training run reports while it lives, as the shells forward it to windows. */
 export type RunEventPayload =

@@ -1,7 +1,9 @@
 import type { Split } from './constants';
 
+/** How each clip's values can be scaled before training. */
+export const NORMALIZATIONS = ['none', 'standard', 'clip'] as const;
 /** How each clip's values are scaled before training. */
-export type Normalization = 'none' | 'standard' | 'clip';
+export type Normalization = (typeof NORMALIZATIONS)[number];
 
 /** A registered feature representation's id (raw, logmel, mfcc): core/features/representations lists them. */
 export type RepresentationId = string;

@@ -53,7 +53,7 @@ export function isUsed(field: FieldDef, values: FlatValues): boolean {
   return !u.optimizers || u.optimizers.includes(values.optimizer as string);
 }
 
-/** For a field some choices ignore, which ones use it: "sgd only", "not for mlp" (null when all do). */
+/** For a field some choices ignore, which ones use it: "SGD only", "not for MLP" (null when all do). */
 export function usersText(field: FieldDef, options: TrainingOptions): string | null {
   const u = field.usedBy;
   if (!u) return null;
@@ -65,9 +65,12 @@ export function usersText(field: FieldDef, options: TrainingOptions): string | n
   for (const [ids, key] of lists) {
     if (!ids) continue;
     const all = choiceValues(fieldOf(options, key));
-    // Model types by id (their labels are long); representations and optimizers by label.
+    // Model types and optimizers as acronyms (MLP, SGD: their labels are long or lowercase),
+    // representations by label (log-mel, MFCC).
     const name = (id: string) =>
-      key === 'type' ? id : (fieldOf(options, key).choices?.find((c) => c.value === id)?.label ?? id);
+      key === 'representation'
+        ? (fieldOf(options, key).choices?.find((c) => c.value === id)?.label ?? id)
+        : id.toUpperCase();
     const others = all.filter((id) => !ids.includes(id));
     if (ids.length > 1 && others.length < ids.length) return `not for ${others.map(name).join(' / ')}`;
     return ids.length ? `${ids.map(name).join(' / ')} only` : 'not used';

@@ -1,7 +1,7 @@
 // Every training setting as data: key, flag, label, help, default, range. Read through train-schema.ts.
-import { DEFAULT_FEATURES } from './features';
+import { DEFAULT_FEATURES, NORMALIZATIONS, type Normalization } from './features';
 import type { FieldDef, FieldSection } from './train-schema';
-import type { TrainConfig } from './training';
+import { ACTIVATIONS, OPTIMIZERS, READOUTS, type TrainConfig } from './training';
 
 /** The seed study's LSTM (model1.py): what every field defaults to and the seed-lstm preset. */
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
@@ -22,7 +22,14 @@ const T = DEFAULT_TRAIN_CONFIG;
 const F = DEFAULT_FEATURES;
 
 // Choices shown as they are spelled.
-const words = (...values: string[]) => values.map((value) => ({ value, label: value }));
+// Every normalization with its words in the form: a new one fails to type-check until it has them.
+const NORMALIZATION_WORDS: Record<Normalization, { label: string; hint: string }> = {
+  none: { label: 'none', hint: 'as computed' },
+  standard: { label: 'standard', hint: 'train mean / std' },
+  clip: { label: 'per clip', hint: 'each clip 0 / 1' },
+};
+
+const words = (values: readonly string[]) => values.map((value) => ({ value, label: value }));
 
 const inSection = (section: FieldSection, fields: Omit<FieldDef, 'section'>[]): FieldDef[] =>
   fields.map((f) => ({ ...f, section }));
@@ -76,7 +83,7 @@ export const TRAIN_FIELDS: readonly FieldDef[] = [
       kind: 'choice',
       default: M.activation,
       help: 'Hidden-layer activation (recurrent cells keep their own).',
-      choices: words('relu', 'tanh'),
+      choices: words(ACTIVATIONS),
     },
     {
       key: 'readout',
@@ -85,7 +92,7 @@ export const TRAIN_FIELDS: readonly FieldDef[] = [
       kind: 'choice',
       default: M.readout,
       help: 'What the classifier reads of a sequence: the last step (the seed), or mean / max over steps.',
-      choices: words('last', 'mean', 'max').map((c) => ({ ...c, hint: 'sequence readout' })),
+      choices: words(READOUTS).map((c) => ({ ...c, hint: 'sequence readout' })),
     },
   ]),
   ...inSection('training', [
@@ -96,7 +103,7 @@ export const TRAIN_FIELDS: readonly FieldDef[] = [
       kind: 'choice',
       default: T.optimizer,
       help: 'Adam (PyTorch defaults: betas 0.9/0.999, eps 1e-8) or SGD with momentum.',
-      choices: words('adam', 'sgd'),
+      choices: words(OPTIMIZERS),
     },
     {
       key: 'lr',
@@ -262,11 +269,7 @@ export const TRAIN_FIELDS: readonly FieldDef[] = [
       kind: 'choice',
       default: F.normalization,
       help: 'How each clip is scaled before training.',
-      choices: [
-        { value: 'none', label: 'none', hint: 'as computed' },
-        { value: 'standard', label: 'standard', hint: 'train mean / std' },
-        { value: 'clip', label: 'per clip', hint: 'each clip 0 / 1' },
-      ],
+      choices: NORMALIZATIONS.map((value) => ({ value, ...NORMALIZATION_WORDS[value] })),
     },
     {
       key: 'maxPerFamily',

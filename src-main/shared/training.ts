@@ -3,6 +3,10 @@ import type { FeatureConfig } from './features';
 /** A registered model type's id (mlp, cnn, lstm, blstm, ...): core's model registry lists them. */
 export type ModelType = string;
 export const BACKENDS = ['node', 'wasm', 'cpu'] as const;
+/** The words of the fixed choices; shared/train-fields.ts offers exactly these. */
+export const ACTIVATIONS = ['relu', 'tanh'] as const;
+export const READOUTS = ['last', 'mean', 'max'] as const;
+export const OPTIMIZERS = ['adam', 'sgd'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 export const RUN_STATUSES = ['queued', 'running', 'finished', 'failed', 'cancelled', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -20,14 +24,14 @@ export interface ModelSpec {
   /** Drop rate between layers and before the classifier while training. */
   dropout: number;
   /** Hidden-layer activation of mlp and cnn; recurrent cells keep their own. */
-  activation: 'relu' | 'tanh';
+  activation: (typeof ACTIVATIONS)[number];
   /**
    * How a sequence becomes one vector for the classifier. Recurrent: 'last' is PyTorch's
    * out[:, -1, :] (for a bidirectional model: the forward direction after all steps joined with the
    * backward direction after ONE step, as the seed did), 'mean'/'max' pool the top layer over time.
    * cnn: 'mean'/'max' pool over time, 'last' flattens every position. mlp: ignored (flattens).
    */
-  readout: 'last' | 'mean' | 'max';
+  readout: (typeof READOUTS)[number];
 }
 
 /** Everything a run is configured with; each field's range, default and help: shared/train-fields.ts. */
@@ -35,7 +39,7 @@ export interface TrainConfig {
   model: ModelSpec;
   features: FeatureConfig;
   /** Adam (PyTorch defaults: betas 0.9/0.999, eps 1e-8) or SGD. */
-  optimizer: 'adam' | 'sgd';
+  optimizer: (typeof OPTIMIZERS)[number];
   /** Learning rate. */
   lr: number;
   /** SGD momentum. */

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { perClassMetrics as coreMetrics } from '../../src-main/core/training/metrics';
 import { perClassMetrics } from '../../src-main/shared/class-metrics';
 
 describe('per-family scores', () => {
@@ -15,16 +14,5 @@ describe('per-family scores', () => {
     expect(b).toMatchObject({ precision: 0.6, recall: 0.75, support: 4 });
     // A family with no notes and no predictions scores 0, never NaN.
     expect(c).toEqual({ label: 'flute', precision: 0, recall: 0, f1: 0, support: 0 });
-  });
-
-  it('gives the renderer the scores core stores with an evaluation', () => {
-    const m = [
-      [5, 1, 0, 2],
-      [0, 7, 3, 0],
-      [1, 0, 4, 0],
-      [0, 2, 0, 9],
-    ];
-    const labels = ['a', 'b', 'c', 'd'];
-    expect(perClassMetrics(m, labels)).toEqual(coreMetrics(m, labels));
   });
 });

@@ -51,11 +51,11 @@ describe('the shared checks', () => {
   });
 
   it('say which choices use a field', () => {
-    expect(usersText(fieldOf(options, 'momentum'), options)).toBe('sgd only');
+    expect(usersText(fieldOf(options, 'momentum'), options)).toBe('SGD only');
     expect(usersText(fieldOf(options, 'nMfcc'), options)).toBe('MFCC only');
     expect(usersText(fieldOf(options, 'frame'), options)).toBe('raw only');
-    expect(usersText(fieldOf(options, 'activation'), options)).toBe('mlp / cnn only');
-    expect(usersText(fieldOf(options, 'readout'), options)).toBe('not for mlp');
+    expect(usersText(fieldOf(options, 'activation'), options)).toBe('MLP / CNN only');
+    expect(usersText(fieldOf(options, 'readout'), options)).toBe('not for MLP');
     expect(usersText(fieldOf(options, 'batch'), options)).toBeNull();
   });
 });

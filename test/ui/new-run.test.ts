@@ -78,7 +78,7 @@ describe('the New run form', () => {
     await page.locator('#f-momentum').fill('2');
     expect(await hint('momentum')).toMatch(/from 0 to 0.999/);
     await page.locator('#f-optimizer').selectOption('adam');
-    expect(await hint('momentum')).toBe('sgd only');
+    expect(await hint('momentum')).toBe('SGD only');
   });
 
   it("checks a model type's own layer range inline (a CNN has 1-4 blocks) and launches nothing", async () => {
@@ -92,7 +92,7 @@ describe('the New run form', () => {
     expect(await page.locator('#f-layers').getAttribute('aria-invalid')).toBe('true');
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
-      await page.screenshot({ path: `/tmp/h1-new-run-cnn-layers-${scheme}.png`, fullPage: true });
+      await shell.shot(`new-run-cnn-layers-${scheme}`);
     }
     await page.emulateMedia({ colorScheme: 'light' });
     await page.getByRole('button', { name: 'Launch run' }).click();

@@ -1,7 +1,6 @@
-import { FeatureConfigError } from '../../core/features/config';
 import { NotFoundError } from '../../core/workbench';
-import { resolveTrainConfig, TrainConfigError, type TrainOverrides } from '../../core/training/config';
-import type { RunEventPayload } from '../../shared/contract';
+import { WorkbenchError } from '../../core/errors';
+import type { RunEventPayload, TrainOverrides } from '../../shared/contract';
 import { BACKENDS, PRESET_NAMES, type RunDetail } from '../../shared/training';
 import { trainingOptions } from '../../core/training/options';
 import { choiceFlag, intFlag, parseFlags, UsageError } from '../args';
@@ -107,16 +106,14 @@ export async function trainCommand(ctx: CliContext, argv: string[]): Promise<num
   if (resume === undefined) {
     preset = choiceFlag(values.preset, 'preset', PRESET_NAMES, 'seed-lstm');
     overrides = trainOverrides(values);
-    try {
-      // Everything is checked before anything is written.
-      resolveTrainConfig(preset, overrides);
-    } catch (err) {
-      if (err instanceof TrainConfigError || err instanceof FeatureConfigError)
-        throw new UsageError(err.message);
-      throw err;
-    }
   }
   const wb = ctx.workbench();
+  if (resume === undefined) {
+    // Everything is checked before anything is written.
+    await wb.validateRun({ preset, overrides }).catch((err: unknown) => {
+      throw err instanceof WorkbenchError && err.code === 'bad-argument' ? new UsageError(err.message) : err;
+    });
+  }
   if (values.dataset !== undefined) {
     await wb.getDataset(values.dataset).catch((err: unknown) => {
       throw err instanceof NotFoundError ? new UsageError(`--dataset: ${err.message}`) : err;

@@ -1,16 +1,12 @@
 // A run's settings in a few words, and values as every report writes them.
 import type { FeatureConfig } from '../../shared/features';
 import { secondsText } from '../../shared/format';
+import { findRepresentation } from '../features/representations/registry';
 import type { RunDetail } from '../../shared/training';
 
 /** What a model sees, in a few words: "logmel 16 mels, 0-0.5 s, standard". */
 export function describeFeatures(f: FeatureConfig): string {
-  const what =
-    f.representation === 'raw'
-      ? `raw ${f.frame}-sample frames`
-      : f.representation === 'mfcc'
-        ? `mfcc ${f.nMfcc} of ${f.nMels} mels`
-        : `logmel ${f.nMels} mels`;
+  const what = findRepresentation(f.representation)?.summary(f) ?? f.representation;
   const parts = [what, `${secondsText(f.start)}-${secondsText(f.start + f.seconds)} s`];
   if (f.normalization !== 'none') parts.push(f.normalization);
   if (f.maxPerFamily > 0) parts.push(`max ${f.maxPerFamily}/family`);

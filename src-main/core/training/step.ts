@@ -12,8 +12,15 @@ export type OptimizerConfig = Pick<TrainConfig, 'optimizer' | 'lr' | 'momentum'>
  * correction slightly differently, which matters only while v is ~eps²) or SGD with momentum.
  */
 export function makeOptimizer(tf: Tf, c: OptimizerConfig): tfType.Optimizer {
-  if (c.optimizer === 'adam') return tf.train.adam(c.lr, 0.9, 0.999, 1e-8);
-  return c.momentum > 0 ? tf.train.momentum(c.lr, c.momentum) : tf.train.sgd(c.lr);
+  switch (c.optimizer) {
+    case 'adam':
+      return tf.train.adam(c.lr, 0.9, 0.999, 1e-8);
+    case 'sgd':
+      return c.momentum > 0 ? tf.train.momentum(c.lr, c.momentum) : tf.train.sgd(c.lr);
+    default:
+      // Validation refuses other words; a new one must be written here, never trained as another.
+      throw new Error(`no optimizer "${String(c.optimizer satisfies never)}"`);
+  }
 }
 
 /** Mean softmax cross-entropy of logits [batch, classes] against integer labels [batch]. */

@@ -132,7 +132,7 @@ describe('training in a worker thread', () => {
     await wb.cancelRun(first.id);
     const done = await wb.waitForRun(first.id);
     expect(done.status).toBe('cancelled');
-    // Stopped within its first epoch, not after the epochs it was asked for.
-    expect(done.epochsDone).toBeLessThan(done.epochs);
+    // Stopped in its first epoch (cancelled after its first batch), not after the 50 asked for.
+    expect(done.epochsDone).toBeLessThanOrEqual(1);
   });
 });

@@ -9,5 +9,6 @@ export const logmelRepresentation: RepresentationDef = {
   uses: ['nFft', 'hop', 'nMels'],
   steps: 'stft',
   dims: 'nMels',
+  summary: (f) => `logmel ${f.nMels} mels`,
   extractor: (config, samples) => spectralExtractor(config, samples),
 };

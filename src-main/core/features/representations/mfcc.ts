@@ -9,5 +9,6 @@ export const mfccRepresentation: RepresentationDef = {
   uses: ['nFft', 'hop', 'nMels', 'nMfcc'],
   steps: 'stft',
   dims: 'nMfcc',
+  summary: (f) => `mfcc ${f.nMfcc} of ${f.nMels} mels`,
   extractor: (config, samples) => spectralExtractor(config, samples, config.nMfcc),
 };

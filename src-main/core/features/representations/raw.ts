@@ -8,6 +8,7 @@ export const rawRepresentation: RepresentationDef = {
   uses: ['frame'],
   steps: 'frames',
   dims: 'frame',
+  summary: (f) => `raw ${f.frame}-sample frames`,
   extractor: (config, samples) => {
     const length = Math.floor(samples / config.frame) * config.frame;
     return (pcm) => pcm.slice(0, length);

@@ -6,8 +6,8 @@ export type Extractor = (pcm: Float32Array) => Float32Array;
 
 /**
  * One feature representation: everything the rest of the app learns about it. A new one is a file
- * in this folder exporting a RepresentationDef and one line in registry.ts; validation, the cache
- * key, extraction, the API's argument check, the CLI's --features and the form's select read it.
+ * in this folder exporting a RepresentationDef and one line in registry.ts; validation (and through
+ * it the API's answers), the cache key, extraction, reports, the CLI's --features and the form's select read it.
  */
 export interface RepresentationDef {
   /** What FeatureConfig.representation holds (the CLI's --features value). */
@@ -22,6 +22,8 @@ export interface RepresentationDef {
   readonly steps: 'frames' | 'stft';
   /** The field that says how many values each step has. */
   readonly dims: FieldKey;
+  /** Its settings in a few words, as reports name them: "raw 160-sample frames", "logmel 64 mels". */
+  summary(config: FeatureConfig): string;
   /** An extractor for clips of exactly `samples` samples, its tables made once. */
   extractor(config: FeatureConfig, samples: number): Extractor;
 }

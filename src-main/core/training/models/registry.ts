@@ -14,8 +14,8 @@ export type InvalidModelSpecError = InstanceType<typeof InvalidModelSpecError>;
 /**
  * One model type: everything the rest of the app learns about it. A new type is one file that
  * exports a ModelTypeDef and one line in MODEL_TYPE_LIST below; validation (validateRun, createRun,
- * validateSpec), the API's argument check, the CLI's --model and --help, and the New run form's
- * model select with its ranges all read this list.
+ * validateSpec, and through them the API's answers), the CLI's --model and --help, and the New run
+ * form's model select with its ranges all read this list.
  */
 export interface ModelTypeDef {
   /** What ModelSpec.type holds, a lowercase word (the CLI's --model value). */
