@@ -19,7 +19,6 @@ import type { TrainingOptions } from '../shared/train-schema';
 import type {
   BackendName,
   Evaluation,
-  PresetName,
   RunDetail,
   RunSummary,
   TrainConfig,
@@ -118,7 +117,7 @@ export class Workbench implements WorkbenchLocalApi {
   }
 
   async listPresets(): Promise<PresetInfo[]> {
-    return Object.entries(PRESETS).map(([name, p]) => ({ name: name as PresetName, ...p }));
+    return Object.entries(PRESETS).map(([name, p]) => ({ name, ...p }));
   }
 
   async trainingOptions(): Promise<TrainingOptions> {

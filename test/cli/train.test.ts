@@ -85,7 +85,7 @@ describe('timbre train', () => {
       [['--batch', '0'], /--batch must be a whole number from 1 to 4096/],
       [['--model', 'transformer'], /--model must be one of mlp, cnn, lstm, blstm/],
       [['--dataset', 'nope'], /--dataset: No data set "nope"/],
-      [['--preset', 'seed-gru'], /--preset must be one of/],
+      [['--preset', 'seed-transformer'], /--preset must be one of .*seed-gru, seed-bgru/],
       [['--features', 'mfcc', '--n-mfcc', '100', '--n-mels', '40'], /nMfcc/],
     ];
     for (const [args, message] of cases) {

@@ -1,7 +1,8 @@
 import { NotFoundError } from '../../core/workbench';
 import { WorkbenchError } from '../../core/errors';
 import type { RunEventPayload, TrainOverrides } from '../../shared/contract';
-import { BACKENDS, PRESET_NAMES, type RunDetail } from '../../shared/training';
+import { BACKENDS, type RunDetail } from '../../shared/training';
+import { PRESET_NAMES } from '../../core/training/config';
 import { trainingOptions } from '../../core/training/options';
 import { choiceFlag, intFlag, parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';

@@ -1,9 +1,10 @@
 import { DEFAULT_FEATURES } from '../../shared/features';
 import { DEFAULT_TRAIN_CONFIG } from '../../shared/train-schema';
-import { PRESET_NAMES, type PresetName, type TrainConfig } from '../../shared/training';
+import type { PresetName, TrainConfig } from '../../shared/training';
 import { validateFeatureConfig } from '../features/config';
 import type { TrainOverrides } from '../../shared/contract';
 import { errorKind } from '../errors';
+import { MODEL_TYPE_LIST } from './models/registry';
 import { configProblem } from './options';
 
 export type { TrainOverrides };
@@ -14,8 +15,14 @@ export type TrainConfigError = InstanceType<typeof TrainConfigError>;
 
 const SEED_LSTM: TrainConfig = DEFAULT_TRAIN_CONFIG;
 
-/** The seed study's settings, and a first run that learns on the small default set. */
-export const PRESETS: Record<PresetName, { description: string; config: TrainConfig }> = {
+/** A preset: a whole configuration under a name, as the New run form and --preset offer it. */
+export interface Preset {
+  description: string;
+  config: TrainConfig;
+}
+
+// The seed study's settings, and a first run that learns on the small default set.
+const BUILT_IN: Record<PresetName, Preset> = {
   'seed-lstm': {
     description:
       "The seed's LSTM: raw 100x160 frames of the first 1 s, hidden 128, 3 layers, Adam 0.0008, batch 32, 20 epochs",
@@ -43,14 +50,37 @@ export const PRESETS: Record<PresetName, { description: string; config: TrainCon
   },
 };
 
+/** Every preset: the built-in ones, then those the registered model types declare (seed-gru ...). */
+export const PRESETS: Readonly<Record<PresetName, Preset>> = {
+  ...BUILT_IN,
+  ...Object.fromEntries(
+    MODEL_TYPE_LIST.flatMap(({ id, preset }) =>
+      preset
+        ? [
+            [
+              preset.name,
+              {
+                description: preset.description,
+                config: { ...SEED_LSTM, model: { ...SEED_LSTM.model, type: id, ...preset.model } },
+              },
+            ],
+          ]
+        : [],
+    ),
+  ),
+};
+
+/** The presets' names, in the order forms and --help list them. */
+export const PRESET_NAMES: readonly PresetName[] = Object.keys(PRESETS);
+
 /** A preset (default seed-lstm) with overrides applied, every value checked against the schema. */
 export function resolveTrainConfig(
   preset: string = 'seed-lstm',
   overrides: TrainOverrides = {},
 ): TrainConfig {
-  if (!(PRESET_NAMES as readonly string[]).includes(preset))
+  if (!Object.hasOwn(PRESETS, preset))
     throw new TrainConfigError(`preset must be one of ${PRESET_NAMES.join(', ')} (got "${preset}")`);
-  const base = PRESETS[preset as PresetName].config;
+  const base = PRESETS[preset]!.config;
   const config: TrainConfig = {
     ...base,
     ...overrides,

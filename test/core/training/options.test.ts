@@ -100,6 +100,24 @@ describe('validation derived from the schema', () => {
     for (const [name, p] of Object.entries(PRESETS)) expect(resolveTrainConfig(name), name).toEqual(p.config);
   });
 
+  it('lists the presets model types declare after the built-in ones, the seed settings with their type', () => {
+    expect(Object.keys(PRESETS)).toEqual([
+      'seed-lstm',
+      'seed-blstm',
+      'seed-fc',
+      'seed-cnn',
+      'logmel-lstm',
+      'seed-gru',
+      'seed-bgru',
+    ]);
+    const seed = PRESETS['seed-lstm']!.config;
+    expect(PRESETS['seed-bgru']!.config).toEqual({ ...seed, model: { ...seed.model, type: 'bgru' } });
+    expect(PRESETS['seed-gru']!.description).toMatch(/GRU.*seed LSTM's settings/);
+    expect(() => resolveTrainConfig('toString')).toThrow(
+      /preset must be one of .*seed-bgru \(got "toString"\)/,
+    );
+  });
+
   it("the API's argument check refuses unknown keys and wrong types; ranges are core's", () => {
     const run = (overrides: unknown) => checkArgs('validateRun', [{ overrides }]);
     expect(() => run({ model: { layerz: 3 } })).toThrow(/layerz/);

@@ -93,7 +93,8 @@ function gruType(
   description: string,
   builder: ModelTypeDef['build'],
 ): ModelTypeDef {
-  return { id, label, description, uses: ['hidden', 'layers', 'dropout', 'readout'], build: builder };
+  const preset = { name: `seed-${id}`, description: `${description}, with the seed LSTM's settings` };
+  return { id, label, description, uses: ['hidden', 'layers', 'dropout', 'readout'], preset, build: builder };
 }
 
 /** Model type 'gru': the stacked GRU, the seed LSTM's lighter sibling. */

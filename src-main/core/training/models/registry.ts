@@ -28,6 +28,15 @@ export interface ModelTypeDef {
   readonly uses: readonly FieldKey[];
   /** Ranges narrower than the schema's (shared/train-fields.ts) for this type, e.g. { layers: { max: 4 } }. */
   readonly narrow?: Readonly<Partial<Record<FieldKey, FieldNarrowing>>>;
+  /**
+   * A preset of its own, listed after the built-in ones: the seed LSTM's settings with this model
+   * type, and `model`'s changes (e.g. its own hidden size).
+   */
+  readonly preset?: {
+    readonly name: string;
+    readonly description: string;
+    readonly model?: Partial<ModelSpec>;
+  };
   /** What is wrong with a spec (already in range) for inputs of this shape, or null. */
   shapeProblem?(spec: ModelSpec, shape: InputShape): string | null;
   /**
