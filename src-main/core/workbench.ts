@@ -16,13 +16,7 @@ import type {
 } from '../shared/contract';
 import type { FeatureConfig } from '../shared/features';
 import type { TrainingOptions } from '../shared/train-schema';
-import type {
-  BackendName,
-  Evaluation,
-  RunDetail,
-  RunSummary,
-  TrainConfig,
-} from '../shared/training';
+import type { BackendName, Evaluation, RunDetail, RunSummary, TrainConfig } from '../shared/training';
 import type { DatasetSummary } from '../shared/types';
 import type { RenderSummary } from './datasets/render/render-dataset';
 import type { TestModelRequest, WorkbenchLocalApi } from './local-api';
