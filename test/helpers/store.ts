@@ -3,6 +3,7 @@ import { openDatabase, type Db } from '../../src-main/core/store/database';
 import { DatasetRepo } from '../../src-main/core/store/datasets';
 import { RunRepo } from '../../src-main/core/store/runs';
 import type { ReportSource } from '../../src-main/core/reports/collect';
+import type { EpochMetrics } from '../../src-main/shared/training';
 
 /** Registers an empty data set `d` (fingerprint `fp`) for runs to point at; returns its id. */
 export function emptyDataset(db: Db): number {
@@ -53,5 +54,19 @@ export function reportSource(store: TestStore): ReportSource {
       if (!run) throw new Error(`No run ${id}.`);
       return run;
     },
+  };
+}
+
+/** An epoch's metrics for store tests: loss 1, accuracy 0.5 unless `values` says otherwise. */
+export function epochMetrics(epoch: number, values: Partial<EpochMetrics> = {}): EpochMetrics {
+  return {
+    epoch,
+    trainLoss: 1,
+    trainAccuracy: 0.5,
+    valLoss: 1,
+    valAccuracy: 0.5,
+    seconds: 1,
+    samplesPerSecond: 1,
+    ...values,
   };
 }

@@ -4,20 +4,13 @@ import type { EpochMetrics, RunDetail, RunStatus } from '../../../src-main/share
 import { pct } from '../../../src-main/shared/format';
 import { api, ApiError } from './client';
 
-/** Where training is inside an epoch, with smoothed speed and time left. */
-export interface BatchProgress {
-  epoch: number;
-  batch: number;
-  batches: number;
-  loss: number;
-  accuracy: number;
-  /** Samples per second, smoothed over batch reports. */
-  samplesPerSecond: number;
+/** Where training is inside an epoch (the last batch event), with smoothed speed and time left. */
+export type BatchProgress = Omit<Extract<RunEventPayload, { type: 'batch' }>, 'type'> & {
   /** Seconds until the last epoch ends (before the test evaluation), smoothed; null until known. */
   eta: number | null;
   /** Batch reports so far; the first ones include warm-up, so no ETA is shown before a few. */
   reports: number;
-}
+};
 
 // Events can stop arriving (the run trains in another process, e.g. `timbre train`, or the
 // socket dropped): then the record is polled while the run is queued or training.

@@ -6,6 +6,7 @@ import { RunRepo } from '../../../src-main/core/store/runs';
 import { resolveTrainConfig } from '../../../src-main/core/training/config';
 import type { NoteRecord } from '../../../src-main/shared/types';
 import { tempDir } from '../../helpers/tmp';
+import { epochMetrics } from '../../helpers/store';
 
 let db: Db;
 let cleanup: () => void;
@@ -51,15 +52,7 @@ function setup() {
   return { datasets, runs, datasetId: dataset.id, create };
 }
 
-const metrics = (epoch: number) => ({
-  epoch,
-  trainLoss: 1,
-  trainAccuracy: 0.5,
-  valLoss: 1,
-  valAccuracy: 0.5,
-  seconds: 1,
-  samplesPerSecond: 1,
-});
+const metrics = (epoch: number) => epochMetrics(epoch);
 
 describe('PredictionRepo', () => {
   it("reads an evaluation's predictions by note_str, with the data set's facts where the split has the note", () => {

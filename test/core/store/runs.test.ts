@@ -5,7 +5,7 @@ import { openDatabase, type Db } from '../../../src-main/core/store/database';
 import { MIGRATIONS } from '../../../src-main/core/store/migrations';
 import { flattenConfig, RunRepo } from '../../../src-main/core/store/runs';
 import { resolveTrainConfig } from '../../../src-main/core/training/config';
-import { emptyDataset } from '../../helpers/store';
+import { emptyDataset, epochMetrics } from '../../helpers/store';
 import { tempDir } from '../../helpers/tmp';
 
 let db: Db;
@@ -266,15 +266,7 @@ describe('RunRepo', () => {
 
 describe('RunRepo under kills and concurrent processes', () => {
   const config = resolveTrainConfig('seed-fc', { epochs: 3 });
-  const metrics = (epoch: number) => ({
-    epoch,
-    trainLoss: 1,
-    trainAccuracy: 0.5,
-    valLoss: 1 / epoch,
-    valAccuracy: 0.1 * epoch,
-    seconds: 1,
-    samplesPerSecond: 1,
-  });
+  const metrics = (epoch: number) => epochMetrics(epoch, { valLoss: 1 / epoch, valAccuracy: 0.1 * epoch });
   const evaluation = (runId: number | null, weights: 'best' | 'last' | 'external', accuracy: number) => ({
     runId,
     weights,

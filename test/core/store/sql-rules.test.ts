@@ -6,6 +6,7 @@ import { DatasetRepo } from '../../../src-main/core/store/datasets';
 import { RunRepo } from '../../../src-main/core/store/runs';
 import { resolveTrainConfig } from '../../../src-main/core/training/config';
 import { tempDir } from '../../helpers/tmp';
+import { epochMetrics } from '../../helpers/store';
 
 let db: Db;
 let cleanup: () => void;
@@ -87,15 +88,7 @@ describe('the store', () => {
     };
     const id = runs.create(newRun);
     runs.start(id, 'cpu', '1');
-    const m = {
-      epoch: 1,
-      trainLoss: 1,
-      trainAccuracy: 0.5,
-      valLoss: 1,
-      valAccuracy: 0.5,
-      seconds: 1,
-      samplesPerSecond: 1,
-    };
+    const m = epochMetrics(1);
     runs.recordEpoch(id, m, [[1]], new Uint8Array([0]), { checkpoint: '/m/checkpoint', best: '/m/best' });
     runs.saveModel(id, 'last', 1, '/m/last');
     runs.forgetModel(id, 'last');
