@@ -137,4 +137,32 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX evaluations_one_per_weights ON evaluations(run_id, split, weights)
     WHERE weights IN ('best', 'last');
   `,
+  // 4: a queue that lasts (issue 12), not yet used by the runner. The order is a table of its own
+  // rather than a column on runs: a run leaves the queue by losing one row (dropped with the run by
+  // the cascade), `SELECT * FROM runs` and the runs' statements stay as they are, and a move
+  // rewrites only queue rows. Membership and status are separate: the queue's next run is the
+  // first whose status is still 'queued'. Runs already queued are not added: they belong to the
+  // in-memory queue of the process that created them. Times of the lease are epoch milliseconds
+  // (compared in SQL with the taker's clock). The paused flag and the lease are one row each.
+  `
+  CREATE TABLE queue (
+    run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX queue_position ON queue(position);
+  CREATE TABLE queue_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    paused INTEGER NOT NULL CHECK (paused IN (0, 1))
+  ) STRICT;
+  INSERT INTO queue_state (id, paused) VALUES (1, 0);
+  CREATE TABLE queue_lease (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    holder TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    acquired_at INTEGER NOT NULL,
+    heartbeat_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];

@@ -1,0 +1,176 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../../src-main/core/store/database';
+import { MIGRATIONS } from '../../../src-main/core/store/migrations';
+import { QueueRepo } from '../../../src-main/core/store/queue';
+import { RunRepo } from '../../../src-main/core/store/runs';
+import { resolveTrainConfig } from '../../../src-main/core/training/config';
+import { emptyDataset } from '../../helpers/store';
+import { tempDir } from '../../helpers/tmp';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((c) => c()));
+
+function dbFile(): string {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  return path.join(t.dir, 'timbre.db');
+}
+
+function open(file: string): Db {
+  const db = openDatabase(file);
+  cleanups.unshift(() => db.open && db.close());
+  return db;
+}
+
+// A database with `n` queued runs (ids 1..n), and its repositories.
+function setup(n: number): { file: string; db: Db; queue: QueueRepo; runs: RunRepo } {
+  const file = dbFile();
+  const db = open(file);
+  const datasetId = emptyDataset(db);
+  const runs = new RunRepo(db);
+  const config = resolveTrainConfig('seed-lstm', { epochs: 1 });
+  for (let i = 0; i < n; i++) {
+    runs.create({
+      name: `r${i + 1}`,
+      config,
+      preset: null,
+      datasetId,
+      datasetFingerprint: 'fp',
+      appVersion: '0',
+    });
+  }
+  return { file, db, queue: new QueueRepo(db), runs };
+}
+
+describe('QueueRepo', () => {
+  it('keeps the order runs were enqueued in, a run enqueued again keeping its place', () => {
+    const { queue } = setup(4);
+    expect(queue.list()).toEqual([]);
+    expect(queue.next()).toBeUndefined();
+    for (const id of [3, 1, 4, 2]) queue.enqueue(id);
+    queue.enqueue(1);
+    expect(queue.list()).toEqual([3, 1, 4, 2]);
+    expect(queue.next()).toBe(3);
+  });
+
+  it('moves a run to the top, to any place, or past the end; a run not queued is not moved', () => {
+    const { queue } = setup(5);
+    for (const id of [1, 2, 3, 4, 5]) queue.enqueue(id);
+    expect(queue.moveToTop(4)).toBe(true);
+    expect(queue.list()).toEqual([4, 1, 2, 3, 5]);
+    expect(queue.move(4, 2)).toBe(true);
+    expect(queue.list()).toEqual([1, 2, 4, 3, 5]);
+    expect(queue.move(1, 99)).toBe(true);
+    expect(queue.list()).toEqual([2, 4, 3, 5, 1]);
+    expect(queue.move(5, -3)).toBe(true);
+    expect(queue.list()).toEqual([5, 2, 4, 3, 1]);
+    expect(queue.move(3, 3)).toBe(true);
+    expect(queue.list()).toEqual([5, 2, 4, 3, 1]);
+    expect(queue.moveToTop(42)).toBe(false);
+    expect(queue.move(42, 0)).toBe(false);
+    expect(queue.list()).toEqual([5, 2, 4, 3, 1]);
+    // A run enqueued after moves goes last.
+    queue.remove(2);
+    queue.enqueue(2);
+    expect(queue.list()).toEqual([5, 4, 3, 1, 2]);
+    expect(queue.next()).toBe(5);
+  });
+
+  it('removes a run, and drops it with the run itself', () => {
+    const { queue, runs } = setup(3);
+    for (const id of [1, 2, 3]) queue.enqueue(id);
+    expect(queue.remove(2)).toBe(true);
+    expect(queue.remove(2)).toBe(false);
+    expect(queue.list()).toEqual([1, 3]);
+    expect(runs.remove(1)).toBe(true);
+    expect(queue.list()).toEqual([3]);
+    expect(() => queue.enqueue(77)).toThrow(/FOREIGN KEY/);
+  });
+
+  it('gives as next the first run still queued, skipping one training or ended', () => {
+    const { queue, runs } = setup(3);
+    for (const id of [2, 1, 3]) queue.enqueue(id);
+    runs.start(2, 'cpu', '1');
+    expect(queue.next()).toBe(1);
+    runs.end(1, 'cancelled');
+    expect(queue.next()).toBe(3);
+    runs.end(3, 'failed', 'x');
+    expect(queue.next()).toBeUndefined();
+    expect(queue.list()).toEqual([2, 1, 3]);
+  });
+
+  it('keeps the order and the paused flag across closing and opening the database', () => {
+    const { file, db, queue } = setup(4);
+    expect(queue.paused()).toBe(false);
+    for (const id of [1, 2, 3, 4]) queue.enqueue(id);
+    queue.moveToTop(3);
+    queue.setPaused(true);
+    expect(queue.paused()).toBe(true);
+    db.close();
+    const again = new QueueRepo(open(file));
+    expect(again.list()).toEqual([3, 1, 2, 4]);
+    expect(again.paused()).toBe(true);
+    again.setPaused(false);
+    expect(again.paused()).toBe(false);
+  });
+
+  it('sees what another connection to the same file changed', () => {
+    const { file, queue } = setup(3);
+    const other = new QueueRepo(open(file));
+    queue.enqueue(1);
+    other.enqueue(2);
+    other.moveToTop(2);
+    queue.enqueue(3);
+    expect(queue.list()).toEqual([2, 1, 3]);
+    expect(other.list()).toEqual([2, 1, 3]);
+    other.setPaused(true);
+    expect(queue.paused()).toBe(true);
+  });
+
+  it('prepares its statements when it is made, none on later calls', () => {
+    const { db } = setup(2);
+    const queue = new QueueRepo(db);
+    let prepared = 0;
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((source: string) => {
+      prepared++;
+      return prepare(source);
+    }) as Db['prepare'];
+    queue.enqueue(1);
+    queue.enqueue(2);
+    queue.moveToTop(2);
+    queue.move(2, 1);
+    queue.list();
+    queue.next();
+    queue.remove(1);
+    queue.setPaused(true);
+    queue.paused();
+    expect(prepared).toBe(0);
+  });
+
+  it('migration 4 adds an empty, unpaused queue to a database of the previous schema, keeping its runs', () => {
+    const file = dbFile();
+    const old = new Database(file);
+    old.exec(MIGRATIONS.slice(0, 3).join(''));
+    old.pragma('user_version = 3');
+    old.exec(`INSERT INTO runs (id, name, status, created_at, app_version, seed, dataset_fingerprint, feature_config, config)
+              VALUES (1, 'r', 'queued', 'now', '0', 1, 'fp', '{}', '{}')`);
+    old.close();
+    const db = open(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    const queue = new QueueRepo(db);
+    expect(queue.list()).toEqual([]);
+    expect(queue.paused()).toBe(false);
+    expect(() => db.prepare("INSERT INTO queue (run_id, position) VALUES (1, 'x')").run()).toThrow(
+      /cannot store TEXT value in INTEGER column/,
+    );
+    expect(new RunRepo(db).summary(1)?.status).toBe('queued');
+    queue.enqueue(1);
+    expect(queue.next()).toBe(1);
+    expect(() => db.prepare('INSERT INTO queue_state (id, paused) VALUES (2, 0)').run()).toThrow(
+      /CHECK constraint failed/,
+    );
+  });
+});
