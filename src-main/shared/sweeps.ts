@@ -1,0 +1,100 @@
+// A sweep: many runs from one base configuration, the fields to vary and how. Plain types and
+// limits, read by core (validation and expansion: core/sweeps/), the contract and the renderer.
+import type { TrainOverrides } from './contract';
+import type { TrainConfig } from './training';
+import type { FieldKey } from './train-schema';
+
+/** The most runs one sweep may create (after its budget). */
+export const MAX_SWEEP_RUNS = 10_000;
+/** The most seeds per configuration. */
+export const MAX_SWEEP_SEEDS = 100;
+/** The longest name of a sweep, in characters. */
+export const MAX_SWEEP_NAME = 100;
+/** The largest reduction factor of ASHA (keep the top 1/eta at each rung). */
+export const MAX_ASHA_ETA = 16;
+
+/** How the configurations are chosen: every combination of the lists, or N random draws. */
+export type SweepMethod = 'grid' | 'random';
+
+/** One value of a setting: a number, or a word of a choice field. */
+export type SweepValue = number | string;
+
+/**
+ * How a random sweep draws one setting: one of listed values, uniform or log-uniform between two
+ * numbers (inclusive; rounded to 4 significant digits, or to a whole number for an integer field),
+ * or a whole number from min to max inclusive.
+ */
+export type SweepDistribution =
+  | { kind: 'choice'; values: SweepValue[] }
+  | { kind: 'uniform'; min: number; max: number }
+  | { kind: 'loguniform'; min: number; max: number }
+  | { kind: 'int'; min: number; max: number };
+
+/**
+ * ASHA (successive halving, asynchronous): at each rung epoch a run continues only when it is in
+ * the top 1/eta of the runs that reached that rung. Rungs are given, or minEpochs * eta^k.
+ */
+export interface AshaSettings {
+  method: 'asha';
+  /** The rung epochs, strictly increasing; leave out to derive them from minEpochs and eta. */
+  rungs?: number[];
+  /** The first rung when `rungs` is left out (default 1). */
+  minEpochs?: number;
+  /** The reduction factor (default 3): the top 1/eta of the runs at a rung continue. */
+  eta?: number;
+  /** Runs that must have reached a rung before any is stopped there (default eta). */
+  minRuns?: number;
+}
+
+/** Median stopping (Google Vizier): stop a run whose best so far is below the others' median. */
+export interface MedianSettings {
+  method: 'median';
+  /** Epochs every run trains before it may be stopped (default 3). */
+  minEpochs?: number;
+  /** Other runs that must have reached the epoch before a run is stopped there (default 3). */
+  minRuns?: number;
+}
+
+/** Optional early stopping of a sweep's bad runs. */
+export type EarlyStopping = AshaSettings | MedianSettings;
+
+/** A sweep as a user specifies it (the New-run form in sweep mode, `timbre sweep create`). */
+export interface SweepSpec {
+  name: string;
+  /** The base configuration: a preset (default seed-lstm) and overrides, as for one run. */
+  base: { preset?: string; overrides?: TrainOverrides };
+  method: SweepMethod;
+  /** Grid: every combination of these lists. Random: each drawn uniformly from its list. */
+  grid?: Partial<Record<FieldKey, SweepValue[]>>;
+  /** Random only: how each setting is drawn. */
+  random?: Partial<Record<FieldKey, SweepDistribution>>;
+  /** Random only: how many configurations to draw. */
+  trials?: number;
+  /** Runs per configuration, each with its own seed (default 1). */
+  seeds?: number;
+  /** Seeds the random draws and the runs' seeds (default: the base configuration's seed). */
+  seed?: number;
+  /** At most this many runs: whole configurations, in order, are kept. */
+  budget?: number;
+  earlyStopping?: EarlyStopping;
+}
+
+/** One run a sweep creates. */
+export interface SweepRunPlan {
+  /** Position in the sweep's list of runs, from 0. */
+  index: number;
+  /** The configuration's index, from 0: the same for its seeds, stable for a given spec. */
+  trial: number;
+  /** Which of the configuration's seeds, from 0. */
+  replicate: number;
+  seed: number;
+  preset: string;
+  /** The base overrides with this configuration's values and seed. */
+  overrides: TrainOverrides;
+  /** The varied settings' values of this configuration, in schema order. */
+  values: Partial<Record<FieldKey, SweepValue>>;
+  /** The whole configuration, checked. */
+  config: TrainConfig;
+  /** Short, e.g. "lr=0.001 layers=2 seed=1". */
+  label: string;
+}
