@@ -7,9 +7,10 @@
 // with more trials (or a larger budget) keeps the first ones. Seeds: replicate r of every
 // configuration trains with seed (sweep seed + r) mod 2^31, the same k seeds for every
 // configuration, so that two configurations differ by their settings and not by their seeds.
+// A varied setting that no configuration reads (momentum when every run uses Adam) is refused.
 import type { TrainOverrides } from '../../shared/contract';
 import type { SweepDistribution, SweepRunPlan, SweepSpec, SweepValue } from '../../shared/sweeps';
-import { setField } from '../../shared/train-checks';
+import { flatten, isUsed, setField, usersText } from '../../shared/train-checks';
 import type { FieldDef, FieldKey } from '../../shared/train-schema';
 import type { TrainConfig } from '../../shared/training';
 import { WorkbenchError } from '../errors';
@@ -64,9 +65,27 @@ function gridValues(axes: SweepAxis[], i: number): Partial<Record<FieldKey, Swee
 
 /** A configuration's overrides: the base's with the values written in their sections. */
 function withValues(base: TrainOverrides, axes: SweepAxis[], values: Partial<Record<FieldKey, SweepValue>>) {
-  const overrides = structuredClone(base) as Record<string, unknown>;
+  const overrides = copySections(base) as Record<string, unknown>;
   for (const { field } of axes) setField(overrides, field, values[field.key]);
   return overrides as TrainOverrides;
+}
+
+/** A copy of a configuration or overrides, its sections copied (their values are plain). */
+function copySections<T extends TrainOverrides>(x: T): T {
+  const copy = { ...x };
+  if (x.model) copy.model = { ...x.model };
+  if (x.features) copy.features = { ...x.features };
+  return copy;
+}
+
+/** Refuses a varied setting that no configuration reads (momentum under Adam): it would only repeat runs. */
+function checkAllRead(axes: SweepAxis[], configs: TrainConfig[]): void {
+  for (const { field } of axes)
+    if (!configs.some((c) => isUsed(field, flatten(c))))
+      throw new SweepError(
+        `${field.key} is read by no configuration of the sweep (${usersText(field, sweepOptions())}): ` +
+          'varying it would only repeat runs',
+      );
 }
 
 /** The configuration resolved; SweepError naming the trial and its values when it is not allowed. */
@@ -96,6 +115,7 @@ export function expandSweep(spec: SweepSpec): SweepExpansion {
   const configurations = sweep.runs / sweep.seeds;
   const rng = mulberry32(sweep.seed);
   const runs: SweepRunPlan[] = [];
+  const configs: TrainConfig[] = [];
   for (let trial = 0; trial < configurations; trial++) {
     const values =
       sweep.method === 'grid'
@@ -104,6 +124,7 @@ export function expandSweep(spec: SweepSpec): SweepExpansion {
     const overrides = withValues(sweep.overrides, sweep.axes, values);
     const label = configLabel(values);
     const config = resolveTrial(sweep, trial, overrides, label);
+    configs.push(config);
     for (let replicate = 0; replicate < sweep.seeds; replicate++) {
       const seed = replicateSeed(sweep.seed, replicate);
       runs.push({
@@ -112,12 +133,13 @@ export function expandSweep(spec: SweepSpec): SweepExpansion {
         replicate,
         seed,
         preset: sweep.preset,
-        overrides: { ...structuredClone(overrides), seed },
-        values,
-        config: { ...structuredClone(config), seed },
+        overrides: { ...copySections(overrides), seed },
+        values: { ...values },
+        config: { ...copySections(config), seed },
         label: label ? `${label} seed=${seed}` : `seed=${seed}`,
       });
     }
   }
+  checkAllRead(sweep.axes, configs);
   return { sweep, runs, configurations };
 }

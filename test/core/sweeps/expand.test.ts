@@ -117,6 +117,26 @@ describe('grid expansion', () => {
   });
 });
 
+describe('settings no configuration reads', () => {
+  it('are refused, and accepted once some configuration reads them', () => {
+    expect(() => expandSweep(grid({ momentum: [0.9, 0.99] }))).toThrow(
+      'momentum is read by no configuration of the sweep (SGD only): varying it would only repeat runs',
+    );
+    expect(() => expandSweep(grid({ nMels: [32, 64] }))).toThrow(/^nMels is read by no configuration/);
+    expect(expandSweep(grid({ optimizer: ['adam', 'sgd'], momentum: [0.9, 0.99] })).runs).toHaveLength(4);
+  });
+
+  it('gives each run its own copy of its settings', () => {
+    const { runs } = expandSweep(grid({ layers: [2] }, { seeds: 2 }));
+    runs[0]!.config.model.hidden = 1;
+    runs[0]!.overrides.model!.layers = 5;
+    runs[0]!.values.layers = 5;
+    expect(runs[1]!.config.model.hidden).toBe(128);
+    expect(runs[1]!.overrides.model).toEqual({ layers: 2 });
+    expect(runs[1]!.values).toEqual({ layers: 2 });
+  });
+});
+
 describe('random expansion', () => {
   const spec = random(
     {
