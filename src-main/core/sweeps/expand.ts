@@ -10,12 +10,13 @@
 // A varied setting that no configuration reads (momentum when every run uses Adam) is refused.
 import type { TrainOverrides } from '../../shared/contract';
 import type { SweepDistribution, SweepRunPlan, SweepSpec, SweepValue } from '../../shared/sweeps';
-import { flatten, isUsed, setField, usersText } from '../../shared/train-checks';
+import { fieldOf, flatten, isUsed, setField, usersText } from '../../shared/train-checks';
 import type { FieldDef, FieldKey } from '../../shared/train-schema';
 import type { TrainConfig } from '../../shared/training';
 import { WorkbenchError } from '../errors';
 import { mulberry32 } from '../random';
 import { resolveTrainConfig } from '../training/config';
+import { ashaRungs } from './asha';
 import { SweepError, sweepOptions, validateSweepSpec, type SweepAxis, type ValidSweep } from './spec';
 
 /** A sweep's runs, and what the budget left out. */
@@ -105,8 +106,21 @@ function resolveTrial(
 
 /** The seed of replicate r: the sweep's seed plus r, wrapped into the schema's range of seeds. */
 export function replicateSeed(sweepSeed: number, r: number): number {
-  const span = sweepOptions().fields.find((f) => f.key === 'seed')!.max! + 1;
+  const span = fieldOf(sweepOptions(), 'seed').max! + 1;
   return (sweepSeed + r) % span;
+}
+
+/** Refuses early stopping that could never stop a run: every rung (or minEpochs) at or after the last epoch. */
+function checkStopsSomething(sweep: ValidSweep, configs: TrainConfig[]): void {
+  const s = sweep.earlyStopping;
+  if (!s) return;
+  const longest = Math.max(...configs.map((c) => c.epochs));
+  const useless = s.method === 'asha' ? ashaRungs(s, longest).length === 0 : s.minEpochs >= longest;
+  if (useless)
+    throw new SweepError(
+      `earlyStopping: ${s.method === 'asha' ? 'every rung is' : 'minEpochs is'} at or after the last epoch ` +
+        `(${longest}) of the longest run, so no run would ever be stopped`,
+    );
 }
 
 /** Checks a sweep and lists its runs in order; throws SweepError for the spec or a trial that fails. */
@@ -141,5 +155,6 @@ export function expandSweep(spec: SweepSpec): SweepExpansion {
     }
   }
   checkAllRead(sweep.axes, configs);
+  checkStopsSomething(sweep, configs);
   return { sweep, runs, configurations };
 }

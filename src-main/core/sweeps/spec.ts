@@ -1,7 +1,7 @@
 // A sweep's specification checked and its defaults filled: every value against the settings' schema
 // (shared/train-checks.ts), the base against resolveTrainConfig, the run count against its caps.
 import type { TrainOverrides } from '../../shared/contract';
-import { fieldProblem, quoted } from '../../shared/train-checks';
+import { fieldOf, fieldProblem, quoted } from '../../shared/train-checks';
 import type { FieldDef, FieldKey } from '../../shared/train-schema';
 import type { TrainConfig } from '../../shared/training';
 import {
@@ -163,10 +163,7 @@ function checkBase(spec: SweepSpec): { preset: string; overrides: TrainOverrides
 }
 
 function checkEpoch(what: string, v: unknown): number {
-  const problem = valueProblem(
-    sweepOptions().fields.find((f) => f.key === 'epochs')!,
-    v,
-  );
+  const problem = valueProblem(fieldOf(sweepOptions(), 'epochs'), v);
   if (problem) throw new SweepError(`${what} ${problem} (got ${quoted(v)})`);
   return v as number;
 }
@@ -219,10 +216,7 @@ export function validateSweepSpec(spec: SweepSpec): ValidSweep {
   } else configurations = checkWhole('trials', spec.trials, 1, MAX_SWEEP_RUNS);
   const seeds = spec.seeds === undefined ? 1 : checkWhole('seeds', spec.seeds, 1, MAX_SWEEP_SEEDS);
   const seed = spec.seed ?? base.seed;
-  const seedProblem = valueProblem(
-    sweepOptions().fields.find((f) => f.key === 'seed')!,
-    seed,
-  );
+  const seedProblem = valueProblem(fieldOf(sweepOptions(), 'seed'), seed);
   if (seedProblem) throw new SweepError(`the sweep's seed ${seedProblem} (got ${quoted(seed)})`);
   const total = configurations * seeds;
   let runs = total;

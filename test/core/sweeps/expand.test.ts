@@ -126,6 +126,19 @@ describe('settings no configuration reads', () => {
     expect(expandSweep(grid({ optimizer: ['adam', 'sgd'], momentum: [0.9, 0.99] })).runs).toHaveLength(4);
   });
 
+  it('refuses early stopping that could never stop a run', () => {
+    const es = (earlyStopping: SweepSpec['earlyStopping'], epochs = 20) =>
+      expandSweep(grid({ layers: [2, 3] }, { base: { overrides: { epochs } }, earlyStopping }));
+    expect(() => es({ method: 'asha', rungs: [20, 30] })).toThrow(
+      'earlyStopping: every rung is at or after the last epoch (20) of the longest run, so no run would ever be stopped',
+    );
+    expect(() => es({ method: 'median', minEpochs: 5 }, 5)).toThrow(
+      'earlyStopping: minEpochs is at or after the last epoch (5) of the longest run, so no run would ever be stopped',
+    );
+    expect(es({ method: 'asha', rungs: [10, 30] }).sweep.earlyStopping).toMatchObject({ rungs: [10, 30] });
+    expect(es({ method: 'asha' }, 2).runs).toHaveLength(2);
+  });
+
   it('gives each run its own copy of its settings', () => {
     const { runs } = expandSweep(grid({ layers: [2] }, { seeds: 2 }));
     runs[0]!.config.model.hidden = 1;
