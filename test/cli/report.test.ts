@@ -47,7 +47,7 @@ afterAll(() => cleanup?.());
 describe('timbre report', () => {
   it('is listed and prints its help', () => {
     expect(timbre(home, ['--help']).stdout).toMatch(
-      /report\s+export runs as HTML, Markdown, CSV, JSON or PDF/,
+      /report\s+export runs as HTML, Markdown, CSV, JSON, PDF, LaTeX tables/,
     );
     const r = timbre(home, ['report', '--help']);
     expect(r.code).toBe(0);
