@@ -3,6 +3,7 @@ import { openDatabase, type Db } from '../../src-main/core/store/database';
 import { DatasetRepo } from '../../src-main/core/store/datasets';
 import { RunRepo } from '../../src-main/core/store/runs';
 import type { ReportSource } from '../../src-main/core/reports/collect';
+import { reportSourceOf } from '../../src-main/core/workbench/reports';
 import type { EpochMetrics } from '../../src-main/shared/training';
 
 /** Registers an empty data set `d` (fingerprint `fp`) for runs to point at; returns its id. */
@@ -44,17 +45,9 @@ export function withStore<T>(home: string, fn: (store: TestStore) => T): T {
   }
 }
 
-/** What a report reads, from a test's own connection to a home's database. */
+/** What a report reads, from a test's own connection to a home's database (as the Workbench reads it). */
 export function reportSource(store: TestStore): ReportSource {
-  return {
-    runs: store.runs,
-    datasets: store.datasets,
-    getRun: async (id) => {
-      const run = store.runs.get(id);
-      if (!run) throw new Error(`No run ${id}.`);
-      return run;
-    },
-  };
+  return reportSourceOf(store);
 }
 
 /** An epoch's metrics for store tests: loss 1, accuracy 0.5 unless `values` says otherwise. */

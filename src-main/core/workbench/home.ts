@@ -58,7 +58,7 @@ export function noSuchRun(id: number): NotFoundError {
 }
 
 /** The run's record, or a NotFoundError naming it. */
-export function runOf(home: Home, id: number) {
+export function runOf(home: Pick<Home, 'runs'>, id: number) {
   const run = home.runs.get(id);
   if (!run) throw noSuchRun(id);
   return run;

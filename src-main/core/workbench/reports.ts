@@ -14,16 +14,21 @@ export function reportFileName(ids: number[], format: ReportFormat): string {
   return `timbre-run${ids.length > 1 ? 's' : ''}-${listed}${reportFormat(format).extensions[0] ?? ''}`;
 }
 
+/** What a report reads from a home's repositories; a run that is not there is a NotFoundError. */
+export function reportSourceOf(home: Pick<Home, 'runs' | 'datasets'>): ReportSource {
+  return {
+    runs: home.runs,
+    datasets: home.datasets,
+    getRun: async (id: number): Promise<RunDetail> => runOf(home, id),
+  };
+}
+
 /** The Workbench's reports of runs: as files to save, written to a path, or as HTML to print. */
 export class WorkbenchReports {
   private readonly source: ReportSource;
 
   constructor(home: Home) {
-    this.source = {
-      runs: home.runs,
-      datasets: home.datasets,
-      getRun: async (id: number): Promise<RunDetail> => runOf(home, id),
-    };
+    this.source = reportSourceOf(home);
   }
 
   /** A report as file contents named `timbre-run-<ids>.<ext>`, for shells that save it themselves. */
