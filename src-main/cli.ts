@@ -8,6 +8,7 @@ import { notesCommand } from './cli/commands/notes';
 import { reportCommand } from './cli/commands/report';
 import { runsCommand } from './cli/commands/runs';
 import { serveCommand } from './cli/commands/serve';
+import { sweepCommand } from './cli/commands/sweep';
 import { testCommand } from './cli/commands/test-model';
 import { trainCommand } from './cli/commands/train';
 import { REPORT_FORMAT_LIST } from './core/reports/registry';
@@ -24,6 +25,7 @@ Commands:
   train     train a model (${trainingOptions()
     .modelTypes.map((t) => t.id.toUpperCase())
     .join(', ')}); every run is kept
+  sweep     plan a sweep: the runs a grid or random search of settings would create
   runs      list, show, compare and delete training runs
   test      evaluate a saved model on a split of a data set
   notes     a run's misclassified notes, a note's WAV, a note's prediction per epoch
@@ -38,6 +40,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<numb
   dataset: datasetCommand,
   features: featuresCommand,
   train: trainCommand,
+  sweep: sweepCommand,
   runs: runsCommand,
   test: testCommand,
   notes: notesCommand,

@@ -35,17 +35,63 @@ const sectionShape = (section: FieldSection) =>
 const features = z.object(sectionShape('features')).partial().strict();
 const model = z.object(sectionShape('model')).partial().strict();
 
+const overrides = z
+  .object({ model, features, ...sectionShape('training') })
+  .partial()
+  .strict();
+
 const runRequest = z
   .object({
     preset: z.string().max(100).optional(),
-    overrides: z
-      .object({ model, features, ...sectionShape('training') })
-      .partial()
-      .strict()
-      .optional(),
+    overrides: overrides.optional(),
     dataset: ref.optional(),
     name: z.string().max(200).optional(),
     backend: backend.optional(),
+  })
+  .strict();
+
+// A sweep's shape: settings by the schema's keys, lists capped; ranges are validateSweepSpec's.
+const sweepValues = z.array(z.union([num, z.string().max(100)])).max(1000);
+const bySetting = (shape: z.ZodType) =>
+  z
+    .object(Object.fromEntries(TRAIN_FIELDS.map((f) => [f.key, shape])))
+    .partial()
+    .strict();
+const distribution = z.union([
+  z.object({ kind: z.literal('choice'), values: sweepValues }).strict(),
+  z.object({ kind: z.enum(['uniform', 'loguniform', 'int']), min: num, max: num }).strict(),
+]);
+const earlyStopping = z.union([
+  z
+    .object({
+      method: z.literal('asha'),
+      rungs: z.array(num).max(100),
+      minEpochs: num,
+      eta: num,
+      minRuns: num,
+    })
+    .partial({ rungs: true, minEpochs: true, eta: true, minRuns: true })
+    .strict(),
+  z
+    .object({ method: z.literal('median'), minEpochs: num, minRuns: num })
+    .partial({ minEpochs: true, minRuns: true })
+    .strict(),
+]);
+const sweepSpec = z
+  .object({
+    name: z.string().max(200),
+    base: z
+      .object({ preset: z.string().max(100), overrides })
+      .partial()
+      .strict(),
+    method: z.enum(['grid', 'random']),
+    grid: bySetting(sweepValues).optional(),
+    random: bySetting(distribution).optional(),
+    trials: num.optional(),
+    seeds: num.optional(),
+    seed: num.optional(),
+    budget: num.optional(),
+    earlyStopping: earlyStopping.optional(),
   })
   .strict();
 
@@ -75,6 +121,7 @@ const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
   listPresets: z.tuple([]),
   trainingOptions: z.tuple([]),
   validateRun: z.tuple([runRequest]),
+  planSweep: z.tuple([sweepSpec]),
   createRun: z.tuple([runRequest]),
   listRuns: z.tuple([]),
   getRun: z.tuple([id]),

@@ -15,6 +15,7 @@ import type {
   WorkbenchEvent,
 } from '../shared/contract';
 import type { FeatureConfig } from '../shared/features';
+import type { SweepPlan, SweepSpec } from '../shared/sweeps';
 import type { TrainingOptions } from '../shared/train-schema';
 import type { BackendName, Evaluation, RunDetail, RunSummary, TrainConfig } from '../shared/training';
 import type { DatasetSummary } from '../shared/types';
@@ -27,6 +28,7 @@ import { reportFormatInfo } from './reports/registry';
 import { backupSettled } from './store/backup';
 import { availableBackends } from './training/backend';
 import { PRESETS } from './training/config';
+import { planSweep } from './sweeps/plan';
 import { trainingOptions } from './training/options';
 import { WorkbenchDatasets } from './workbench/datasets';
 import { openHome, runOf, type Home } from './workbench/home';
@@ -120,6 +122,10 @@ export class Workbench implements WorkbenchLocalApi {
 
   async validateRun(request: RunRequest): Promise<TrainConfig> {
     return this.#runs.validate(request);
+  }
+
+  async planSweep(spec: SweepSpec): Promise<SweepPlan> {
+    return planSweep(spec);
   }
 
   async createRun(request: RunRequest): Promise<RunSummary> {

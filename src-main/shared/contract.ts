@@ -10,6 +10,7 @@ import type {
   TrainConfig,
 } from './training';
 import type { TrainingOptions } from './train-schema';
+import type { SweepPlan, SweepSpec } from './sweeps';
 import type { NotePrediction, PredictionSet, NoteAudio, NoteHistory, EpochPredictions } from './predictions';
 import type { DatasetSummary, Progress } from './types';
 
@@ -160,6 +161,8 @@ export interface WorkbenchApi {
   trainingOptions(): Promise<TrainingOptions>;
   /** Checks a run request without creating anything; resolves with the full configuration. */
   validateRun(request: RunRequest): Promise<TrainConfig>;
+  /** Checks a sweep without creating anything; resolves with its counts and the runs it would create. */
+  planSweep(spec: SweepSpec): Promise<SweepPlan>;
   /** Creates a run and queues it; it trains when the runs before it end. */
   createRun(request: RunRequest): Promise<RunSummary>;
   /** Every run, newest first. */
@@ -208,6 +211,7 @@ export const API_METHODS = [
   'listPresets',
   'trainingOptions',
   'validateRun',
+  'planSweep',
   'createRun',
   'listRuns',
   'getRun',

@@ -98,3 +98,17 @@ export interface SweepRunPlan {
   /** Short, e.g. "lr=0.001 layers=2 seed=1". */
   label: string;
 }
+
+/** A sweep's dry run: the checked spec (defaults filled), its counts and every run it would create. */
+export interface SweepPlan {
+  /** The spec as checked: name trimmed, preset, seeds and seed filled in. */
+  spec: SweepSpec;
+  /** Configurations kept (after the budget). */
+  configurations: number;
+  seeds: number;
+  /** Runs the sweep would create: configurations x seeds. */
+  total: number;
+  /** Whether the budget left configurations out. */
+  truncated: boolean;
+  runs: SweepRunPlan[];
+}

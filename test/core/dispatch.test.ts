@@ -92,6 +92,33 @@ describe('the one dispatch of API calls', () => {
     expect(calls).toEqual([{ method: 'getRuns', args: [[1, 2]] }]);
   });
 
+  it('checks a sweep spec’s shape: unknown keys, wrong types and long lists refused', async () => {
+    const { api } = setup();
+    calls.length = 0;
+    const spec = { name: 's', base: {}, method: 'grid', grid: { lr: [0.001, 0.0003] } };
+    for (const [bad, where] of [
+      [{ ...spec, grid: { depth: [1, 2] } }, 'at 0.grid'],
+      [{ ...spec, extra: 1 }, ''],
+      [{ ...spec, seeds: '2' }, 'at 0.seeds'],
+      [{ ...spec, grid: { lr: Array(1001).fill(0.001) } }, 'at 0.grid.lr'],
+      [{ ...spec, base: { overrides: { model: { depth: 2 } } } }, 'at 0.base.overrides.model'],
+    ] as const) {
+      const result = await api.call('planSweep', [bad]);
+      expect(result).toMatchObject({ ok: false, code: 'bad-argument', error: { name: 'ApiArgumentError' } });
+      if (!result.ok) expect(result.error.message).toContain(`planSweep: invalid arguments ${where}`.trim());
+    }
+    expect(calls).toEqual([]);
+    const random = {
+      ...spec,
+      method: 'random',
+      random: { lr: { kind: 'loguniform', min: 1e-4, max: 1e-2 } },
+    };
+    expect(await api.call('planSweep', [{ ...random, trials: 3, seeds: 2 }])).toEqual({
+      ok: true,
+      value: 'planSweep',
+    });
+  });
+
   it('answers a user’s error with its name and message, unlogged', async () => {
     const { api, logged } = setup();
     expect(await api.call('getRun', [9999])).toEqual({
