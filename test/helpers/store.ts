@@ -5,6 +5,7 @@ import { RunRepo } from '../../src-main/core/store/runs';
 import type { ReportSource } from '../../src-main/core/reports/collect';
 import { reportSourceOf } from '../../src-main/core/workbench/reports';
 import type { EpochMetrics } from '../../src-main/shared/training';
+import { tempDir } from './tmp';
 
 /** Registers an empty data set `d` (fingerprint `fp`) for runs to point at; returns its id. */
 export function emptyDataset(db: Db): number {
@@ -62,4 +63,37 @@ export function epochMetrics(epoch: number, values: Partial<EpochMetrics> = {}):
     samplesPerSecond: 1,
     ...values,
   };
+}
+
+/** Database files in temp folders and connections to them; `cleanup` (in afterEach) closes and removes all. */
+export function tempDatabases() {
+  const cleanups: (() => void)[] = [];
+  return {
+    /** A new database file's path, in a folder of its own. */
+    file(): string {
+      const t = tempDir();
+      cleanups.push(t.cleanup);
+      return path.join(t.dir, 'timbre.db');
+    },
+    /** A connection to `file`, closed by cleanup. */
+    open(file: string): Db {
+      const db = openDatabase(file);
+      cleanups.unshift(() => db.open && db.close());
+      return db;
+    },
+    cleanup(): void {
+      cleanups.splice(0).forEach((c) => c());
+    },
+  };
+}
+
+/** Counts the statements prepared on `db` from now on: the returned function reads the count. */
+export function countPrepared(db: Db): () => number {
+  let prepared = 0;
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((source: string) => {
+    prepared++;
+    return prepare(source);
+  }) as Db['prepare'];
+  return () => prepared;
 }

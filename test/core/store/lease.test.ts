@@ -3,25 +3,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../../src-main/core/store/database';
 import { LeaseRepo } from '../../../src-main/core/store/lease';
-import { tempDir } from '../../helpers/tmp';
+import { countPrepared, tempDatabases } from '../../helpers/store';
 
 const CHILD = path.join(import.meta.dirname, 'lease-child.ts');
+const dbs = tempDatabases();
+// The race's child processes: told to stop, then killed if still there, before the files go.
 const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((c) => c()));
-
-function dbFile(): string {
-  const t = tempDir();
-  cleanups.push(t.cleanup);
-  return path.join(t.dir, 'timbre.db');
-}
-
-function open(file: string): Db {
-  const db = openDatabase(file);
-  cleanups.unshift(() => db.open && db.close());
-  return db;
-}
+afterEach(() => {
+  cleanups.splice(0).forEach((c) => c());
+  dbs.cleanup();
+});
+const dbFile = () => dbs.file();
+const open = (file: string) => dbs.open(file);
 
 // Two connections to one new database, each with its lease repository on a shared test clock.
 function twoConnections(): { a: LeaseRepo; b: LeaseRepo; clock: { t: number } } {
@@ -123,17 +117,12 @@ describe('LeaseRepo', () => {
   it('prepares its statements when it is made, none on later calls', () => {
     const db = open(dbFile());
     const lease = new LeaseRepo(db);
-    let prepared = 0;
-    const prepare = db.prepare.bind(db);
-    db.prepare = ((source: string) => {
-      prepared++;
-      return prepare(source);
-    }) as Db['prepare'];
+    const prepared = countPrepared(db);
     lease.take('A', 100);
     lease.heartbeat('A');
     lease.current();
     lease.release('A');
-    expect(prepared).toBe(0);
+    expect(prepared()).toBe(0);
   });
 
   it('of several processes taking it at the same moment, exactly one wins', async () => {

@@ -1,28 +1,16 @@
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../../src-main/core/store/database';
+import type { Db } from '../../../src-main/core/store/database';
 import { MIGRATIONS } from '../../../src-main/core/store/migrations';
 import { QueueRepo } from '../../../src-main/core/store/queue';
 import { RunRepo } from '../../../src-main/core/store/runs';
 import { resolveTrainConfig } from '../../../src-main/core/training/config';
-import { emptyDataset } from '../../helpers/store';
-import { tempDir } from '../../helpers/tmp';
+import { countPrepared, emptyDataset, tempDatabases } from '../../helpers/store';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((c) => c()));
-
-function dbFile(): string {
-  const t = tempDir();
-  cleanups.push(t.cleanup);
-  return path.join(t.dir, 'timbre.db');
-}
-
-function open(file: string): Db {
-  const db = openDatabase(file);
-  cleanups.unshift(() => db.open && db.close());
-  return db;
-}
+const dbs = tempDatabases();
+afterEach(() => dbs.cleanup());
+const dbFile = () => dbs.file();
+const open = (file: string) => dbs.open(file);
 
 // A database with `n` queued runs (ids 1..n), and its repositories.
 function setup(n: number): { file: string; db: Db; queue: QueueRepo; runs: RunRepo } {
@@ -132,12 +120,7 @@ describe('QueueRepo', () => {
   it('prepares its statements when it is made, none on later calls', () => {
     const { db } = setup(2);
     const queue = new QueueRepo(db);
-    let prepared = 0;
-    const prepare = db.prepare.bind(db);
-    db.prepare = ((source: string) => {
-      prepared++;
-      return prepare(source);
-    }) as Db['prepare'];
+    const prepared = countPrepared(db);
     queue.enqueue(1);
     queue.enqueue(2);
     queue.moveToTop(2);
@@ -147,7 +130,7 @@ describe('QueueRepo', () => {
     queue.remove(1);
     queue.setPaused(true);
     queue.paused();
-    expect(prepared).toBe(0);
+    expect(prepared()).toBe(0);
   });
 
   it('migration 4 adds an empty, unpaused queue to a database of the previous schema, keeping its runs', () => {

@@ -6,7 +6,7 @@ import { DatasetRepo } from '../../../src-main/core/store/datasets';
 import { RunRepo } from '../../../src-main/core/store/runs';
 import { resolveTrainConfig } from '../../../src-main/core/training/config';
 import { tempDir } from '../../helpers/tmp';
-import { epochMetrics } from '../../helpers/store';
+import { countPrepared, epochMetrics } from '../../helpers/store';
 
 let db: Db;
 let cleanup: () => void;
@@ -41,12 +41,7 @@ describe('the store', () => {
     db = openDatabase(path.join(t.dir, 'timbre.db'));
     const datasets = new DatasetRepo(db);
     const runs = new RunRepo(db);
-    let prepared = 0;
-    const prepare = db.prepare.bind(db);
-    db.prepare = ((source: string) => {
-      prepared++;
-      return prepare(source);
-    }) as Db['prepare'];
+    const prepared = countPrepared(db);
     const runCalls = watch(runs);
     const datasetCalls = watch(datasets);
     const predictionCalls = watch(runs.predictions);
@@ -141,7 +136,7 @@ describe('the store', () => {
     expect(methods(runs).filter((n) => !runCalls.has(n))).toEqual([]);
     expect(methods(datasets).filter((n) => !datasetCalls.has(n) && n !== 'summary')).toEqual([]);
     expect(methods(runs.predictions).filter((n) => !predictionCalls.has(n))).toEqual([]);
-    expect(prepared).toBe(0);
+    expect(prepared()).toBe(0);
   });
 
   it('holds all the SQL: no file outside src-main/core/store/ prepares or runs a statement', () => {
