@@ -79,7 +79,7 @@ export function usersText(field: FieldDef, options: TrainingOptions): string | n
 }
 
 /** The clip's length in samples, when `seconds` is a usable number. */
-function clipSamples(values: FlatValues): number | null {
+export function clipSamples(values: FlatValues): number | null {
   const s = num(values.seconds);
   return s !== null && s > 0 ? Math.round(s * SAMPLE_RATE) : null;
 }

@@ -1,8 +1,7 @@
 // The New run form's state: what it starts from, what the user typed, and the request it makes.
 // Which fields there are, their labels and ranges come from trainingOptions() (the schema).
 import type { RunRequest, TrainOverrides } from '../../../src-main/shared/contract';
-import { SAMPLE_RATE } from '../../../src-main/shared/constants';
-import { featureShapeOf, flatten, setField } from '../../../src-main/shared/train-checks';
+import { clipSamples, featureShapeOf, flatten, setField } from '../../../src-main/shared/train-checks';
 import type { FieldDef, FieldKey, TrainingOptions } from '../../../src-main/shared/train-schema';
 import type { BackendName, PresetName, TrainConfig } from '../../../src-main/shared/training';
 import { checkFields, flatValues, parseNum, type FieldState } from './run-checks.svelte';
@@ -55,9 +54,10 @@ export function shapeOf(
   options: TrainingOptions,
 ): { steps: number; dims: number } | null {
   const rep = options.representations.find((r) => r.id === choices.representation);
-  const seconds = parseNum(values.seconds ?? '');
-  if (!rep || seconds === null || seconds <= 0) return null;
-  const shape = featureShapeOf(rep, flatValues(values, choices), Math.round(seconds * SAMPLE_RATE));
+  const flat = flatValues(values, choices);
+  const samples = clipSamples(flat);
+  if (!rep || samples === null) return null;
+  const shape = featureShapeOf(rep, flat, samples);
   return shape.steps > 0 && shape.dims > 0 && Number.isFinite(shape.steps) ? shape : null;
 }
 
