@@ -1,5 +1,6 @@
 import type { WorkbenchLocalApi } from '../core/local-api';
 import { Workbench } from '../core/workbench';
+import type { QueueMode } from '../core/workbench/runs';
 import type { DatasetSummary } from '../shared/types';
 import { watchProgress } from './progress';
 
@@ -10,9 +11,12 @@ import { watchProgress } from './progress';
 export class CliContext {
   private wb?: WorkbenchLocalApi;
 
-  /** The Workbench, opening the database on first call. */
-  workbench(): WorkbenchLocalApi {
-    this.wb ??= new Workbench();
+  /**
+   * The Workbench, opening the database on first call. One-shot commands only watch the lasting
+   * queue (`queue: 'watch'`); `timbre train` trains its own run (`'own'`), `timbre queue run` the queue.
+   */
+  workbench(queue: QueueMode = 'watch'): WorkbenchLocalApi {
+    this.wb ??= new Workbench({ queue });
     return this.wb;
   }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { REPORT_FORMATS } from './reports/registry';
-import type { ApiMethod } from '../shared/contract';
+import { MAX_RUNS_AT_ONCE, type ApiMethod } from '../shared/contract';
+import { MAX_SWEEP_RUNS, MAX_SWEEP_SEEDS } from '../shared/sweeps';
 import { SPLITS } from '../shared/constants';
 import { TRAIN_FIELDS, type FieldKind, type FieldSection } from '../shared/train-schema';
 import { BACKENDS } from '../shared/training';
@@ -123,6 +124,22 @@ const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
   validateRun: z.tuple([runRequest]),
   planSweep: z.tuple([sweepSpec]),
   createRun: z.tuple([runRequest]),
+  createSweep: z.union([z.tuple([sweepSpec]), z.tuple([sweepSpec, ref])]),
+  listSweeps: z.tuple([]),
+  getSweep: z.tuple([id]),
+  pauseSweep: z.tuple([id]),
+  resumeSweep: z.tuple([id]),
+  cancelSweep: z.tuple([id]),
+  extendSweep: z.tuple([
+    id,
+    z
+      .object({
+        trials: z.number().int().min(1).max(MAX_SWEEP_RUNS),
+        seeds: z.number().int().min(1).max(MAX_SWEEP_SEEDS),
+      })
+      .partial()
+      .strict(),
+  ]),
   listRuns: z.tuple([]),
   getRun: z.tuple([id]),
   getRuns: z.tuple([z.array(id).max(100)]),
@@ -131,6 +148,17 @@ const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
   cancelRun: z.tuple([id]),
   resumeRun: z.union([z.tuple([id]), z.tuple([id, backend])]),
   queueState: z.tuple([]),
+  pauseQueue: z.tuple([]),
+  resumeQueue: z.tuple([]),
+  moveInQueue: z.tuple([
+    id,
+    z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_SWEEP_RUNS * 100),
+  ]),
+  setRunsAtOnce: z.tuple([z.number().int().min(1).max(MAX_RUNS_AT_ONCE)]),
   listPredictions: z.union([
     z.tuple([id]),
     z.tuple([id, evaluatedSplit]),

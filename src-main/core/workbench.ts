@@ -15,7 +15,7 @@ import type {
   WorkbenchEvent,
 } from '../shared/contract';
 import type { FeatureConfig } from '../shared/features';
-import type { SweepPlan, SweepSpec } from '../shared/sweeps';
+import type { SweepDetail, SweepExtension, SweepPlan, SweepSpec, SweepSummary } from '../shared/sweeps';
 import type { TrainingOptions } from '../shared/train-schema';
 import type { BackendName, Evaluation, RunDetail, RunSummary, TrainConfig } from '../shared/training';
 import type { DatasetSummary } from '../shared/types';
@@ -28,12 +28,12 @@ import { reportFormatInfo } from './reports/registry';
 import { backupSettled } from './store/backup';
 import { availableBackends } from './training/backend';
 import { PRESETS } from './training/config';
-import { planSweep } from './sweeps/plan';
 import { trainingOptions } from './training/options';
 import { WorkbenchDatasets } from './workbench/datasets';
 import { openHome, runOf, type Home } from './workbench/home';
 import { WorkbenchReports } from './workbench/reports';
-import { WorkbenchRuns } from './workbench/runs';
+import { WorkbenchRuns, type QueueMode } from './workbench/runs';
+import { WorkbenchSweeps } from './workbench/sweeps';
 import { testModel } from './workbench/test-model';
 import packageJson from '../../package.json';
 
@@ -51,6 +51,13 @@ export interface WorkbenchOptions {
   shell?: AppInfo['shell'];
   /** Preset of the default data set; `tiny` for tests. Default: TIMBRE_DEFAULT_PRESET or `default`. */
   defaultPreset?: 'tiny' | 'default';
+  /**
+   * How this process takes part in the lasting queue (default 'run'): 'run' trains it when no
+   * other process does (the app, `timbre serve`, `timbre queue run`); 'watch' only shows it
+   * (one-shot CLI commands); 'own' trains the runs it creates or resumes at once, outside the
+   * queue (`timbre train`).
+   */
+  queue?: QueueMode;
 }
 
 /**
@@ -62,6 +69,7 @@ export class Workbench implements WorkbenchLocalApi {
   readonly #home: Home;
   readonly #datasets: WorkbenchDatasets;
   readonly #runs: WorkbenchRuns;
+  readonly #sweeps: WorkbenchSweeps;
   readonly #reports: WorkbenchReports;
   readonly #predictions: PredictionReader;
   readonly #listeners = new Set<(event: WorkbenchEvent) => void>();
@@ -72,7 +80,8 @@ export class Workbench implements WorkbenchLocalApi {
     this.#home = openHome(options.home, this.#shell, this.#listeners);
     const preset = options.defaultPreset ?? process.env.TIMBRE_DEFAULT_PRESET;
     this.#datasets = new WorkbenchDatasets(this.#home, preset === 'tiny' ? 'tiny' : 'default');
-    this.#runs = new WorkbenchRuns(this.#home, this.#datasets);
+    this.#runs = new WorkbenchRuns(this.#home, this.#datasets, options.queue);
+    this.#sweeps = new WorkbenchSweeps(this.#home, this.#datasets, this.#runs);
     this.#reports = new WorkbenchReports(this.#home);
     this.#predictions = new PredictionReader(this.#home.runs.predictions, this.#home.datasets);
   }
@@ -125,7 +134,35 @@ export class Workbench implements WorkbenchLocalApi {
   }
 
   async planSweep(spec: SweepSpec): Promise<SweepPlan> {
-    return planSweep(spec);
+    return this.#sweeps.plan(spec);
+  }
+
+  async createSweep(spec: SweepSpec, dataset?: string | number): Promise<SweepSummary> {
+    return this.#sweeps.create(spec, dataset);
+  }
+
+  async listSweeps(): Promise<SweepSummary[]> {
+    return this.#sweeps.list();
+  }
+
+  async getSweep(id: number): Promise<SweepDetail> {
+    return this.#sweeps.get(id);
+  }
+
+  async pauseSweep(id: number): Promise<SweepSummary> {
+    return this.#sweeps.pause(id);
+  }
+
+  async resumeSweep(id: number): Promise<SweepSummary> {
+    return this.#sweeps.resume(id);
+  }
+
+  async cancelSweep(id: number): Promise<SweepSummary> {
+    return this.#sweeps.cancel(id);
+  }
+
+  async extendSweep(id: number, extension: SweepExtension): Promise<SweepSummary> {
+    return this.#sweeps.extend(id, extension);
   }
 
   async createRun(request: RunRequest): Promise<RunSummary> {
@@ -171,6 +208,22 @@ export class Workbench implements WorkbenchLocalApi {
 
   async queueState(): Promise<QueueState> {
     return this.#runs.state();
+  }
+
+  async pauseQueue(): Promise<QueueState> {
+    return this.#runs.setPaused(true);
+  }
+
+  async resumeQueue(): Promise<QueueState> {
+    return this.#runs.setPaused(false);
+  }
+
+  async moveInQueue(id: number, index: number): Promise<QueueState> {
+    return this.#runs.move(id, index);
+  }
+
+  async setRunsAtOnce(n: number): Promise<QueueState> {
+    return this.#runs.setRunsAtOnce(n);
   }
 
   async testModel(request: TestModelRequest): Promise<Evaluation & { backend: string }> {

@@ -10,7 +10,7 @@ import type {
   TrainConfig,
 } from './training';
 import type { TrainingOptions } from './train-schema';
-import type { SweepPlan, SweepSpec } from './sweeps';
+import type { SweepDetail, SweepExtension, SweepPlan, SweepSpec, SweepSummary } from './sweeps';
 import type { NotePrediction, PredictionSet, NoteAudio, NoteHistory, EpochPredictions } from './predictions';
 import type { DatasetSummary, Progress } from './types';
 
@@ -83,11 +83,30 @@ export interface PresetInfo {
   config: TrainConfig;
 }
 
-/** The training queue: the run training now and the ones waiting. */
+/** Who runs the lasting queue of this TIMBRE_HOME (one process at a time holds its lease). */
+export type QueueRunner =
+  { kind: 'here' } | { kind: 'elsewhere'; pid: number; host: string; since: string } | { kind: 'nobody' };
+
+/** The training queue: what prepares or trains now, what waits, and its settings. */
 export interface QueueState {
+  /** The first run preparing or training (the one the status strip follows), or null. */
   active: number | null;
+  /** Every run preparing (computing its features) or training, in the queue's order. */
+  training: { runId: number; status: 'preparing' | 'running' }[];
+  /** The runs waiting, first to start first. */
   queued: number[];
+  /** No run starts until the queue is resumed (those training go on). */
+  paused: boolean;
+  /** How many runs train at once. */
+  runsAtOnce: number;
+  /** Who runs the queue: this process, another one (this one only shows it), or none now. */
+  runner: QueueRunner;
+  /** Runs this process found waiting when it began to run the queue: an earlier session left them. */
+  carriedOver: number;
 }
+
+/** The most runs the queue may train at once. */
+export const MAX_RUNS_AT_ONCE = 64;
 
 /** Facts about the app the status strip shows. */
 export interface AppInfo {
@@ -165,6 +184,20 @@ export interface WorkbenchApi {
   planSweep(spec: SweepSpec): Promise<SweepPlan>;
   /** Creates a run and queues it; it trains when the runs before it end. */
   createRun(request: RunRequest): Promise<RunSummary>;
+  /** Creates a sweep and queues all its runs (on the given data set, default the built-in one). */
+  createSweep(spec: SweepSpec, dataset?: string | number): Promise<SweepSummary>;
+  /** Every sweep, newest first, with its runs counted by status and its best run so far. */
+  listSweeps(): Promise<SweepSummary[]>;
+  /** One sweep with its spec and every run. */
+  getSweep(id: number): Promise<SweepDetail>;
+  /** Pauses a sweep: its waiting runs wait; those training go on. */
+  pauseSweep(id: number): Promise<SweepSummary>;
+  /** Resumes a paused sweep. */
+  resumeSweep(id: number): Promise<SweepSummary>;
+  /** Cancels a sweep: its waiting runs are cancelled, its training ones stopped. */
+  cancelSweep(id: number): Promise<SweepSummary>;
+  /** Adds runs to a sweep: more random trials, or more seeds per configuration. */
+  extendSweep(id: number, extension: SweepExtension): Promise<SweepSummary>;
   /** Every run, newest first. */
   listRuns(): Promise<RunSummary[]>;
   /** Everything a run recorded. */
@@ -181,6 +214,14 @@ export interface WorkbenchApi {
   resumeRun(id: number, backend?: BackendName): Promise<RunSummary>;
   /** The training queue now. */
   queueState(): Promise<QueueState>;
+  /** Pauses the whole queue: no run starts until it is resumed (those training go on). */
+  pauseQueue(): Promise<QueueState>;
+  /** Resumes the whole queue. */
+  resumeQueue(): Promise<QueueState>;
+  /** Moves a waiting run to a place in the queue (0: first). */
+  moveInQueue(id: number, index: number): Promise<QueueState>;
+  /** Sets how many runs of the queue train at once (1 to MAX_RUNS_AT_ONCE). */
+  setRunsAtOnce(n: number): Promise<QueueState>;
   /** Every note of a finished run's split (default test) with its prediction, by the best (default) or last weights. */
   listPredictions(runId: number, split?: 'valid' | 'test', weights?: 'best' | 'last'): Promise<PredictionSet>;
   /** The audio of one note of the data set a run trained on. */
@@ -213,6 +254,13 @@ export const API_METHODS = [
   'validateRun',
   'planSweep',
   'createRun',
+  'createSweep',
+  'listSweeps',
+  'getSweep',
+  'pauseSweep',
+  'resumeSweep',
+  'cancelSweep',
+  'extendSweep',
   'listRuns',
   'getRun',
   'getRuns',
@@ -221,6 +269,10 @@ export const API_METHODS = [
   'cancelRun',
   'resumeRun',
   'queueState',
+  'pauseQueue',
+  'resumeQueue',
+  'moveInQueue',
+  'setRunsAtOnce',
   'listPredictions',
   'noteAudio',
   'noteHistory',

@@ -1,7 +1,7 @@
 // A sweep: many runs from one base configuration, the fields to vary and how. Plain types and
 // limits, read by core (validation and expansion: core/sweeps/), the contract and the renderer.
 import type { TrainOverrides } from './contract';
-import type { TrainConfig } from './training';
+import type { RunStatus, RunSummary, TrainConfig } from './training';
 import type { FieldKey } from './train-schema';
 
 /** The most runs one sweep may create (after its budget). */
@@ -111,4 +111,57 @@ export interface SweepPlan {
   /** Whether the budget left configurations out. */
   truncated: boolean;
   runs: SweepRunPlan[];
+  /**
+   * Training time of all its runs one at a time, in seconds, from the speed of earlier runs of the
+   * same model type and features on this machine; null when there were none (or for a dry run
+   * without a database).
+   */
+  estimatedSeconds?: number | null;
+}
+
+/** A sweep's state as its user set it: its runs wait and train (active), wait (paused), or were cancelled. */
+export type SweepStatus = 'active' | 'paused' | 'cancelled';
+
+/** How many of a sweep's runs are in each status, and in all. */
+export type SweepCounts = Record<RunStatus, number> & { total: number };
+
+/** A sweep as the Sweeps page and `timbre sweep list` show it. */
+export interface SweepSummary {
+  id: number;
+  name: string;
+  status: SweepStatus;
+  createdAt: string;
+  method: SweepMethod;
+  /** The varied settings, in schema order. */
+  varied: FieldKey[];
+  configurations: number;
+  seeds: number;
+  earlyStopping: EarlyStopping['method'] | null;
+  counts: SweepCounts;
+  /** No run of it waits, prepares or trains. */
+  done: boolean;
+  /** The run with the best validation accuracy so far. */
+  best: { runId: number; name: string; valAccuracy: number; testAccuracy: number | null } | null;
+}
+
+/** One run of a sweep with its place in it. */
+export interface SweepRun {
+  run: RunSummary;
+  trial: number;
+  replicate: number;
+  /** The varied settings' values of its configuration. */
+  values: Partial<Record<FieldKey, SweepValue>>;
+  label: string;
+}
+
+/** A sweep with its spec and every run. */
+export interface SweepDetail extends SweepSummary {
+  spec: SweepSpec;
+  runs: SweepRun[];
+}
+
+/** How to extend a sweep: more random trials, or more seeds for every configuration. */
+export interface SweepExtension {
+  trials?: number;
+  seeds?: number;
 }

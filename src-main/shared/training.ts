@@ -8,8 +8,30 @@ export const ACTIVATIONS = ['relu', 'tanh'] as const;
 export const READOUTS = ['last', 'mean', 'max'] as const;
 export const OPTIMIZERS = ['adam', 'sgd'] as const;
 export type BackendName = (typeof BACKENDS)[number];
-export const RUN_STATUSES = ['queued', 'running', 'finished', 'failed', 'cancelled', 'interrupted'] as const;
+/**
+ * A run's life: queued, preparing (computing its features), running; then finished, failed,
+ * cancelled, stopped (early, by its sweep's rule, keeping what it logged) or interrupted (its
+ * process died or quit while it trained outside the queue).
+ */
+export const RUN_STATUSES = [
+  'queued',
+  'preparing',
+  'running',
+  'finished',
+  'failed',
+  'cancelled',
+  'stopped',
+  'interrupted',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+/** The statuses of a run the queue holds: waiting, computing its features, or training. */
+export const ACTIVE_STATUSES = ['queued', 'preparing', 'running'] as const;
+export type ActiveStatus = (typeof ACTIVE_STATUSES)[number];
+/** How a run ended. */
+export type EndStatus = Exclude<RunStatus, ActiveStatus>;
+/** Whether a run is queued, preparing or training (not ended). */
+export const isActive = (status: RunStatus): status is ActiveStatus =>
+  (ACTIVE_STATUSES as readonly string[]).includes(status);
 
 /**
  * What network to train. One shape of spec for every type; a field a type has no use for is ignored.
@@ -118,6 +140,8 @@ export interface RunSummary {
   startedAt: string | null;
   finishedAt: string | null;
   tags: string[];
+  /** The sweep that created the run, if any. */
+  sweepId: number | null;
 }
 
 /** Everything a run recorded. */

@@ -239,7 +239,7 @@ if (current !== null) {
   const results = await Promise.all(three.map((t) => t.exit));
   const won = results.filter((r) => r.code === 0).length;
   const refused = results.filter(
-    (r) => r.code === 1 && /only an interrupted or cancelled run can be resumed/.test(r.stderr),
+    (r) => r.code === 1 && /only an interrupted, cancelled or stopped run can be resumed/.test(r.stderr),
   ).length;
   race = `${won} of 3 trained, ${refused} refused`;
   if (won !== 1 || refused !== 2) note('three resumes at once', [race]);

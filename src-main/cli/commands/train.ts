@@ -108,7 +108,7 @@ export async function trainCommand(ctx: CliContext, argv: string[]): Promise<num
     preset = choiceFlag(values.preset, 'preset', PRESET_NAMES, 'seed-lstm');
     overrides = trainOverrides(values);
   }
-  const wb = ctx.workbench();
+  const wb = ctx.workbench('own');
   if (resume === undefined) {
     // Everything is checked before anything is written.
     await wb.validateRun({ preset, overrides }).catch((err: unknown) => {

@@ -258,12 +258,25 @@ export function migrate(db: Db, file = 'the database', before?: (from: number) =
     return current;
   };
   if (version() === MIGRATIONS.length) return MIGRATIONS.length;
-  db.transaction(() => {
-    const current = version();
-    if (current === MIGRATIONS.length) return;
-    before?.(current);
-    for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
-    db.pragma(`user_version = ${MIGRATIONS.length}`);
-  }).immediate();
+  // A migration may rebuild a table others refer to (SQLite's way to change a CHECK): with foreign
+  // keys on, dropping the old one would cascade. They are off meanwhile (the pragma is ignored
+  // inside a transaction), and checked before the commit.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) === 1;
+  db.pragma('foreign_keys = OFF');
+  try {
+    db.transaction(() => {
+      const current = version();
+      if (current === MIGRATIONS.length) return;
+      before?.(current);
+      for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+      const broken = db.pragma('foreign_key_check') as unknown[];
+      if (broken.length > 0) {
+        throw new Error(`the migration left ${broken.length} rows pointing at rows that do not exist`);
+      }
+      db.pragma(`user_version = ${MIGRATIONS.length}`);
+    }).immediate();
+  } finally {
+    if (foreignKeys) db.pragma('foreign_keys = ON');
+  }
   return MIGRATIONS.length;
 }

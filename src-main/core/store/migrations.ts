@@ -165,4 +165,54 @@ export const MIGRATIONS: readonly string[] = [
     expires_at INTEGER NOT NULL
   ) STRICT;
   `,
+  // 5: the queue runs from SQLite (issue 12). Sweeps, and each run's sweep with its configuration
+  // (trial) and seed (replicate); two statuses: 'preparing' (computing features) and 'stopped'
+  // (early, by the sweep's rule). A CHECK cannot be altered in SQLite: \`runs\` is rebuilt with the
+  // same columns (migrate() turns foreign keys off around it, so dropping the old table cascades
+  // nothing, and checks them before committing). Queue rows gain a cancel request that the process
+  // running the queue carries out; the queue's state row, how many runs train at once.
+  `
+  CREATE TABLE sweeps (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'paused', 'cancelled')),
+    created_at TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE runs_v5 (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    notes TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '[]',
+    status TEXT NOT NULL CHECK (status IN ('queued', 'preparing', 'running', 'finished', 'failed', 'cancelled', 'stopped', 'interrupted')),
+    error TEXT,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT,
+    backend TEXT,
+    backend_version TEXT,
+    app_version TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    dataset_id INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+    dataset_fingerprint TEXT NOT NULL,
+    feature_config TEXT NOT NULL,
+    config TEXT NOT NULL,
+    preset TEXT,
+    best_epoch INTEGER,
+    best_val_accuracy REAL,
+    test_accuracy REAL,
+    epochs_done INTEGER NOT NULL DEFAULT 0,
+    owner_pid INTEGER,
+    sweep_id INTEGER REFERENCES sweeps(id) ON DELETE SET NULL,
+    sweep_trial INTEGER,
+    sweep_replicate INTEGER
+  ) STRICT;
+  INSERT INTO runs_v5 (id, name, notes, tags, status, error, created_at, started_at, finished_at, backend, backend_version, app_version, seed, dataset_id, dataset_fingerprint, feature_config, config, preset, best_epoch, best_val_accuracy, test_accuracy, epochs_done, owner_pid) SELECT id, name, notes, tags, status, error, created_at, started_at, finished_at, backend, backend_version, app_version, seed, dataset_id, dataset_fingerprint, feature_config, config, preset, best_epoch, best_val_accuracy, test_accuracy, epochs_done, owner_pid FROM runs;
+  DROP TABLE runs;
+  ALTER TABLE runs_v5 RENAME TO runs;
+  CREATE INDEX runs_status ON runs(status);
+  CREATE INDEX runs_sweep ON runs(sweep_id) WHERE sweep_id IS NOT NULL;
+  ALTER TABLE queue ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1));
+  ALTER TABLE queue_state ADD COLUMN runs_at_once INTEGER NOT NULL DEFAULT 1 CHECK (runs_at_once BETWEEN 1 AND 64);
+  `,
 ];

@@ -33,6 +33,9 @@ export interface RunRow {
   test_accuracy: number | null;
   epochs_done: number;
   owner_pid: number | null;
+  sweep_id: number | null;
+  sweep_trial: number | null;
+  sweep_replicate: number | null;
 }
 
 /** An `epochs` row as SQLite returns it. */
@@ -88,6 +91,7 @@ export function summaryFromRow(row: RunRow): RunSummary {
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     tags: JSON.parse(row.tags) as string[],
+    sweepId: row.sweep_id,
   };
 }
 
@@ -110,7 +114,7 @@ const CONFIG_FIELDS = [
 export const SUMMARY_SELECT = `SELECT id, name, status, preset,
   json_extract(config, ${CONFIG_FIELDS.map((f) => `'$.${f}'`).join(', ')}),
   epochs_done, best_epoch, best_val_accuracy, test_accuracy, backend, dataset_id, created_at,
-  started_at, finished_at, tags FROM runs`;
+  started_at, finished_at, tags, sweep_id FROM runs`;
 
 /** A row of SUMMARY_SELECT, read raw (as an array). */
 export type SummaryRow = [
@@ -129,6 +133,7 @@ export type SummaryRow = [
   startedAt: string | null,
   finishedAt: string | null,
   tags: string,
+  sweepId: number | null,
 ];
 
 /** A run's summary from a raw row of SUMMARY_SELECT. */
@@ -158,6 +163,7 @@ export function summaryOf(r: SummaryRow): RunSummary {
     startedAt: r[12],
     finishedAt: r[13],
     tags: r[14] === '[]' ? [] : (JSON.parse(r[14]) as string[]),
+    sweepId: r[15],
   };
 }
 

@@ -6,8 +6,8 @@ import { SUMMARY_SELECT, type RunRow, type SummaryRow } from './run-rows';
 export function runStatements(db: Db) {
   return {
     insert: db.prepare(
-      `INSERT INTO runs (id, name, status, created_at, app_version, seed, dataset_id, dataset_fingerprint, feature_config, config, preset, owner_pid)
-       VALUES (max(?, (SELECT IFNULL(MAX(id), 0) + 1 FROM runs)), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO runs (id, name, status, created_at, app_version, seed, dataset_id, dataset_fingerprint, feature_config, config, preset, owner_pid, sweep_id, sweep_trial, sweep_replicate, backend)
+       VALUES (max(?, (SELECT IFNULL(MAX(id), 0) + 1 FROM runs)), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertParam: db.prepare('INSERT INTO run_params (run_id, key, value) VALUES (?, ?, ?)'),
     start: db.prepare(
@@ -15,17 +15,22 @@ export function runStatements(db: Db) {
        backend_version = ?, owner_pid = ? WHERE id = ?`,
     ),
     end: db.prepare('UPDATE runs SET status = ?, error = ?, finished_at = ?, owner_pid = NULL WHERE id = ?'),
+    // An ended run leaves the lasting queue with its end, in the same transaction.
+    leaveQueue: db.prepare('DELETE FROM queue WHERE run_id = ?'),
     claim: db.prepare(
-      `UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, owner_pid = ?
+      `UPDATE runs SET status = ?, finished_at = NULL, error = NULL, owner_pid = ?
        WHERE id = ? AND status = ?`,
     ),
     lockState: db.prepare<[number], { status: RunStatus; owner_pid: number | null; epochs_done: number }>(
       'SELECT status, owner_pid, epochs_done FROM runs WHERE id = ?',
     ),
+    // Runs of the lasting queue are left out: the process that runs the queue puts them back.
     active: db.prepare<[], { id: number; owner_pid: number | null }>(
-      "SELECT id, owner_pid FROM runs WHERE status IN ('running', 'queued') ORDER BY id",
+      `SELECT id, owner_pid FROM runs WHERE status IN ('queued', 'preparing', 'running')
+       AND id NOT IN (SELECT run_id FROM queue) ORDER BY id`,
     ),
     interrupt: db.prepare("UPDATE runs SET status = 'interrupted', owner_pid = NULL WHERE id = ?"),
+    setBackend: db.prepare<[string, number]>('UPDATE runs SET backend = ? WHERE id = ?'),
     update: db.prepare('UPDATE runs SET name = ?, notes = ?, tags = ? WHERE id = ?'),
     list: db.prepare<[], SummaryRow>(`${SUMMARY_SELECT} ORDER BY id DESC`).raw(true),
     summary: db.prepare<[number], SummaryRow>(`${SUMMARY_SELECT} WHERE id = ?`).raw(true),
@@ -34,7 +39,9 @@ export function runStatements(db: Db) {
       'SELECT key, value FROM run_params WHERE run_id = ? ORDER BY key',
     ),
     remove: db.prepare('DELETE FROM runs WHERE id = ?'),
-    removeIdle: db.prepare("DELETE FROM runs WHERE id = ? AND status NOT IN ('queued', 'running')"),
+    removeIdle: db.prepare(
+      "DELETE FROM runs WHERE id = ? AND status NOT IN ('queued', 'preparing', 'running')",
+    ),
     lastBackend: db.prepare<[], { backend: string }>(
       'SELECT backend FROM runs WHERE backend IS NOT NULL ORDER BY started_at DESC LIMIT 1',
     ),

@@ -1,4 +1,5 @@
 import type {
+  EndStatus,
   EpochMetrics,
   Evaluation,
   RunDetail,
@@ -25,7 +26,17 @@ export interface NewRun {
   datasetId: number;
   datasetFingerprint: string;
   appVersion: string;
-  status?: 'queued' | 'running';
+  /**
+   * Queued (default: it waits for a process to claim it), or preparing in process `ownerPid`
+   * (a run trained at once, outside the lasting queue).
+   */
+  status?: 'queued' | 'preparing';
+  /** The process that owns the run (default: none; the lasting queue's runs have none until claimed). */
+  ownerPid?: number | null;
+  /** The backend asked for (the one it trains on is recorded when it starts). */
+  backend?: string;
+  /** The sweep that creates the run: its id, the configuration's index and the seed's. */
+  sweep?: { id: number; trial: number; replicate: number };
   /**
    * The lowest id the run may take. After a backup is restored, `models/` may still hold folders
    * of runs the restored database never had; a new run must not take such an id and share them.
@@ -77,7 +88,11 @@ export class RunRepo {
           JSON.stringify(run.config.features),
           JSON.stringify(run.config),
           run.preset,
-          process.pid,
+          run.ownerPid ?? null,
+          run.sweep?.id ?? null,
+          run.sweep?.trial ?? null,
+          run.sweep?.replicate ?? null,
+          run.backend ?? null,
         ).lastInsertRowid,
       );
       for (const [k, v] of Object.entries(flattenConfig(run.config))) {
@@ -85,6 +100,11 @@ export class RunRepo {
       }
       return id;
     })();
+  }
+
+  /** Sets the backend a run that has not started yet is to train on. */
+  setBackend(id: number, backend: string): void {
+    this.sql.setBackend.run(backend, id);
   }
 
   /** Marks a run as training in this process, on a backend. */
@@ -141,13 +161,13 @@ export class RunRepo {
   }
 
   /**
-   * Ends a run: finished, failed (with the reason), cancelled or interrupted. With `last`, the
-   * folder of its last weights is recorded in the same transaction, and a finished run's
-   * checkpoint is forgotten with it (a finished run is not resumed).
+   * Ends a run: finished, failed (with the reason), cancelled, stopped or interrupted; it leaves the
+   * lasting queue. With `last`, the folder of its last weights is recorded in the same transaction,
+   * and a finished run's checkpoint is forgotten with it (a finished run is not resumed).
    */
   end(
     id: number,
-    status: Exclude<RunStatus, 'queued' | 'running'>,
+    status: EndStatus,
     error: string | null = null,
     last?: { epoch: number; dir: string },
   ): void {
@@ -155,21 +175,28 @@ export class RunRepo {
       if (last) this.models.save(id, 'last', last.epoch, last.dir);
       if (status === 'finished') this.models.forget(id, 'checkpoint');
       this.sql.end.run(status, error, now(), id);
+      this.sql.leaveQueue.run(id);
     })();
   }
 
   /**
-   * Claims a run for this process, atomically: inside one write transaction `check` sees the run
-   * as it is (and throws to refuse), then the run becomes queued with this process as its owner.
-   * Of several processes claiming at once, one wins; the others' `check` sees it queued.
+   * Claims a run, atomically: inside one write transaction `check` sees the run as it is (and
+   * throws to refuse), then the run becomes `as`: queued for the lasting queue (no owner), or
+   * preparing in process `pid`. Of several processes claiming at once, one wins; the others'
+   * `check` sees it claimed.
    */
-  claim(id: number, check: (run: RunDetail) => void, pid = process.pid): RunDetail | undefined {
+  claim(
+    id: number,
+    check: (run: RunDetail) => void,
+    as: { status: 'queued' } | { status: 'preparing'; pid: number },
+  ): RunDetail | undefined {
     return this.db
       .transaction(() => {
         const run = this.get(id);
         if (!run) return undefined;
         check(run);
-        const claimed = this.sql.claim.run(pid, id, run.status).changes;
+        const pid = as.status === 'preparing' ? as.pid : null;
+        const claimed = this.sql.claim.run(as.status, pid, id, run.status).changes;
         // The write lock is held since the transaction began; nobody can have changed the status.
         if (claimed !== 1) throw new Error(`Run ${id} changed while it was being claimed.`);
         return this.get(id);
@@ -198,8 +225,9 @@ export class RunRepo {
   }
 
   /**
-   * Marks as interrupted every running or queued run whose process is gone (crash, kill -9,
-   * power loss): it can be resumed, from its last committed epoch or from the start.
+   * Marks as interrupted every run outside the lasting queue that is queued, preparing or running
+   * while its process is gone (crash, kill -9, power loss): it can be resumed, from its last
+   * committed epoch or from the start. The queue's runs are put back by the queue's runner.
    */
   markInterrupted(isAlive: (pid: number) => boolean = pidAlive): number[] {
     // Read and marked under one write lock: a run another process claims meanwhile (queued, with

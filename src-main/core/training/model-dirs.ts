@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pidAlive } from '../pid';
+import { isActive } from '../../shared/training';
 import type { RunRepo } from '../store/runs';
 
 /** The kinds of model a run saves. */
@@ -97,7 +98,7 @@ export function cleanModelFolders(
     if (!names.some((n) => parseModelFolder(n) && !keep.has(n))) continue;
     runs.underLock(id, (run) => {
       if (!run) return;
-      const training = run.status === 'running' || run.status === 'queued';
+      const training = isActive(run.status);
       const names = pruneModelFolders(dir, {
         keep: run.modelDirs,
         // A run being trained writes folders of epochs the database does not know yet.

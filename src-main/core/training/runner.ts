@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { FeatureCacheInfo } from '../../shared/features';
-import type { BackendName, RunStatus, TrainConfig } from '../../shared/training';
+import type { BackendName, EndStatus, RunStatus, TrainConfig } from '../../shared/training';
 import type { ProgressFn } from '../../shared/types';
 import type { RunRepo } from '../store/runs';
 import { pruneModelFolders, type PruneRule } from './model-dirs';
@@ -27,6 +27,11 @@ export interface RunJob {
    * wait long); rejects with the reason the run cannot train on its data set.
    */
   features: (onProgress: ProgressFn) => Promise<FeatureCacheInfo>;
+  /**
+   * Asked after each committed epoch whether the run should stop early (its sweep's rule); the
+   * reason is recorded with the run, which ends 'stopped' and keeps what it logged.
+   */
+  afterEpoch?: (epoch: number) => string | null;
 }
 
 /** A run's event, as the queue forwards it to the shells. */
@@ -39,36 +44,68 @@ export type RunEvent = { runId: number } & (
 
 const workerUrl = siblingModule(import.meta.url, 'train-worker');
 
+/** A run training in this process. */
+interface ActiveRun {
+  runId: number;
+  worker?: Worker;
+  cancel: Int32Array;
+  /** Why it is being stopped early, once its rule said so. */
+  stopReason?: string;
+  /** Its worker is training (after its features were computed and the backend started). */
+  started?: boolean;
+}
+
 /**
- * Trains queued runs one at a time, each in its own worker thread, and is the only writer of
- * what they record: every epoch is committed to SQLite as soon as the worker reports it.
+ * Trains runs, each in its own worker thread, as many at once as it is given, and is the only
+ * writer of what they record: every epoch is committed to SQLite as soon as the worker reports
+ * it. What to train and when is its callers' (the queue's driver, or a shell training one run).
  */
-export class TrainingQueue {
-  private readonly pending: RunJob[] = [];
-  private active?: { runId: number; worker?: Worker; cancel: Int32Array };
+export class Runner {
+  private readonly active = new Map<number, ActiveRun>();
   private readonly waiters = new Map<number, ((status: RunStatus) => void)[]>();
   private closed = false;
 
   constructor(
     private readonly runs: RunRepo,
     private readonly emit: (e: RunEvent) => void,
-    /** Called whenever the training run or the waiting ones change. */
+    /** Called whenever a run starts or ends here. */
     private readonly onChange: () => void = () => {},
   ) {}
 
-  /** The run training now, if any, and the ids waiting. */
-  state(): { active: number | null; queued: number[] } {
-    return { active: this.active?.runId ?? null, queued: this.pending.map((p) => p.runId) };
+  /** The runs training in this process, in the order they started. */
+  activeIds(): number[] {
+    return [...this.active.keys()];
   }
 
-  /** Puts a run in the queue; it starts when the runs before it have ended. */
-  enqueue(job: RunJob): void {
-    this.pending.push(job);
-    this.pump();
+  /** How many runs train here now. */
+  get size(): number {
+    return this.active.size;
+  }
+
+  /** Whether a run of this process is still preparing (computing features, starting) or training. */
+  statusOf(runId: number): 'preparing' | 'running' | undefined {
+    const active = this.active.get(runId);
+    return active && (active.started ? 'running' : 'preparing');
+  }
+
+  /** Whether the run trains in this process. */
+  has(runId: number): boolean {
+    return this.active.has(runId);
+  }
+
+  /** Trains a run now; the caller has claimed it (its status is 'preparing', owned by this process). */
+  train(job: RunJob): void {
+    if (this.closed || this.active.has(job.runId)) return;
+    const cancel = new Int32Array(new SharedArrayBuffer(4));
+    this.active.set(job.runId, { runId: job.runId, cancel });
     this.onChange();
+    void this.run(job, cancel).finally(() => {
+      this.active.delete(job.runId);
+      if (!this.closed) this.onChange();
+    });
   }
 
-  /** Resolves with the run's final status once it ends. */
+  /** Resolves with the run's final status once it ends here. */
   wait(runId: number): Promise<RunStatus> {
     return new Promise((resolve) => {
       const list = this.waiters.get(runId) ?? [];
@@ -77,48 +114,35 @@ export class TrainingQueue {
     });
   }
 
-  /** Cancels a queued run at once, or a training one within one batch. Returns false if neither. */
+  /** Cancels a run training here within one batch; false when it does not train here. */
   cancel(runId: number): boolean {
-    const i = this.pending.findIndex((p) => p.runId === runId);
-    if (i >= 0) {
-      this.pending.splice(i, 1);
-      this.finish(runId, 'cancelled', null);
-      this.onChange();
-      return true;
-    }
-    if (this.active?.runId === runId) {
-      Atomics.store(this.active.cancel, 0, 1);
-      return true;
-    }
-    return false;
+    const active = this.active.get(runId);
+    if (!active) return false;
+    Atomics.store(active.cancel, 0, 1);
+    return true;
   }
 
   /**
-   * Stops the queue for good (the app is closing): the training run is stopped and marked
-   * interrupted, so it can be resumed later; queued runs are cancelled.
+   * Stops the runner for good (the app is closing): each run training here is stopped, and
+   * `leave(runId)` records what becomes of it (back in the queue, or interrupted); waiters hear
+   * the status it is left in.
    */
-  async close(): Promise<void> {
+  async close(leave: (runId: number) => RunStatus): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const p of this.pending.splice(0)) this.finish(p.runId, 'cancelled', null);
-    const active = this.active;
-    if (active) {
-      this.finish(active.runId, 'interrupted', null);
-      await active.worker?.terminate();
+    const stopping: Promise<unknown>[] = [];
+    for (const active of this.active.values()) {
+      Atomics.store(active.cancel, 0, 1);
+      let status: RunStatus = 'interrupted';
+      try {
+        status = leave(active.runId);
+      } catch {
+        // The database refused (damaged, closed): the next start finds the run's process gone.
+      }
+      this.settle(active.runId, status);
+      if (active.worker) stopping.push(active.worker.terminate());
     }
-  }
-
-  private pump(): void {
-    if (this.active || this.closed) return;
-    const next = this.pending.shift();
-    if (!next) return;
-    const cancel = new Int32Array(new SharedArrayBuffer(4));
-    this.active = { runId: next.runId, cancel };
-    void this.run(next, cancel).finally(() => {
-      this.active = undefined;
-      this.pump();
-      this.onChange();
-    });
+    await Promise.all(stopping);
   }
 
   private async run(p: RunJob, cancel: Int32Array): Promise<void> {
@@ -129,6 +153,7 @@ export class TrainingQueue {
         this.emit({ runId, type: 'features', done: progress.done, total: progress.total }),
       );
     } catch (err) {
+      if (this.closed) return;
       this.finish(
         runId,
         'failed',
@@ -136,6 +161,7 @@ export class TrainingQueue {
       );
       return;
     }
+    if (this.closed) return;
     if (Atomics.load(cancel, 0) === 1) return this.finish(runId, 'cancelled', null);
     const job: TrainJob = {
       runId,
@@ -148,16 +174,15 @@ export class TrainingQueue {
     };
     await new Promise<void>((resolve) => {
       const worker = startWorker(workerUrl);
-      this.active!.worker = worker;
+      this.active.get(runId)!.worker = worker;
       let ended = false;
       // The run ends with its last message; the queue moves on without waiting for the thread to exit.
-      const end = (
-        status: Exclude<RunStatus, 'queued' | 'running'>,
-        error: string | null,
-        last?: { epoch: number; dir: string },
-      ) => {
+      const end = (status: EndStatus, error: string | null, last?: { epoch: number; dir: string }) => {
         if (ended) return;
         ended = true;
+        // A run stopped by its sweep's rule ends 'stopped', saying why.
+        const stopReason = this.active.get(runId)?.stopReason;
+        if (status === 'cancelled' && stopReason) [status, error] = ['stopped', stopReason];
         if (!this.closed) this.finish(runId, status, error, last);
         void worker.terminate();
         resolve();
@@ -194,6 +219,8 @@ export class TrainingQueue {
     switch (e.type) {
       case 'ready':
         this.runs.start(runId, e.backend, e.version);
+        this.active.get(runId)!.started = true;
+        this.onChange();
         break;
       case 'epoch': {
         const t0 = performance.now();
@@ -208,6 +235,7 @@ export class TrainingQueue {
         this.prune(runId, job.modelDir, { kinds: ['best', 'checkpoint'], upTo: e.metrics.epoch });
         // How long committing took, so the benchmark can tell the database's share of an epoch.
         this.emit({ runId, ...e, dbSeconds: (performance.now() - t0) / 1000 });
+        this.askToStop(run, e.metrics.epoch);
         return;
       }
       case 'evaluation': {
@@ -257,9 +285,28 @@ export class TrainingQueue {
     }
   }
 
+  /** Asks the run's early-stopping rule after a committed epoch; stops the run within a batch if it says so. */
+  private askToStop(run: RunJob, epoch: number): void {
+    const active = this.active.get(run.runId);
+    if (!run.afterEpoch || !active || active.stopReason) return;
+    let reason: string | null;
+    try {
+      reason = run.afterEpoch(epoch);
+    } catch (err) {
+      // The rule could not be asked (the database refused a read): the run goes on.
+      const why = err instanceof Error ? err.message : String(err);
+      this.emit({ runId: run.runId, type: 'log', message: `Early stopping was not decided: ${why}` });
+      return;
+    }
+    if (reason === null) return;
+    active.stopReason = reason;
+    Atomics.store(active.cancel, 0, 1);
+    this.emit({ runId: run.runId, type: 'log', message: `Stopping: ${reason}` });
+  }
+
   private finish(
     runId: number,
-    status: Exclude<RunStatus, 'queued' | 'running'>,
+    status: EndStatus,
     error: string | null,
     last?: { epoch: number; dir: string },
   ): void {
@@ -275,6 +322,11 @@ export class TrainingQueue {
       if (status === 'finished') status = 'failed';
     }
     this.emit({ runId, type: 'ended', status, error });
+    this.settle(runId, status);
+  }
+
+  /** Tells whoever waits on the run the status it ended (or was left) in. */
+  private settle(runId: number, status: RunStatus): void {
     for (const resolve of this.waiters.get(runId) ?? []) resolve(status);
     this.waiters.delete(runId);
   }

@@ -5,7 +5,10 @@ import { ensureDir } from '../fs-safe';
 import { homePaths, timbreHome, type HomePaths } from '../paths';
 import { openDatabase, type Db } from '../store/database';
 import { DatasetRepo } from '../store/datasets';
+import { LeaseRepo } from '../store/lease';
+import { QueueRepo } from '../store/queue';
 import { RunRepo } from '../store/runs';
+import { SweepRepo } from '../store/sweeps';
 
 /** A reference to a data set, a run or a method that matches none. */
 export const NotFoundError = errorKind('NotFoundError', 'not-found');
@@ -24,6 +27,11 @@ export interface Home {
   readonly db: Db;
   readonly datasets: DatasetRepo;
   readonly runs: RunRepo;
+  readonly queue: QueueRepo;
+  readonly lease: LeaseRepo;
+  readonly sweeps: SweepRepo;
+  /** Runs `f` in one write transaction (IMMEDIATE): the repositories' writes in it commit together. */
+  transaction<T>(f: () => T): T;
   /** Sends an event to every listener. */
   emit(event: WorkbenchEvent): void;
   /** A progress callback that reports a task's progress as events. */
@@ -47,6 +55,10 @@ export function openHome(
     db,
     datasets: new DatasetRepo(db),
     runs: new RunRepo(db),
+    queue: new QueueRepo(db),
+    lease: new LeaseRepo(db),
+    sweeps: new SweepRepo(db),
+    transaction: (f) => db.transaction(f).immediate(),
     emit,
     progress: (task) => (progress) => emit({ type: 'progress', task, progress }),
   };

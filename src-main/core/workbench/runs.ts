@@ -1,40 +1,83 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { QueueState, RunEdit, RunRequest } from '../../shared/contract';
-import type { BackendName, RunDetail, RunSummary, TrainConfig } from '../../shared/training';
+import { MAX_RUNS_AT_ONCE, type QueueState, type RunEdit, type RunRequest } from '../../shared/contract';
+import {
+  isActive,
+  type BackendName,
+  type RunDetail,
+  type RunStatus,
+  type RunSummary,
+  type TrainConfig,
+} from '../../shared/training';
 import type { ProgressFn } from '../../shared/types';
+import { errorKind } from '../errors';
+import { earlyStopDecision } from '../sweeps/asha';
+import { checkEarlyStopping } from '../sweeps/spec';
 import { resolveTrainConfig } from '../training/config';
 import { cleanModelFolders, nextFreeRunFolder } from '../training/model-dirs';
 import type { TrainJob } from '../training/protocol';
-import { TrainingQueue, type RunJob } from '../training/runner';
+import { QueueDriver } from '../training/queue-driver';
+import { Runner, type RunJob } from '../training/runner';
 import type { WorkbenchDatasets } from './datasets';
 import { runEventOf } from './events';
 import { noSuchRun, NotFoundError, RunStateError, runOf, type Home } from './home';
 import packageJson from '../../../package.json';
 
-/** What a run's job is made from. */
-type RunRef = Pick<RunDetail, 'id' | 'config' | 'datasetId' | 'datasetFingerprint'>;
+/** A value out of its allowed range (runs at once, a queue position). */
+export const QueueArgumentError = errorKind('QueueArgumentError', 'bad-argument');
+
+/**
+ * How a process takes part in the lasting queue: 'run' trains it (when no other process does),
+ * 'watch' only shows it, 'own' trains the runs it creates or resumes itself, at once and outside
+ * the queue (`timbre train`), and shows the queue.
+ */
+export type QueueMode = 'run' | 'watch' | 'own';
+
+/** A run as `create` records it: its configuration, where it comes from, and how it is named. */
+export interface NewRunRequest {
+  config: TrainConfig;
+  preset: string;
+  name: string;
+  datasetId: number;
+  datasetFingerprint: string;
+  backend?: BackendName;
+  sweep?: { id: number; trial: number; replicate: number };
+}
+
+const POLL_MS = 100;
 
 /** The Workbench's runs: creating, queueing, resuming, cancelling, editing and deleting them. */
 export class WorkbenchRuns {
-  private readonly queue: TrainingQueue;
+  private readonly runner: Runner;
+  private readonly driver: QueueDriver;
 
   constructor(
     private readonly home: Home,
     private readonly datasets: WorkbenchDatasets,
+    private readonly mode: QueueMode = 'run',
   ) {
-    // Runs left "running" by a process that is gone were interrupted (crash, kill, power loss);
-    // what such processes left half-written in the models folder goes.
+    // Runs outside the queue left "running" by a process that is gone were interrupted (crash,
+    // kill, power loss); the queue's are put back by whoever runs it. What such processes left
+    // half-written in the models folder goes.
     home.runs.markInterrupted();
     cleanModelFolders(home.paths.models, home.runs);
-    this.queue = new TrainingQueue(
+    this.runner = new Runner(
       home.runs,
       (event) => {
         const forwarded = runEventOf(event);
         if (forwarded) home.emit(forwarded);
       },
-      () => home.emit({ type: 'queue', state: this.queue.state() }),
+      () => this.driver.nudge(),
     );
+    this.driver = new QueueDriver(
+      { queue: home.queue, lease: home.lease },
+      this.runner,
+      (id) => this.jobOf(id),
+      (state) => home.emit({ type: 'queue', state }),
+      { mode: mode === 'run' ? 'run' : 'watch' },
+      (message) => home.emit({ type: 'log', message }),
+    );
+    this.driver.start();
   }
 
   /** Checks a run request without creating anything; the full configuration. */
@@ -44,81 +87,139 @@ export class WorkbenchRuns {
     return config;
   }
 
-  /** Creates a run from a preset and overrides and queues it. */
+  /** Creates a run from a preset and overrides and queues it (or, owning its runs, trains it now). */
   async create(request: RunRequest): Promise<RunSummary> {
     const config = resolveTrainConfig(request.preset, request.overrides);
     const dataset =
       request.dataset === undefined
         ? await this.datasets.ensureDefault()
         : this.datasets.get(request.dataset);
-    const id = this.home.runs.create({
-      name:
-        request.name ??
-        `${request.preset ?? 'seed-lstm'} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
-      config,
-      preset: request.preset ?? 'seed-lstm',
-      datasetId: dataset.id,
-      datasetFingerprint: dataset.fingerprint,
-      appVersion: packageJson.version,
-      minId: nextFreeRunFolder(this.home.paths.models),
-    });
-    const run = { id, config, datasetId: dataset.id, datasetFingerprint: dataset.fingerprint };
-    this.queue.enqueue(this.job(run, request.backend));
-    return this.home.runs.summary(id)!;
+    const preset = request.preset ?? 'seed-lstm';
+    const [id] = this.record([
+      {
+        config,
+        preset,
+        name: request.name ?? `${preset} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
+        datasetId: dataset.id,
+        datasetFingerprint: dataset.fingerprint,
+        backend: request.backend,
+      },
+    ]);
+    this.look();
+    return this.home.runs.summary(id!)!;
   }
 
   /**
-   * Continues an interrupted (or cancelled) run from its last committed epoch. The run is claimed
-   * atomically: of several processes resuming it at once, one trains it, the others are refused.
+   * Records runs, all in one transaction: into the lasting queue, in order; or (owning its runs)
+   * preparing in this process, which trains them at once. Returns their ids; the caller looks at
+   * the queue (`look`) once its own transaction, if any, has committed.
+   */
+  record(requests: NewRunRequest[]): number[] {
+    const own = this.mode === 'own';
+    const ids = this.home.transaction(() => {
+      const minId = nextFreeRunFolder(this.home.paths.models);
+      return requests.map((r) => {
+        const id = this.home.runs.create({
+          ...r,
+          appVersion: packageJson.version,
+          minId,
+          status: own ? 'preparing' : 'queued',
+          ownerPid: own ? process.pid : null,
+        });
+        if (!own) this.home.queue.enqueue(id);
+        return id;
+      });
+    });
+    if (own) for (const id of ids) this.trainHere(id);
+    return ids;
+  }
+
+  /**
+   * Continues an interrupted, cancelled or stopped run from its last committed epoch, first in the
+   * queue. The run is claimed atomically: of several processes resuming it at once, one wins.
    */
   resume(id: number, backend?: BackendName): RunSummary {
     runOf(this.home, id);
-    const run = this.home.runs.claim(id, (run) => {
-      if (run.status !== 'interrupted' && run.status !== 'cancelled') {
-        throw new RunStateError(
-          `Run ${id} is ${run.status}; only an interrupted or cancelled run can be resumed.`,
-        );
-      }
-      const done = run.epochsDone;
-      const checkpoint = run.models.find((m) => m.kind === 'checkpoint' && m.epoch === done);
-      if (done > 0 && (!checkpoint || !fs.existsSync(checkpoint.dir))) {
-        throw new RunStateError(`Run ${id} has no checkpoint of epoch ${done} to resume from.`);
-      }
+    const own = this.mode === 'own';
+    const run = this.home.transaction(() => {
+      const run = this.home.runs.claim(
+        id,
+        (run) => {
+          if (run.status !== 'interrupted' && run.status !== 'cancelled' && run.status !== 'stopped') {
+            throw new RunStateError(
+              `Run ${id} is ${run.status}; only an interrupted, cancelled or stopped run can be resumed.`,
+            );
+          }
+          this.resumePoint(run);
+        },
+        own ? { status: 'preparing', pid: process.pid } : { status: 'queued' },
+      );
+      if (run && backend) this.home.runs.setBackend(id, backend);
+      if (run && !own) this.home.queue.enqueue(id, { first: true });
+      return run;
     });
     if (!run) throw noSuchRun(id);
-    const done = run.epochsDone;
-    const best = run.history.find((h) => h.epoch === run.bestEpoch);
-    const resumeFrom: TrainJob['resumeFrom'] =
-      done > 0
-        ? {
-            epoch: done,
-            bestValLoss: best?.valLoss ?? null,
-            bestValAccuracy: best?.valAccuracy ?? null,
-            bestEpoch: run.bestEpoch,
-            bestDir: run.models.find((m) => m.kind === 'best')?.dir ?? null,
-          }
-        : undefined;
-    this.queue.enqueue(
-      this.job(run, backend ?? (run.backend as BackendName | null) ?? undefined, resumeFrom),
-    );
+    if (own) this.trainHere(id);
+    else this.look();
     return this.home.runs.summary(id)!;
   }
 
-  /** Cancels a queued or training run; false when it is neither. */
+  /** Cancels a queued, preparing or training run; false when it is none of these. */
   cancel(id: number): boolean {
-    return this.queue.cancel(id);
+    if (this.runner.cancel(id)) return true;
+    const done = this.home.queue.cancel(id);
+    if (done === 'cancelled')
+      this.home.emit({ type: 'run', runId: id, event: { type: 'ended', status: 'cancelled', error: null } });
+    this.driver.changed();
+    return done !== 'not-queued';
   }
 
-  /** The run's record once it has ended. */
+  /** The run's record once it has ended, wherever it trains (here or in the process running the queue). */
   async wait(id: number): Promise<RunDetail> {
-    const run = runOf(this.home, id);
-    if (run.status === 'queued' || run.status === 'running') await this.queue.wait(id);
-    return runOf(this.home, id);
+    let run = runOf(this.home, id);
+    while (isActive(run.status)) {
+      await (this.runner.has(id) ? this.runner.wait(id) : new Promise((r) => setTimeout(r, POLL_MS)));
+      run = runOf(this.home, id);
+      // Closed while it trained here: it is back in the queue (or interrupted); nobody here trains it.
+      if (this.closed && isActive(run.status)) return run;
+    }
+    return run;
+  }
+
+  /** Looks at the queue now: starts what waits (if this process runs it) and publishes the change. */
+  look(): void {
+    this.driver.tick();
   }
 
   /** The training queue now. */
   state(): QueueState {
-    return this.queue.state();
+    return this.driver.state();
+  }
+
+  /** Pauses (no run starts; those training go on) or resumes the whole queue. */
+  setPaused(paused: boolean): QueueState {
+    this.home.queue.setPaused(paused);
+    this.driver.tick();
+    return this.state();
+  }
+
+  /** Moves a waiting run to `index` in the queue (0: first). */
+  move(id: number, index: number): QueueState {
+    runOf(this.home, id);
+    if (!Number.isInteger(index) || index < 0)
+      throw new QueueArgumentError('A queue position is a whole number from 0.');
+    if (!this.home.queue.move(id, index)) throw new RunStateError(`Run ${id} is not in the queue.`);
+    this.driver.changed();
+    return this.state();
+  }
+
+  /** Sets how many runs of the queue train at once. */
+  setRunsAtOnce(n: number): QueueState {
+    if (!Number.isInteger(n) || n < 1 || n > MAX_RUNS_AT_ONCE)
+      throw new QueueArgumentError(`Runs at once is a whole number from 1 to ${MAX_RUNS_AT_ONCE}.`);
+    this.home.queue.setRunsAtOnce(n);
+    this.driver.tick();
+    return this.state();
   }
 
   /** Edits a run's name, notes or tags. */
@@ -128,7 +229,7 @@ export class WorkbenchRuns {
     return runOf(this.home, id);
   }
 
-  /** Deletes a run that is not training, with its saved models. */
+  /** Deletes a run that is not queued or training, with its saved models. */
   delete(id: number): void {
     runOf(this.home, id);
     // Checked and deleted in one statement: a run another process resumes meanwhile stays.
@@ -144,30 +245,93 @@ export class WorkbenchRuns {
     return path.join(this.home.paths.models, String(id));
   }
 
-  /** Stops the queue: the training run becomes interrupted, queued ones cancelled. */
-  close(): Promise<void> {
-    return this.queue.close();
+  private closed = false;
+
+  /**
+   * Stops training here, leaving the queue as it was: a run of the queue training here waits
+   * again (it resumes from its last committed epoch in the next process that runs the queue), a
+   * run trained outside the queue is interrupted; the lease goes.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.runner.close((id): RunStatus => {
+      if (this.home.queue.requeue(id)) return 'queued';
+      this.home.runs.end(id, 'interrupted');
+      return 'interrupted';
+    });
+    this.driver.close();
+  }
+
+  /** Trains a run this process has claimed (preparing, owned by it), outside the queue. */
+  private trainHere(id: number): void {
+    const job = this.jobOf(id);
+    if (job) this.runner.train(job);
+  }
+
+  /** Where a run continues from: its last committed epoch's checkpoint, or the start. */
+  private resumePoint(run: RunDetail): TrainJob['resumeFrom'] {
+    const done = run.epochsDone;
+    if (done === 0) return undefined;
+    const checkpoint = run.models.find((m) => m.kind === 'checkpoint' && m.epoch === done);
+    if (!checkpoint || !fs.existsSync(checkpoint.dir)) {
+      throw new RunStateError(`Run ${run.id} has no checkpoint of epoch ${done} to resume from.`);
+    }
+    const best = run.history.find((h) => h.epoch === run.bestEpoch);
+    return {
+      epoch: done,
+      bestValLoss: best?.valLoss ?? null,
+      bestValAccuracy: best?.valAccuracy ?? null,
+      bestEpoch: run.bestEpoch,
+      bestDir: run.models.find((m) => m.kind === 'best')?.dir ?? null,
+    };
   }
 
   /**
-   * Everything the queue needs to train a run, resolved once from its record. Only the feature
-   * cache waits until the run comes to train; a data set re-imported meanwhile fails the run.
+   * Everything the runner needs to train a claimed run, resolved from its record: a queued run
+   * may wait long, across processes. Only the feature cache waits until it comes to train; a data
+   * set re-imported meanwhile fails the run. Null when it cannot train (it is ended, saying why).
    */
-  private job(run: RunRef, backend?: BackendName, resumeFrom?: TrainJob['resumeFrom']): RunJob {
-    return {
-      runId: run.id,
-      config: run.config,
-      datasetId: run.datasetId,
-      datasetFingerprint: run.datasetFingerprint,
-      modelDir: this.modelFolder(run.id),
-      backend,
-      resumeFrom,
-      features: (onProgress) => this.features(run, onProgress),
+  private jobOf(id: number): RunJob | null {
+    const run = this.home.runs.get(id);
+    if (!run) return null;
+    try {
+      return {
+        runId: id,
+        config: run.config,
+        datasetId: run.datasetId,
+        datasetFingerprint: run.datasetFingerprint,
+        modelDir: this.modelFolder(id),
+        backend: (run.backend as BackendName | null) ?? undefined,
+        resumeFrom: this.resumePoint(run),
+        features: (onProgress) => this.features(run, onProgress),
+        afterEpoch: this.earlyStopping(run),
+      };
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      this.home.runs.end(id, 'failed', why);
+      this.home.emit({ type: 'run', runId: id, event: { type: 'ended', status: 'failed', error: why } });
+      return null;
+    }
+  }
+
+  /** The rule of the run's sweep that stops it early, asked after each epoch; undefined without one. */
+  private earlyStopping(run: RunDetail): RunJob['afterEpoch'] {
+    const sweepId = run.sweepId;
+    const spec = sweepId === null ? undefined : this.home.sweeps.get(sweepId)?.spec;
+    if (sweepId === null || !spec?.earlyStopping) return undefined;
+    const rule = checkEarlyStopping(spec.earlyStopping);
+    return () => {
+      const all = this.home.sweeps.histories(sweepId);
+      const own = all.find((h) => h.id === run.id);
+      if (!own) return null;
+      const decision = earlyStopDecision(rule, own, all);
+      return decision.stop ? decision.reason : null;
     };
   }
 
   /** The feature cache a run trains on, computed on first use. */
-  private async features(run: RunRef, onProgress: ProgressFn) {
+  private async features(run: RunDetail, onProgress: ProgressFn) {
     if (run.datasetId === null) throw new NotFoundError(`The data set of run ${run.id} was deleted.`);
     const dataset = this.datasets.get(run.datasetId);
     if (dataset.fingerprint !== run.datasetFingerprint) {

@@ -235,6 +235,7 @@ describe('RunRepo', () => {
         startedAt: d.startedAt,
         finishedAt: d.finishedAt,
         tags: d.tags,
+        sweepId: d.sweepId,
       });
       expect(runs.summary(r.id)).toEqual(r);
     }
@@ -245,11 +246,20 @@ describe('RunRepo', () => {
   it('marks running runs whose process is gone as interrupted, and leaves live ones', () => {
     const { runs, datasetId } = setup();
     const config = resolveTrainConfig('seed-fc');
-    const mk = () =>
-      runs.create({ name: 'r', config, preset: null, datasetId, datasetFingerprint: 'fp', appVersion: '0' });
+    const mk = (ownerPid?: number) =>
+      runs.create({
+        name: 'r',
+        config,
+        preset: null,
+        datasetId,
+        datasetFingerprint: 'fp',
+        appVersion: '0',
+        ownerPid,
+      });
     const dead = mk();
     const alive = mk();
-    const queued = mk();
+    // A run this (live) process created to train itself.
+    const queued = mk(process.pid);
     const orphan = mk();
     runs.start(dead, 'cpu', 'x', 111);
     runs.start(alive, 'cpu', 'x', 222);
@@ -418,19 +428,19 @@ describe('RunRepo under kills and concurrent processes', () => {
       };
       const outcomes = repos.map((repo, i) => {
         try {
-          return repo.claim(id, resumable, 1000 + i)!.status;
+          return repo.claim(id, resumable, { status: 'preparing', pid: 1000 + i })!.status;
         } catch (err) {
           return (err as Error).message;
         }
       });
-      expect(outcomes).toEqual(['queued', 'is queued', 'is queued']);
-      // The claimer (pid 1000) is alive: nobody marks its queued run interrupted.
+      expect(outcomes).toEqual(['preparing', 'is preparing', 'is preparing']);
+      // The claimer (pid 1000) is alive: nobody marks its run interrupted.
       const alive = (pid: number) => pid === 1000;
       expect(repos[1]!.markInterrupted(alive)).toEqual([]);
-      expect(runs.get(id)!.status).toBe('queued');
+      expect(runs.get(id)!.status).toBe('preparing');
       // It died before training: the run is interrupted again and can be claimed anew.
       expect(repos[2]!.markInterrupted(() => false)).toEqual([id]);
-      expect(repos[1]!.claim(id, resumable, 1001)!.status).toBe('queued');
+      expect(repos[1]!.claim(id, resumable, { status: 'preparing', pid: 1001 })!.status).toBe('preparing');
       // Nor can a claimed run be deleted.
       expect(repos[2]!.remove(id, { idleOnly: true })).toBe(false);
       expect(runs.get(id)).toBeDefined();

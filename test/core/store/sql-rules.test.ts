@@ -112,7 +112,8 @@ describe('the store', () => {
       ],
     });
     runs.end(id, 'finished', null, { epoch: 1, dir: '/m/last' });
-    expect(runs.claim(id, () => undefined)?.status).toBe('queued');
+    expect(runs.claim(id, () => undefined, { status: 'queued' })?.status).toBe('queued');
+    runs.setBackend(id, 'cpu');
     expect(runs.underLock(id, (run) => run?.status)).toBe('queued');
     runs.markInterrupted(() => false);
     runs.update(id, { name: 'renamed', tags: ['a'] });

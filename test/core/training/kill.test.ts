@@ -201,7 +201,7 @@ describe('training killed at its worst moments', () => {
       for (const o of lost) {
         expect(o.reason).toBeInstanceOf(RunStateError);
         expect((o.reason as Error).message).toMatch(
-          /is (queued|running); only an interrupted or cancelled run/,
+          /is (queued|preparing|running); only an interrupted, cancelled or stopped run/,
         );
       }
       const winner = benches[outcomes.findIndex((o) => o.status === 'fulfilled')]!;

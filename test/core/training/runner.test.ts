@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src-main/core/store/database';
 import { RunRepo } from '../../../src-main/core/store/runs';
 import { resolveTrainConfig } from '../../../src-main/core/training/config';
-import { TrainingQueue, type RunEvent } from '../../../src-main/core/training/runner';
+import { Runner, type RunEvent } from '../../../src-main/core/training/runner';
 import { emptyDataset } from '../../helpers/store';
 import { tempDir } from '../../helpers/tmp';
 
@@ -14,7 +14,7 @@ afterEach(() => {
   cleanup?.();
 });
 
-describe('TrainingQueue', () => {
+describe('Runner', () => {
   it('ends a run and tells its waiters why when the database refuses the final write', async () => {
     const t = tempDir();
     cleanup = t.cleanup;
@@ -33,8 +33,8 @@ describe('TrainingQueue', () => {
     const events: RunEvent[] = [];
     // The features fail, and by then the database can no longer be written (closed here; a
     // damaged file or a full disk in life): the run must still end, without an uncaught throw.
-    const queue = new TrainingQueue(runs, (e) => events.push(e));
-    queue.enqueue({
+    const runner = new Runner(runs, (e) => events.push(e));
+    runner.train({
       runId: id,
       config: resolveTrainConfig('seed-fc', { epochs: 1 }),
       datasetId: ds.id,
@@ -45,10 +45,10 @@ describe('TrainingQueue', () => {
         throw new Error('no features');
       },
     });
-    await expect(queue.wait(id)).resolves.toBe('failed');
+    await expect(runner.wait(id)).resolves.toBe('failed');
     const ended = events.find((e) => e.type === 'ended');
     expect(ended).toMatchObject({ runId: id, type: 'ended', status: 'failed' });
     expect((ended as { error: string }).error).toMatch(/no features.*could not be recorded/);
-    expect(queue.state()).toEqual({ active: null, queued: [] });
+    expect(runner.activeIds()).toEqual([]);
   });
 });

@@ -118,7 +118,7 @@ describe('training in a worker thread', () => {
       dataset: datasetId,
       backend: 'cpu',
     });
-    expect(await wb.queueState()).toEqual({ active: first.id, queued: [second.id] });
+    expect(await wb.queueState()).toMatchObject({ active: first.id, queued: [second.id] });
     await wb.cancelRun(second.id);
     expect((await wb.getRun(second.id)).status).toBe('cancelled');
     await new Promise<void>((resolve) => {

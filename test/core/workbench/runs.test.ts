@@ -46,7 +46,7 @@ describe('a run as the queue gets it', () => {
       dataset: dataset.id,
       backend: 'cpu',
     });
-    expect(await wb.queueState()).toEqual({ active: first.id, queued: [second.id] });
+    expect(await wb.queueState()).toMatchObject({ active: first.id, queued: [second.id] });
 
     // One train note fewer: the data set's fingerprint changes when it is imported again.
     const examples = path.join(root, 'nsynth-train', 'examples.json');
