@@ -131,7 +131,102 @@ describe('QueueRepo', () => {
     queue.remove(1);
     queue.setPaused(true);
     queue.paused();
+    queue.claimNext(7);
+    queue.snapshot();
+    queue.cancel(2);
+    queue.cancelRequests();
+    queue.requeue(2);
+    queue.requeueOrphans(() => true);
+    queue.setRunsAtOnce(2);
+    queue.runsAtOnce();
+    queue.contains(2);
     expect(prepared()).toBe(0);
+  });
+
+  it('hands each waiting run to one claimer, skipping paused sweeps, and puts back the runs of a claimer that died', () => {
+    const { file, db, queue, runs } = setup(4);
+    for (const id of [1, 2, 3, 4]) queue.enqueue(id);
+    const sweep = Number(
+      db
+        .prepare("INSERT INTO sweeps (name, spec, status, created_at) VALUES ('s', '{}', 'paused', 'now')")
+        .run().lastInsertRowid,
+    );
+    db.prepare('UPDATE runs SET sweep_id = ? WHERE id = 2').run(sweep);
+    const other = new QueueRepo(open(file));
+    expect(queue.claimNext(100)).toBe(1);
+    // Run 2's sweep is paused: it is passed over, not claimed.
+    expect(other.claimNext(200)).toBe(3);
+    expect(queue.claimNext(100)).toBe(4);
+    expect(other.claimNext(200)).toBeUndefined();
+    expect(queue.snapshot()).toEqual([
+      { runId: 1, status: 'preparing', ownerPid: 100, cancelRequested: false },
+      { runId: 2, status: 'queued', ownerPid: null, cancelRequested: false },
+      { runId: 3, status: 'preparing', ownerPid: 200, cancelRequested: false },
+      { runId: 4, status: 'preparing', ownerPid: 100, cancelRequested: false },
+    ]);
+    runs.start(3, 'cpu', 'x', 200);
+    // Process 200 died: its run waits again, in its place, its epochs kept.
+    expect(queue.requeueOrphans((pid) => pid === 100)).toEqual([3]);
+    expect(runs.get(3)).toMatchObject({ status: 'queued' });
+    expect(queue.claimNext(100)).toBe(3);
+  });
+
+  it('cancels a waiting run at once and asks the runner to stop a training one', () => {
+    const { queue, runs } = setup(3);
+    for (const id of [1, 2, 3]) queue.enqueue(id);
+    expect(queue.claimNext(100)).toBe(1);
+    expect(queue.cancel(2)).toBe('cancelled');
+    expect(runs.get(2)).toMatchObject({ status: 'cancelled' });
+    expect(queue.list()).toEqual([1, 3]);
+    expect(queue.cancel(1)).toBe('requested');
+    expect(queue.cancelRequests()).toEqual([1]);
+    expect(runs.get(1)?.status).toBe('preparing');
+    expect(queue.cancel(2)).toBe('not-queued');
+    runs.end(1, 'cancelled');
+    expect(queue.cancelRequests()).toEqual([]);
+    expect(queue.list()).toEqual([3]);
+  });
+
+  it('keeps how many runs train at once, 1 to 64', () => {
+    const { db, queue } = setup(0);
+    expect(queue.runsAtOnce()).toBe(1);
+    queue.setRunsAtOnce(3);
+    expect(queue.runsAtOnce()).toBe(3);
+    expect(() => queue.setRunsAtOnce(0)).toThrow(/CHECK constraint failed/);
+    expect(() => queue.setRunsAtOnce(65)).toThrow(/CHECK constraint failed/);
+    expect(new QueueRepo(db).runsAtOnce()).toBe(3);
+  });
+
+  it('migration 5 rebuilds runs with the new statuses and sweep columns, keeping every run and what points at it', () => {
+    const file = dbFile();
+    const old = new Database(file);
+    old.exec(MIGRATIONS.slice(0, 4).join(''));
+    old.pragma('user_version = 4');
+    old.exec(`INSERT INTO runs (id, name, status, created_at, app_version, seed, dataset_fingerprint, feature_config, config, epochs_done)
+              VALUES (7, 'r', 'finished', 'now', '0', 1, 'fp', '{}', '{"epochs":1}', 1);
+              INSERT INTO epochs (run_id, epoch, train_loss, train_accuracy, seconds, samples_per_s) VALUES (7, 1, 1, 0.5, 1, 1);
+              INSERT INTO run_params (run_id, key, value) VALUES (7, 'lr', '0.001');
+              INSERT INTO queue (run_id, position) VALUES (7, 1);`);
+    old.close();
+    const db = open(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    // Nothing cascaded away when the old table was dropped.
+    expect(db.prepare('SELECT COUNT(*) AS n FROM epochs WHERE run_id = 7').get()).toEqual({ n: 1 });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM run_params WHERE run_id = 7').get()).toEqual({ n: 1 });
+    expect(new QueueRepo(db).list()).toEqual([7]);
+    expect(db.prepare('SELECT status, sweep_id, epochs_done FROM runs WHERE id = 7').get()).toEqual({
+      status: 'finished',
+      sweep_id: null,
+      epochs_done: 1,
+    });
+    db.prepare("UPDATE runs SET status = 'stopped' WHERE id = 7").run();
+    expect(() => db.prepare("UPDATE runs SET status = 'paused' WHERE id = 7").run()).toThrow(
+      /CHECK constraint failed/,
+    );
+    // The rebuilt table still cascades to what points at it.
+    new RunRepo(db).remove(7);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM epochs').get()).toEqual({ n: 0 });
   });
 
   it('migration 4 adds an empty, unpaused queue to a database of the previous schema, keeping its runs', () => {
