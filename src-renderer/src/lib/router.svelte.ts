@@ -3,12 +3,16 @@ import { FAMILIES } from '../../../src-main/shared/constants';
 
 /** A place in the app, as its address says. */
 export type Route =
-  | { name: 'runs' }
+  /** The runs table, filtered by a sweep when the address says so (`#/runs?sweep=3`). */
+  | { name: 'runs'; sweep: number | null }
   | { name: 'run'; id: number }
   | ({ name: 'audition'; id: number } & AuditionParams)
   | { name: 'new'; from: number | null }
   | { name: 'compare'; ids: number[] }
   | { name: 'datasets' }
+  | { name: 'queue' }
+  | { name: 'sweeps' }
+  | { name: 'sweep'; id: number }
   | { name: 'missing'; hash: string };
 
 /** What the audition address carries: the evaluation, the list's filters and the selected note. */
@@ -40,7 +44,8 @@ export function parseHash(hash: string): Route {
   const [path = '', query = ''] = raw.split('?', 2);
   const params = new URLSearchParams(query);
   const parts = path.split('/').filter(Boolean);
-  if (parts[0] === 'runs' && parts.length === 1) return { name: 'runs' };
+  if (parts[0] === 'runs' && parts.length === 1)
+    return { name: 'runs', sweep: positive(params.get('sweep')) };
   if (parts[0] === 'runs' && parts.length === 2) {
     const id = positive(parts[1]);
     if (id) return { name: 'run', id };
@@ -72,12 +77,18 @@ export function parseHash(hash: string): Route {
     return { name: 'compare', ids: [...new Set(ids)] };
   }
   if (parts[0] === 'datasets' && parts.length === 1) return { name: 'datasets' };
+  if (parts[0] === 'queue' && parts.length === 1) return { name: 'queue' };
+  if (parts[0] === 'sweeps' && parts.length === 1) return { name: 'sweeps' };
+  if (parts[0] === 'sweeps' && parts.length === 2) {
+    const id = positive(parts[1]);
+    if (id) return { name: 'sweep', id };
+  }
   return { name: 'missing', hash: raw };
 }
 
 /** The address of a route, for links. */
 export const href = {
-  runs: () => '#/runs',
+  runs: (p: { sweep?: number | null } = {}) => (p.sweep ? `#/runs?sweep=${p.sweep}` : '#/runs'),
   run: (id: number) => `#/runs/${id}`,
   audition: (id: number, p: Partial<AuditionParams> = {}) => {
     const q = new URLSearchParams();
@@ -94,6 +105,9 @@ export const href = {
   newRun: (from?: number) => (from ? `#/new?from=${from}` : '#/new'),
   compare: (ids: readonly number[]) => (ids.length ? `#/compare?ids=${ids.join(',')}` : '#/compare'),
   datasets: () => '#/datasets',
+  queue: () => '#/queue',
+  sweeps: () => '#/sweeps',
+  sweep: (id: number) => `#/sweeps/${id}`,
 };
 
 /** The current route; follows `hashchange`. */
@@ -102,6 +116,8 @@ class Router {
   route: Route = $derived(parseHash(this.hash));
   /** The last comparison visited, so the rail's Compare entry returns to it. */
   lastCompare = $state('#/compare');
+  /** The runs table's last address (its sweep filter), so the rail's Runs entry returns to it. */
+  lastRuns = $state('#/runs');
 
   constructor() {
     if (typeof window === 'undefined') return;
@@ -109,9 +125,14 @@ class Router {
     this.hash = location.hash;
     window.addEventListener('hashchange', () => {
       this.hash = location.hash;
-      if (this.route.name === 'compare') this.lastCompare = this.hash;
+      this.remember();
     });
+    this.remember();
+  }
+
+  private remember(): void {
     if (this.route.name === 'compare') this.lastCompare = this.hash;
+    if (this.route.name === 'runs') this.lastRuns = this.hash;
   }
 
   /** Goes to an address (`#/runs/3`), adding a history entry. */
@@ -125,6 +146,11 @@ class Router {
    */
   replace(to: string): void {
     history.replaceState(history.state, '', to);
+    // The runs table's filter lives in its address and nothing keys on it: follow it.
+    if (this.route.name === 'runs' && parseHash(to).name === 'runs') {
+      this.hash = to;
+      this.remember();
+    }
   }
 }
 

@@ -1,6 +1,11 @@
 // One run as it lives: its record, plus what its events say while it is queued or training.
 import type { QueueState, RunEventPayload } from '../../../src-main/shared/contract';
-import type { EpochMetrics, RunDetail, RunStatus } from '../../../src-main/shared/training';
+import {
+  isActive,
+  type EpochMetrics,
+  type RunDetail,
+  type RunStatus,
+} from '../../../src-main/shared/training';
 import { pct } from '../../../src-main/shared/format';
 import { api, ApiError } from './client';
 
@@ -46,7 +51,7 @@ export class RunLive {
   place = $derived(this.queue && this.run ? this.queue.queued.indexOf(this.run.id) + 1 : 0);
   /** Runs that train before this one (the active one and those queued ahead). */
   ahead = $derived(this.place > 0 ? this.place - 1 + (this.queue?.active !== null ? 1 : 0) : 0);
-  live = $derived(this.status === 'queued' || this.status === 'running');
+  live = $derived(this.status !== null && isActive(this.status));
 
   #id = 0;
   #unsubscribe: (() => void) | null = null;
@@ -143,6 +148,7 @@ export class RunLive {
     switch (e.type) {
       case 'features':
         this.features = { done: e.done, total: e.total };
+        if (this.status === 'queued') this.status = 'preparing';
         break;
       case 'ready':
         // The record now has its start time and backend.

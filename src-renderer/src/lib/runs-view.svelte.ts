@@ -20,6 +20,14 @@ const acc = (v: number | null) => (v === null ? null : v * 100);
 export const COLUMNS: Column[] = [
   { key: 'id', label: '#', title: 'Run id', width: 54, numeric: true, value: (r) => r.id },
   { key: 'name', label: 'Name', title: 'Name', width: 0, value: (r) => r.name.toLowerCase() },
+  {
+    key: 'sweep',
+    label: 'Sweep',
+    title: 'The sweep that created the run',
+    width: 46,
+    numeric: true,
+    value: (r) => r.sweepId,
+  },
   { key: 'model', label: 'Model', title: 'Model type', width: 52, value: (r) => r.model },
   {
     key: 'features',
@@ -98,9 +106,10 @@ export const COLUMNS: Column[] = [
 const byKey = new Map<string, Column>();
 for (const c of COLUMNS) for (const k of [c.key, ...(c.aliases ?? [])]) byKey.set(k, c);
 // Filter-only keys.
-byKey.set('layers', { ...COLUMNS[6]!, key: 'layers', value: (r) => r.layers });
-byKey.set('preset', { ...COLUMNS[1]!, key: 'preset', value: (r) => r.preset });
-byKey.set('tag', { ...COLUMNS[1]!, key: 'tag', value: (r) => r.tags.join(' ').toLowerCase() });
+const column = (key: string) => COLUMNS.find((c) => c.key === key)!;
+byKey.set('layers', { ...column('hidden'), key: 'layers', value: (r) => r.layers });
+byKey.set('preset', { ...column('name'), key: 'preset', value: (r) => r.preset });
+byKey.set('tag', { ...column('name'), key: 'tag', value: (r) => r.tags.join(' ').toLowerCase() });
 
 type Test = (r: RunSummary, now: number) => boolean;
 
@@ -168,16 +177,22 @@ function searchText(r: RunSummary): string {
   return t;
 }
 
-/** Filters and sorts runs; the input array is never changed. */
+/** Filters (by words, status and sweep) and sorts runs; the input array is never changed. */
 export function viewOf(
   list: readonly RunSummary[],
   query: string,
   status: RunStatus | '',
   sort: { key: string; dir: 1 | -1 },
   now: number,
+  sweep: number | null = null,
 ): RunSummary[] {
   const { tests } = parseFilter(query);
-  const rows = list.filter((r) => (!status || r.status === status) && tests.every((t) => t(r, now)));
+  const rows = list.filter(
+    (r) =>
+      (sweep === null || r.sweepId === sweep) &&
+      (!status || r.status === status) &&
+      tests.every((t) => t(r, now)),
+  );
   const column = byKey.get(sort.key);
   if (!column) return rows;
   const keyed = rows.map((r) => ({ r, v: column.value(r, now) }));
