@@ -169,6 +169,7 @@ const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
   epochPredictions: z.tuple([id, id]),
   listReportFormats: z.tuple([]),
   exportReport: z.tuple([z.array(id).min(1).max(100), z.enum(REPORT_FORMATS)]),
+  exportSweepReport: z.tuple([id, z.enum(REPORT_FORMATS)]),
 };
 
 /** Checks a call's arguments; throws ApiArgumentError naming the method, the place and the problem. */

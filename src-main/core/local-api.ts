@@ -23,9 +23,12 @@ export interface WorkbenchLocalApi extends WorkbenchApi {
   waitForRun(id: number): Promise<RunDetail>;
   /** The folder a run's models are saved in (it may not exist). */
   runModelFolder(id: number): Promise<string>;
-  /** Writes a report of runs to `out` (CSV: three files named after it); what was written. */
+  /**
+   * Writes a report of runs, or of a sweep (`{ sweep: id }`), to `out` (CSV: three files named
+   * after it, of a sweep two); what was written.
+   */
   writeReport(
-    ids: number[],
+    of: number[] | { sweep: number },
     format: ReportFormat,
     out: string,
     options?: ExportOptions,

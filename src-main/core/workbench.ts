@@ -82,7 +82,7 @@ export class Workbench implements WorkbenchLocalApi {
     this.#datasets = new WorkbenchDatasets(this.#home, preset === 'tiny' ? 'tiny' : 'default');
     this.#runs = new WorkbenchRuns(this.#home, this.#datasets, options.queue);
     this.#sweeps = new WorkbenchSweeps(this.#home, this.#datasets, this.#runs);
-    this.#reports = new WorkbenchReports(this.#home);
+    this.#reports = new WorkbenchReports(this.#home, this.#sweeps);
     this.#predictions = new PredictionReader(this.#home.runs.predictions, this.#home.datasets);
   }
 
@@ -258,13 +258,19 @@ export class Workbench implements WorkbenchLocalApi {
     return this.#reports.files(ids, format);
   }
 
+  async exportSweepReport(id: number, format: ReportFormat): Promise<ReportFiles> {
+    return this.#reports.sweepFiles(id, format);
+  }
+
   async writeReport(
-    ids: number[],
+    of: number[] | { sweep: number },
     format: ReportFormat,
     out: string,
     options?: ExportOptions,
   ): Promise<ExportResult> {
-    return this.#reports.write(ids, format, out, options);
+    return Array.isArray(of)
+      ? this.#reports.write(of, format, out, options)
+      : this.#reports.writeSweep(of.sweep, format, out, options);
   }
 
   async printableReportHtml(ids: number[]): Promise<string> {

@@ -234,6 +234,8 @@ export interface WorkbenchApi {
   listReportFormats(): Promise<ReportFormatInfo[]>;
   /** A report of runs in a format (an id from listReportFormats), as file contents to save. */
   exportReport(ids: number[], format: ReportFormat): Promise<ReportFiles>;
+  /** A sweep's report (search space, every run, configurations, the best) in a format, as file contents to save. */
+  exportSweepReport(id: number, format: ReportFormat): Promise<ReportFiles>;
   /** Listens to events; returns the function that stops listening. */
   subscribe(listener: (event: WorkbenchEvent) => void): () => void;
 }
@@ -279,6 +281,7 @@ export const API_METHODS = [
   'epochPredictions',
   'listReportFormats',
   'exportReport',
+  'exportSweepReport',
 ] as const satisfies readonly ApiMethod[];
 
 /** An error as it crosses from the app to a window: its class name and readable message. */

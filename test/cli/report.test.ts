@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src-main/core/workbench';
 import { PDF_NEEDS_CHROMIUM } from '../../src-main/core/reports/pdf';
+import { sweepWithResults } from '../core/reports/sweep-fixture';
 import { timbre } from '../helpers/cli';
 import { tinyDataset } from '../helpers/tiny';
 import { tempDir } from '../helpers/tmp';
@@ -154,5 +155,55 @@ describe('timbre report', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(PDF_NEEDS_CHROMIUM);
     expect(fs.existsSync(file)).toBe(false);
+  });
+});
+
+describe('timbre report --sweep', () => {
+  it('writes a sweep report, refuses run ids beside it, and names an unknown sweep', async () => {
+    const sweep = await sweepWithResults(home, 'cli <b>sweep</b>', 'tiny');
+    const sid = String(sweep.id);
+    const file = path.join(dir, 'out', 'sweep.md');
+    const r = timbre(home, ['report', '--sweep', sid, '--out', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^Wrote the md report of sweep ${sweep.id} \\(8 runs\\) to ${file} \\(\\d+(\\.\\d)? KB\\)\\.$`,
+        'm',
+      ),
+    );
+    // Three of its runs still wait: the report says so on stderr and shows what there is.
+    expect(r.stderr).toMatch(new RegExp(`Sweep ${sweep.id} has runs still to train`));
+    const md = fs.readFileSync(file, 'utf8');
+    expect(md).toMatch(/^# Sweep report: cli <b>sweep<\/b> \(#\d+\)$/m);
+    expect(md).toContain('| Learning rate | lr | 0.001, 0.0003 |');
+    expect(md).toMatch(/\| 1 \| hidden=8 lr=0\.001 \| 2 \| 75\.0 % ± 7\.1 % \| 65\.0 % ± 7\.1 % \|/);
+    for (const run of sweep.runs) expect(md).toContain(run.label);
+
+    const csvOut = path.join(dir, 'out', 's');
+    const csv = timbre(home, ['report', '--sweep', sid, '--format', 'csv', '--out', csvOut, '--json']);
+    expect(csv.code, csv.stderr).toBe(0);
+    const result = csv.json() as { sweep: number; runs: number[]; files: { path: string }[] };
+    expect(result.sweep).toBe(sweep.id);
+    expect(result.runs).toEqual(sweep.runs.map((x) => x.run.id));
+    expect(result.files.map((f) => path.basename(f.path))).toEqual(['s-runs.csv', 's-configurations.csv']);
+
+    const cases: [string[], RegExp][] = [
+      [['report', id, '--sweep', sid, '--out', file], /Give run ids or --sweep ID, not both/],
+      [['report', '--sweep', 'x1', '--out', file], /A sweep id is a positive whole number \(got "x1"\)/],
+      [['report', '--sweep', sid], /--out FILE is required/],
+      [
+        ['report', '--sweep', sid, '--out', file, '--examples', '2'],
+        /--confusions and --examples are for reports of runs/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const bad = timbre(home, args);
+      expect(bad.code, args.join(' ')).toBe(2);
+      expect(bad.stderr, args.join(' ')).toMatch(message);
+    }
+    const missing = timbre(home, ['report', '--sweep', '999', '--out', path.join(dir, 'out', 'none.md')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/No sweep 999\. `timbre sweep list` shows them\./);
+    expect(fs.existsSync(path.join(dir, 'out', 'none.md'))).toBe(false);
   });
 });

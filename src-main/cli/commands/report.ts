@@ -1,4 +1,10 @@
-import { formatOfPath, REPORT_FORMAT_LIST, REPORT_FORMATS } from '../../core/reports/registry';
+import type { ExportResult } from '../../core/reports/export';
+import {
+  formatOfPath,
+  REPORT_FORMAT_LIST,
+  REPORT_FORMATS,
+  type ReportFormatId,
+} from '../../core/reports/registry';
 import { choiceFlag, intFlag, parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { printJson } from '../output';
@@ -23,7 +29,10 @@ export const REPORT_USAGE = `Usage:
   timbre report RUN_ID... --out FILE [--format ${REPORT_FORMATS.join('|')}] [--confusions N] [--examples N] [--json]
       Export runs as a report. --format defaults to the extension of FILE.
 ${REPORT_FORMAT_LIST.map((f) => describeFormat(f.id, f.description)).join('\n')}
-      --confusions N  confusions listed per run (default 5); --examples N  notes per confusion (default 3)`;
+      --confusions N  confusions listed per run (default 5); --examples N  notes per confusion (default 3)
+  timbre report --sweep ID --out FILE [--format ${REPORT_FORMATS.join('|')}] [--json]
+      Export a sweep as a report: its search space, every run's settings and results, each
+      configuration's mean ± sd over its seeds, and the best configuration.`;
 
 const human = (bytes: number) =>
   bytes < 1024
@@ -39,6 +48,7 @@ export async function reportCommand(ctx: CliContext, argv: string[]): Promise<vo
     {
       out: { type: 'string', short: 'o' },
       format: { type: 'string', short: 'f' },
+      sweep: { type: 'string' },
       confusions: { type: 'string' },
       examples: { type: 'string' },
       json: { type: 'boolean' },
@@ -47,18 +57,13 @@ export async function reportCommand(ctx: CliContext, argv: string[]): Promise<vo
   );
   if (values.help || (positionals[0] === 'help' && positionals.length === 1))
     return console.log(REPORT_USAGE);
-  if (!positionals.length) throw new UsageError(`Give one or more run ids.\n${REPORT_USAGE}`);
+  if (values.sweep !== undefined) return sweepReport(ctx, values, positionals);
+  if (!positionals.length) throw new UsageError(`Give one or more run ids, or --sweep ID.\n${REPORT_USAGE}`);
   const ids = positionals.map((p) => parseRunId(p, REPORT_USAGE));
   const twice = ids.find((id, i) => ids.indexOf(id) !== i);
   if (twice !== undefined)
     throw new UsageError(`Run ${twice} is given twice; give each run once.\n${REPORT_USAGE}`);
-  if (!values.out) throw new UsageError(`--out FILE is required.\n${REPORT_USAGE}`);
-  const format = choiceFlag(values.format, 'format', REPORT_FORMATS) ?? formatOfPath(values.out);
-  if (!format) {
-    throw new UsageError(
-      `Cannot tell the format from "${values.out}"; give --format, one of ${REPORT_FORMATS.join(', ')}.\n${REPORT_USAGE}`,
-    );
-  }
+  const format = formatOf(values);
   const confusions = intFlag(values.confusions, 'confusions', 0, 100, 5);
   const examples = intFlag(values.examples, 'examples', 0, 20, 3);
 
@@ -69,14 +74,59 @@ export async function reportCommand(ctx: CliContext, argv: string[]): Promise<vo
       process.stderr.write(`Run ${id} is ${run.status}; the report shows what it has recorded so far.\n`);
     }
   }
-  const result = await wb.writeReport(ids, format, values.out, { confusions, examples });
+  const result = await wb.writeReport(ids, format, values.out!, { confusions, examples });
   if (values.json) return printJson(result);
-  const runs = `run${ids.length === 1 ? '' : 's'} ${ids.join(', ')}`;
+  printWritten(result, `run${ids.length === 1 ? '' : 's'} ${ids.join(', ')}`);
+}
+
+type ReportFlags = { out?: string; format?: string; confusions?: string; examples?: string; json?: boolean };
+
+// The format asked for, or the one --out's extension names; --out is required.
+function formatOf(values: ReportFlags): ReportFormatId {
+  if (!values.out) throw new UsageError(`--out FILE is required.\n${REPORT_USAGE}`);
+  const format = choiceFlag(values.format, 'format', REPORT_FORMATS) ?? formatOfPath(values.out);
+  if (!format) {
+    throw new UsageError(
+      `Cannot tell the format from "${values.out}"; give --format, one of ${REPORT_FORMATS.join(', ')}.\n${REPORT_USAGE}`,
+    );
+  }
+  return format;
+}
+
+// `timbre report --sweep ID ...`: a sweep's report instead of runs'.
+async function sweepReport(
+  ctx: CliContext,
+  values: ReportFlags & { sweep?: string },
+  positionals: string[],
+): Promise<void> {
+  if (positionals.length) throw new UsageError(`Give run ids or --sweep ID, not both.\n${REPORT_USAGE}`);
+  const text = values.sweep!;
+  const id = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id) || id < 1)
+    throw new UsageError(`A sweep id is a positive whole number (got "${text}").\n${REPORT_USAGE}`);
+  if (values.confusions !== undefined || values.examples !== undefined)
+    throw new UsageError(
+      `--confusions and --examples are for reports of runs, not of a sweep.\n${REPORT_USAGE}`,
+    );
+  const format = formatOf(values);
+  const wb = ctx.workbench();
+  const sweep = await wb.getSweep(id);
+  if (!sweep.done)
+    process.stderr.write(
+      `Sweep ${id} has runs still to train; the report shows what they have recorded so far.\n`,
+    );
+  const result = await wb.writeReport({ sweep: id }, format, values.out!);
+  if (values.json) return printJson(result);
+  printWritten(result, `sweep ${id} (${result.runs.length} run${result.runs.length === 1 ? '' : 's'})`);
+}
+
+// What was written, one line for one file, a list for several.
+function printWritten(result: ExportResult, what: string): void {
   if (result.files.length === 1) {
     const f = result.files[0]!;
-    console.log(`Wrote the ${format} report of ${runs} to ${f.path} (${human(f.bytes)}).`);
+    console.log(`Wrote the ${result.format} report of ${what} to ${f.path} (${human(f.bytes)}).`);
   } else {
-    console.log(`Wrote the ${format} report of ${runs} as ${result.files.length} files:`);
+    console.log(`Wrote the ${result.format} report of ${what} as ${result.files.length} files:`);
     for (const f of result.files) console.log(`  ${f.path} (${human(f.bytes)})`);
   }
 }

@@ -40,12 +40,19 @@ export interface CsvReport {
  * spreadsheets and data-frame readers expect).
  */
 export function csvPaths(out: string): Record<keyof CsvReport, string> {
+  return csvTablePaths(out, CSV_TABLES.report);
+}
+
+/** The tables of each kind of CSV report, in the order they are written and saved. */
+export const CSV_TABLES = {
+  report: ['runs', 'epochs', 'predictions'],
+  sweep: ['runs', 'configurations'],
+} as const;
+
+/** The file of each table, named after `out` without its .csv: `results-<table>.csv`. */
+export function csvTablePaths<T extends string>(out: string, tables: readonly T[]): Record<T, string> {
   const base = out.replace(/\.csv$/i, '');
-  return {
-    runs: `${base}-runs.csv`,
-    epochs: `${base}-epochs.csv`,
-    predictions: `${base}-predictions.csv`,
-  };
+  return Object.fromEntries(tables.map((t) => [t, `${base}-${t}.csv`])) as Record<T, string>;
 }
 
 /** The report as three CSV tables. */

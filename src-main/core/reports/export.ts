@@ -2,9 +2,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { collectReport, type CollectOptions, type ReportSource } from './collect';
-import { csvPaths } from './csv';
+import { CSV_TABLES, csvTablePaths } from './csv';
 import type { ChromiumLookup } from './pdf';
 import { reportFormat, type ReportFormatId } from './registry';
+import { collectSweepReport, type SweepReportSource } from './sweep/collect';
 import { ReportError, type RenderedFile } from './types';
 import { ensureDir, writeDurable } from '../fs-safe';
 
@@ -12,7 +13,9 @@ import { ensureDir, writeDurable } from '../fs-safe';
 export interface ExportResult {
   format: ReportFormatId;
   runs: number[];
-  /** Absolute paths and sizes; CSV writes three files, every other format one. */
+  /** The sweep reported on, for a sweep's report. */
+  sweep?: number;
+  /** Absolute paths and sizes; CSV writes three files (of a sweep, two), every other format one. */
   files: { path: string; bytes: number }[];
 }
 
@@ -36,11 +39,44 @@ export async function writeReport(
   options: ExportOptions = {},
 ): Promise<ExportResult> {
   const rendered = await renderReport(source, runIds, format, path.resolve(out), options);
-  const files = rendered.map(({ path: file, content }) => {
+  return { format: reportFormat(format).id, runs: runIds, files: writeRendered(rendered) };
+}
+
+/** Writes a sweep's report in a format to `out` as writeReport writes runs' (CSV: two files). */
+export async function writeSweepReport(
+  source: SweepReportSource,
+  sweepId: number,
+  format: string,
+  out: string,
+  options: Pick<ExportOptions, 'chromium' | 'now'> = {},
+): Promise<ExportResult> {
+  const f = reportFormat(format);
+  const file = path.resolve(out);
+  f.check?.({ out: file, chromium: options.chromium });
+  const data = await collectSweepReport(source, sweepId, options.now);
+  const files = writeRendered(await f.sweep(data, { out: file, chromium: options.chromium }));
+  return { format: f.id, runs: data.runs.map((r) => r.id), sweep: sweepId, files };
+}
+
+/** A sweep's report in memory, named after `out` (CSV: out-runs.csv and out-configurations.csv). */
+export async function renderSweepReport(
+  source: SweepReportSource,
+  sweepId: number,
+  format: string,
+  out: string,
+  options: Pick<ExportOptions, 'chromium' | 'now'> = {},
+): Promise<RenderedFile[]> {
+  const f = reportFormat(format);
+  f.check?.({ out, chromium: options.chromium });
+  return f.sweep(await collectSweepReport(source, sweepId, options.now), { out, chromium: options.chromium });
+}
+
+// Each file whole or not at all; their paths and sizes.
+function writeRendered(rendered: RenderedFile[]): ExportResult['files'] {
+  return rendered.map(({ path: file, content }) => {
     writeFileAtomic(file, content);
     return { path: file, bytes: Buffer.byteLength(content) };
   });
-  return { format: reportFormat(format).id, runs: runIds, files };
 }
 
 /**
@@ -61,26 +97,34 @@ export async function renderReport(
 }
 
 /**
- * How a save dialog offers a report's files: one file under its own name; CSV's three tables
- * (x-runs.csv, x-epochs.csv, x-predictions.csv, as csvPaths names them) as `x.csv`, and nothing else.
- * Throws a ReportError for any other set of several files.
+ * How a save dialog offers a report's files: one file under its own name; a CSV report's tables
+ * (x-runs.csv, x-epochs.csv, x-predictions.csv; of a sweep x-runs.csv, x-configurations.csv, as
+ * csvTablePaths names them) as `x.csv`, and nothing else. Throws a ReportError for any other set.
  */
 export function saveName(names: readonly string[]): string {
   if (names.length === 1) return names[0]!;
-  const stem = names[0]?.replace(/-runs\.csv$/, '');
-  const csv = stem === undefined ? [] : Object.values(csvPaths(`${stem}.csv`));
-  if (names.length !== csv.length || names.some((n, i) => n !== csv[i])) {
-    throw new ReportError("Several files are saved together only as a CSV report's three tables.");
-  }
-  return `${stem}.csv`;
+  return `${csvLayout(names).stem}.csv`;
 }
 
 /** Where each file goes when the user chose `chosen` for `saveName(names)`: CSV's tables after its stem. */
 export function savePaths(names: readonly string[], chosen: string): string[] {
   if (names.length === 1) return [chosen];
-  saveName(names);
-  const paths = csvPaths(chosen.toLowerCase().endsWith('.csv') ? chosen : `${chosen}.csv`);
-  return [paths.runs, paths.epochs, paths.predictions];
+  const { tables } = csvLayout(names);
+  const paths = csvTablePaths(chosen.toLowerCase().endsWith('.csv') ? chosen : `${chosen}.csv`, tables);
+  return tables.map((t) => paths[t]);
+}
+
+// The CSV tables several files are, in their order, and the stem they are named after.
+function csvLayout(names: readonly string[]): { stem: string; tables: readonly string[] } {
+  const stem = names[0]?.replace(/-runs\.csv$/, '');
+  for (const tables of Object.values(CSV_TABLES)) {
+    if (stem === undefined || names.length !== tables.length) continue;
+    const paths = csvTablePaths(`${stem}.csv`, tables);
+    if (names.every((n, i) => n === paths[tables[i]!])) return { stem, tables };
+  }
+  throw new ReportError(
+    "Several files are saved together only as a CSV report's three tables (a sweep's report: two).",
+  );
 }
 
 /** Writes a file under a temporary name in the same folder, flushes it, then renames it into place. */

@@ -13,7 +13,33 @@ import type { ReportData } from './types';
  */
 export function reportHtml(data: ReportData): string {
   const names = data.runs.map((r) => `#${r.detail.id} ${r.detail.name}`);
-  const title = `Timbre report: ${names.join(', ')}`;
+  return htmlPage({
+    title: `Timbre report: ${names.join(', ')}`,
+    appVersion: data.appVersion,
+    generatedAt: data.generatedAt,
+    body: [
+      '<header>',
+      `<h1>Training report: ${data.runs.length} run${data.runs.length === 1 ? '' : 's'}</h1>`,
+      `<p class="muted">${names.map(esc).join(' · ')}</p>`,
+      '</header>',
+      summarySection(data),
+      paramsSection(data),
+      curvesSection(data),
+      ...data.runs.map(runSection),
+    ],
+  });
+}
+
+/**
+ * A self-contained report page around ready-made body HTML: the report's stylesheet, a
+ * Content-Security-Policy that allows nothing to be fetched or run, and the footer. `title` is text.
+ */
+export function htmlPage(page: {
+  title: string;
+  appVersion: string;
+  generatedAt: string;
+  body: string[];
+}): string {
   return [
     '<!doctype html>',
     '<html lang="en">',
@@ -22,20 +48,13 @@ export function reportHtml(data: ReportData): string {
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="color-scheme" content="light dark">',
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; media-src data:">`,
-    `<meta name="generator" content="Timbre Workbench ${esc(data.appVersion)}">`,
-    `<title>${esc(title)}</title>`,
+    `<meta name="generator" content="Timbre Workbench ${esc(page.appVersion)}">`,
+    `<title>${esc(page.title)}</title>`,
     `<style>${REPORT_CSS}</style>`,
     '</head>',
     '<body>',
-    '<header>',
-    `<h1>Training report: ${data.runs.length} run${data.runs.length === 1 ? '' : 's'}</h1>`,
-    `<p class="muted">${names.map(esc).join(' · ')}</p>`,
-    '</header>',
-    summarySection(data),
-    paramsSection(data),
-    curvesSection(data),
-    ...data.runs.map(runSection),
-    `<footer>Written by Timbre Workbench ${esc(data.appVersion)} on ${esc(data.generatedAt)}. ` +
+    ...page.body,
+    `<footer>Written by Timbre Workbench ${esc(page.appVersion)} on ${esc(page.generatedAt)}. ` +
       'This file is self-contained: it needs no network and no other file.</footer>',
     '</body>',
     '</html>',

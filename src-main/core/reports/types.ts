@@ -3,6 +3,7 @@ import type { ChromiumLookup } from './pdf';
 import type { ReportFormatInfo } from '../../shared/contract';
 import type { Evaluation, RunDetail } from '../../shared/training';
 import { errorKind } from '../errors';
+import type { SweepReportData } from './sweep/types';
 
 /** One note's prediction in an evaluation; probabilities follow the evaluation's labels. */
 export interface PredictionRecord {
@@ -95,6 +96,8 @@ export interface ReportFormatModule<Id extends string = string> extends ReportFo
   check?(options: RenderOptions): void;
   /** The report's files: one named `options.out`, or several named after it. */
   render(data: ReportData, options: RenderOptions): RenderedFile[] | Promise<RenderedFile[]>;
+  /** A sweep's report (sweep/*.ts writes its parts), named as `render` names its files. */
+  sweep(data: SweepReportData, options: RenderOptions): RenderedFile[] | Promise<RenderedFile[]>;
 }
 
 /** Declares a report format, keeping its id's literal type for the registry. */

@@ -1,4 +1,5 @@
 import { reportHtml } from '../html';
+import { sweepHtml } from '../sweep/html';
 import { defineReportFormat } from '../types';
 
 /** One self-contained HTML page, with the clips of the most frequent confusions embedded. */
@@ -13,4 +14,5 @@ export const htmlFormat = defineReportFormat({
     'confusions with playable example notes',
   audio: true,
   render: (data, { out }) => [{ path: out, content: reportHtml(data) }],
+  sweep: (data, { out }) => [{ path: out, content: sweepHtml(data) }],
 });

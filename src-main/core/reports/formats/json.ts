@@ -1,4 +1,5 @@
 import { reportJson } from '../json';
+import { sweepJson } from '../sweep/json';
 import { defineReportFormat } from '../types';
 
 /** Everything the runs recorded, with every note's predictions, as one JSON document. */
@@ -9,4 +10,5 @@ export const jsonFormat = defineReportFormat({
   mime: 'application/json',
   description: "everything recorded, with every note's predictions",
   render: (data, { out }) => [{ path: out, content: reportJson(data) }],
+  sweep: (data, { out }) => [{ path: out, content: sweepJson(data) }],
 });

@@ -1,4 +1,5 @@
 import { reportMarkdown } from '../markdown';
+import { sweepMarkdown } from '../sweep/markdown';
 import { defineReportFormat } from '../types';
 
 /** Markdown tables to paste into a paper or a README. */
@@ -9,4 +10,5 @@ export const mdFormat = defineReportFormat({
   mime: 'text/markdown',
   description: 'Markdown tables to paste into a paper or README',
   render: (data, { out }) => [{ path: out, content: reportMarkdown(data) }],
+  sweep: (data, { out }) => [{ path: out, content: sweepMarkdown(data) }],
 });

@@ -1,5 +1,6 @@
 import { reportHtml } from '../html';
 import { htmlToPdf, requireChromium } from '../pdf';
+import { sweepHtml } from '../sweep/html';
 import { defineReportFormat } from '../types';
 
 /** The HTML report printed by Chromium (without its audio, which a PDF cannot play). */
@@ -13,5 +14,8 @@ export const pdfFormat = defineReportFormat({
   check: ({ chromium }) => void requireChromium(chromium),
   render: async (data, { out, chromium }) => [
     { path: out, content: await htmlToPdf(reportHtml(data), requireChromium(chromium)) },
+  ],
+  sweep: async (data, { out, chromium }) => [
+    { path: out, content: await htmlToPdf(sweepHtml(data), requireChromium(chromium)) },
   ],
 });
