@@ -148,11 +148,19 @@ try {
   }
 
   if (!skip.has('ui')) {
-    log('UI: runs table with 10,000 runs, compare view of 10 runs x 200 epochs (Chromium)');
+    log(
+      'UI: runs table with 10,000 runs, compare view of 10 runs x 200 epochs, sweeps of 500 runs (Chromium)',
+    );
     const u = await part('ui', () => benchUi(work));
     say('');
     print(u.rows);
-    result.ui = { runs_table_ms: u.runsTableMs, compare_ms: u.compareMs, target_ms: 300 };
+    result.ui = {
+      runs_table_ms: u.runsTableMs,
+      compare_ms: u.compareMs,
+      sweep_create_500_ms: u.sweepCreateMs,
+      runs_table_sweep_500_ms: u.sweepTableMs,
+      target_ms: 300,
+    };
   }
 
   if (accuracy) {

@@ -6,11 +6,15 @@ import path from 'node:path';
 import { openDatabase } from '../../src-main/core/store/database';
 import { DatasetRepo } from '../../src-main/core/store/datasets';
 import { RunRepo } from '../../src-main/core/store/runs';
+import { SweepRepo } from '../../src-main/core/store/sweeps';
 import { resolveTrainConfig } from '../../src-main/core/training/config';
 import { startShell } from '../helpers/ui';
 import type { BenchRow } from './datasets';
+import { benchSweepUi } from './ui-sweeps';
 
 const RUNS = 10_000;
+/** Of them, one sweep's. */
+const SWEEP_RUNS = 500;
 const COMPARED = 10;
 const EPOCHS = 200;
 
@@ -25,8 +29,11 @@ function matrix(seed: number): number[][] {
   );
 }
 
-/** Writes 10,000 finished runs and 10 runs of 200 epochs straight into a fresh store. */
-function seed(home: string): number[] {
+/**
+ * Writes 10,000 finished runs (500 of them one sweep's) and 10 runs of 200 epochs straight into a
+ * fresh store; returns the compared runs and the sweep.
+ */
+function seed(home: string): { compared: number[]; sweep: number } {
   const db = openDatabase(path.join(home, 'timbre.db'));
   const ds = new DatasetRepo(db).save({
     name: 'bench',
@@ -37,7 +44,14 @@ function seed(home: string): number[] {
     skipped: [],
   });
   const runs = new RunRepo(db);
-  const make = (name: string, i: number) =>
+  const sweep = new SweepRepo(db).create('seeded', {
+    name: 'seeded',
+    base: { preset: 'seed-lstm' },
+    method: 'grid',
+    grid: { lr: Array.from({ length: SWEEP_RUNS / 2 }, (_, t) => +(1e-5 * (t + 1)).toPrecision(3)) },
+    seeds: 2,
+  });
+  const make = (name: string, i: number, inSweep = false) =>
     runs.create({
       name,
       config: resolveTrainConfig(['seed-lstm', 'seed-blstm', 'logmel-lstm'][i % 3], {
@@ -48,11 +62,12 @@ function seed(home: string): number[] {
       datasetId: ds.id,
       datasetFingerprint: 'f',
       appVersion: 'bench',
+      sweep: inSweep ? { id: sweep, trial: Math.floor(i / 2), replicate: i % 2 } : undefined,
     });
   const compared: number[] = [];
   db.transaction(() => {
     for (let i = 0; i < RUNS; i++) {
-      const id = make(`bulk ${i}`, i);
+      const id = make(`bulk ${i}`, i, i < SWEEP_RUNS);
       runs.end(id, 'finished');
       db.prepare('UPDATE runs SET test_accuracy = ?, best_val_accuracy = ? WHERE id = ?').run(
         (i % 97) / 100,
@@ -84,16 +99,20 @@ function seed(home: string): number[] {
     compared.push(id);
   }
   db.close();
-  return compared;
+  return { compared, sweep };
 }
 
 /** Runs the UI timings in Chromium against the browser shell; returns rows for the report. */
-export async function benchUi(
-  work: string,
-): Promise<{ rows: BenchRow[]; runsTableMs: number; compareMs: number }> {
+export async function benchUi(work: string): Promise<{
+  rows: BenchRow[];
+  runsTableMs: number;
+  compareMs: number;
+  sweepCreateMs: number;
+  sweepTableMs: number;
+}> {
   const home = path.join(work, 'ui-home');
   fs.mkdirSync(home, { recursive: true });
-  const compared = seed(home);
+  const { compared, sweep } = seed(home);
   // The server renders its default data set on first start (a fresh home): wait for it, so that
   // the timings are of the UI and not of that render competing for the CPU (a workbench with
   // 10,000 runs has long had its default data set).
@@ -125,9 +144,12 @@ export async function benchUi(
       .then(() => page.locator('[data-testid="runs-table"] tr[data-id]').count());
     const runsTableMs = median(tableTimes);
     const compareMs = median(compareTimes);
+    const sweeps = await benchSweepUi(page, shell.origin, sweep);
     return {
       runsTableMs,
       compareMs,
+      sweepCreateMs: sweeps.createMs,
+      sweepTableMs: sweeps.filteredMs,
       rows: [
         {
           what: `runs table rendered, ${RUNS} runs (page load)`,
@@ -141,6 +163,7 @@ export async function benchUi(
           unit: 'ms',
           note: 'target < 300',
         },
+        ...sweeps.rows,
       ],
     };
   } finally {
