@@ -163,6 +163,8 @@ export class QueueDriver {
     if (this.store.queue.paused()) return;
     const limit = this.store.queue.runsAtOnce();
     while (this.runner.size < limit) {
+      // A read first: the claim takes the write lock, not worth taking each second for nothing.
+      if (this.store.queue.next() === undefined) return;
       const id = this.store.queue.claimNext();
       if (id === undefined) return;
       const job = this.jobOf(id);
