@@ -5,7 +5,12 @@ import { checkArgs } from '../../../src-main/core/api-schema';
 import { NotFoundError, Workbench } from '../../../src-main/core/workbench';
 import { saveName, savePaths } from '../../../src-main/core/reports/export';
 import { REPORT_FORMATS } from '../../../src-main/core/reports/registry';
-import { collectSweepReport } from '../../../src-main/core/reports/sweep/collect';
+import {
+  collectSweepReport,
+  earlyStoppingText,
+  searchSpace,
+  spread,
+} from '../../../src-main/core/reports/sweep/collect';
 import type { SweepReportData } from '../../../src-main/core/reports/sweep/types';
 import type { SweepDetail } from '../../../src-main/shared/sweeps';
 import { tempDir } from '../../helpers/tmp';
@@ -86,6 +91,42 @@ describe('a sweep report', () => {
     expect(data.best?.by).toBe('mean');
     expect(data.best?.configuration.trial).toBe(0);
     expect(data.best?.run.id).toBe(ids()[1]);
+  });
+
+  it('describes a random search space, median stopping, and the spread of few values', () => {
+    const space = searchSpace({
+      name: 'r',
+      base: {},
+      method: 'random',
+      trials: 4,
+      random: {
+        lr: { kind: 'loguniform', min: 1e-4, max: 0.01 },
+        dropout: { kind: 'uniform', min: 0, max: 0.5 },
+        layers: { kind: 'int', min: 1, max: 3 },
+        optimizer: { kind: 'choice', values: ['adam', 'sgd'] },
+      },
+    });
+    expect(space.map((e) => [e.key, e.text])).toEqual([
+      ['lr', 'log-uniform from 0.0001 to 0.01'],
+      ['dropout', 'uniform from 0 to 0.5'],
+      ['layers', 'whole number from 1 to 3'],
+      ['optimizer', 'one of adam, sgd'],
+    ]);
+    expect(space[3]).toMatchObject({ kind: 'choice', values: ['adam', 'sgd'], label: expect.any(String) });
+    const spec = { name: 'm', base: {}, method: 'grid' as const };
+    expect(earlyStoppingText(spec, 5)).toBeNull();
+    expect(earlyStoppingText({ ...spec, earlyStopping: { method: 'median' } }, 5)).toBe(
+      'median stopping: from epoch 3, a run below the median of the others stops (once 3 other runs have reached the epoch)',
+    );
+    expect(earlyStoppingText({ ...spec, earlyStopping: { method: 'asha' } }, 10)).toMatch(
+      /^ASHA: at epochs 1, 3, 9 the top 1\/3 continue/,
+    );
+    expect(earlyStoppingText({ ...spec, earlyStopping: { method: 'asha', rungs: [4] } }, 4)).toMatch(
+      /no run is stopped/,
+    );
+    expect(spread([])).toEqual({ n: 0, mean: null, sd: null });
+    expect(spread([0.5, null])).toEqual({ n: 1, mean: 0.5, sd: null });
+    expect(spread([1, 2, 3])).toEqual({ n: 3, mean: 2, sd: 1 });
   });
 
   it('writes every registered format with the space, each run, the best configuration and mean ± sd', async () => {

@@ -169,8 +169,9 @@ export function earlyStoppingText(spec: SweepSpec, maxEpochs: number): string | 
     );
   }
   const rungs = ashaRungs(s, maxEpochs);
+  if (!rungs.length) return 'ASHA: no rung comes before the last epoch, so no run is stopped';
   return (
-    `ASHA: at ${rungs.length ? `epoch${rungs.length === 1 ? '' : 's'} ${rungs.join(', ')}` : 'no epoch below the last'} ` +
-    `the top 1/${s.eta} continue (once ${s.minRuns} run${s.minRuns === 1 ? ' has' : 's have'} reached the epoch)`
+    `ASHA: at epoch${rungs.length === 1 ? '' : 's'} ${rungs.join(', ')} the top 1/${s.eta} continue ` +
+    `(once ${s.minRuns} run${s.minRuns === 1 ? ' has' : 's have'} reached the epoch)`
   );
 }

@@ -1,6 +1,6 @@
 // A sweep report's content as plain-text tables, the same for every human-readable format: the
 // Markdown, HTML and LaTeX writers differ only in how they set a table and escape its text.
-import { pct, UNKNOWN } from '../../../shared/format';
+import { pct, UNKNOWN, utcTime } from '../../../shared/format';
 import { RUN_STATUSES } from '../../../shared/training';
 import { valueText } from '../../sweeps/expand';
 import type { Spread, SweepReportData } from './types';
@@ -52,7 +52,7 @@ export function sweepFacts(data: SweepReportData): [string, string][] {
     ['early stopping', data.earlyStopping ?? 'none'],
     ['status', `${sweep.status}${sweep.done ? ', done' : ''}`],
     ['runs', counts.length ? `${counts.join(', ')} (${sweep.counts.total} in all)` : 'none'],
-    ['created', sweep.createdAt],
+    ['created (UTC)', utcTime(sweep.createdAt)],
   );
   return facts;
 }
