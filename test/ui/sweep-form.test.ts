@@ -27,6 +27,16 @@ beforeAll(async () => {
   ({ dir: home, cleanup } = tempDir('timbre-ui-sweep-'));
   const wb = new Workbench({ home });
   await wb.importDataset(await tinyDataset(), 'default');
+  // One earlier LSTM on log-mel features: the speed a sweep of them is estimated from.
+  const earlier = await wb.createRun({
+    name: 'earlier',
+    overrides: {
+      epochs: 1,
+      model: { hidden: 8, layers: 1 },
+      features: { representation: 'logmel', maxPerFamily: 3 },
+    },
+  });
+  expect((await wb.waitForRun(earlier.id)).status).toBe('finished');
   await wb.close();
   shell = await startShell({ home });
   // Nothing of the sweep trains: the test looks at what was created, not at training.
@@ -120,6 +130,7 @@ describe('the New run form in sweep mode', () => {
     expect(await hint('sweep-stop')).toMatch(/keep the top 1\/3 at epochs 1, 3, 9/);
     await expect.poll(count).toMatch(/5 configurations × 2 seeds = 10 runs/);
     expect(await page.getByRole('group', { name: 'Sweep' }).textContent()).toMatch(/random draws/);
+    await shell.shot('sweep-form-random');
 
     // Every vary off: the single-run form with the values it had.
     for (const label of ['Learning rate', 'Layers', 'Optimizer']) await vary(label).click();
@@ -143,13 +154,19 @@ describe('the New run form in sweep mode', () => {
     await page.locator('#f-epochs').fill('1');
     await page.locator('#f-hidden').fill('8');
     await page.locator('#f-maxPerFamily').fill('3');
+    await page.locator('#f-representation').selectOption('logmel');
     await vary('Learning rate').click();
     await page.locator('#f-lr').fill('1e-3, 3e-4, 1e-4');
     await vary('Layers').click();
     await page.locator('#f-layers').fill('1, 2');
     await page.locator('#sweep-seeds').fill('2');
     await page.locator('#sweep-name').fill('lr by layers');
-    await expect.poll(count).toMatch(/6 configurations × 2 seeds = 12 runs/);
+    // The time comes from the earlier run's speed, said as a person says it.
+    await expect
+      .poll(count)
+      .toMatch(
+        /^6 configurations × 2 seeds = 12 runs · about (\d+\.\d s|\d+ s|\d+ min \d+ s|\d+ h \d+ min)$/,
+      );
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       await shell.shot(`sweep-form-${scheme}`);
