@@ -41,6 +41,9 @@ beforeAll(async () => {
   shell = await startShell({ home });
   // Nothing of the sweep trains: the test looks at what was created, not at training.
   await shell.call('pauseQueue');
+  // The page may have read the queue's state before the pause, and opened its event stream after
+  // it: it starts again from the state now.
+  await shell.page.reload();
 });
 
 afterAll(async () => {
@@ -58,13 +61,22 @@ describe('the New run form in sweep mode', () => {
     // The seed is set by "seeds per configuration", not varied.
     expect(await vary('Seed').count()).toBe(0);
 
-    await vary('Learning rate').click();
+    // By keyboard: the toggle comes right after its field.
+    await page.locator('#f-lr').focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      'Vary Learning rate',
+    );
+    await page.keyboard.press('Space');
     expect(await vary('Learning rate').getAttribute('aria-pressed')).toBe('true');
     // The list starts from the single value and has the cursor.
     expect(await page.locator('#f-lr').inputValue()).toBe('0.0008');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-lr');
     expect(await page.getByRole('button', { name: 'Launch run', exact: true }).count()).toBe(0);
     expect(await page.locator('#f-name').count()).toBe(0);
+    expect(await page.getByTestId('queue-note').textContent()).toMatch(
+      /The queue is paused: the sweep's runs wait until it is resumed/,
+    );
 
     // Enter in a half-typed list launches nothing.
     await page.locator('#f-lr').fill('1e-3, 3e-4,');
@@ -175,6 +187,9 @@ describe('the New run form in sweep mode', () => {
 
     await launch().click();
     await page.waitForURL(/#\/sweeps\/\d+$/);
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'Sweep' }).textContent())
+      .toMatch(/Sweep “lr by layers”: 12 runs queued\./);
     const id = Number(/#\/sweeps\/(\d+)$/.exec(page.url())![1]);
     const sweep = await shell.call<SweepDetail>('getSweep', id);
     expect(sweep).toMatchObject({ name: 'lr by layers', method: 'grid', configurations: 6, seeds: 2 });
