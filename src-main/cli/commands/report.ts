@@ -7,6 +7,7 @@ import {
 } from '../../core/reports/registry';
 import { choiceFlag, intFlag, parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
+import { isActive } from '../../shared/training';
 import { printJson } from '../output';
 import { parseRunId } from './runs';
 
@@ -70,7 +71,7 @@ export async function reportCommand(ctx: CliContext, argv: string[]): Promise<vo
   const wb = ctx.workbench();
   for (const id of ids) {
     const run = await wb.getRun(id);
-    if (run.status === 'running' || run.status === 'queued') {
+    if (isActive(run.status)) {
       process.stderr.write(`Run ${id} is ${run.status}; the report shows what it has recorded so far.\n`);
     }
   }
