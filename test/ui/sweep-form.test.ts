@@ -139,7 +139,11 @@ describe('the New run form in sweep mode', () => {
     await page.locator('#f-optimizer-sgd').check();
     expect(await hint('f-optimizer')).toBe('2 of 2');
     await page.locator('#sweep-stop').selectOption('asha');
-    expect(await hint('sweep-stop')).toMatch(/keep the top 1\/3 at epochs 1, 3, 9/);
+    // No cut at a run's last epoch: with 1 epoch ASHA has nothing to decide, and says so.
+    expect(await hint('sweep-stop')).toBe('keep the top 1/3, but no cut: the runs train 1 epoch');
+    await page.locator('#f-epochs').fill('20');
+    expect(await hint('sweep-stop')).toBe('keep the top 1/3 at epochs 1, 3, 9…');
+    await page.locator('#f-epochs').fill('1');
     await expect.poll(count).toMatch(/5 configurations × 2 seeds = 10 runs/);
     expect(await page.getByRole('group', { name: 'Sweep' }).textContent()).toMatch(/random draws/);
     await shell.shot('sweep-form-random');
