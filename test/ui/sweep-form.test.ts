@@ -86,6 +86,10 @@ describe('the New run form in sweep mode', () => {
     expect(await sweeps()).toEqual([]);
     await page.locator('#f-lr').fill('1e-3, 3e-4, 1e-4');
     expect(await hint('f-lr')).toMatch(/^3 values; > 0, ≤ 10/);
+    // Escape leaves what was typed and the sweep mode as they are.
+    await page.locator('#f-lr').press('Escape');
+    expect(await page.locator('#f-lr').inputValue()).toBe('1e-3, 3e-4, 1e-4');
+    expect(await vary('Learning rate').getAttribute('aria-pressed')).toBe('true');
     await vary('Layers').click();
     await page.locator('#f-layers').fill('2, 3');
     await page.locator('#sweep-seeds').fill('2');

@@ -17,7 +17,7 @@ import { api } from './client';
 import { flatValues } from './run-checks.svelte';
 import type { RunForm } from './run-form.svelte';
 import { messageOf } from './runs.svelte';
-import { checkVary, wholeIn, type Vary, type VaryCheck } from './sweep-checks';
+import { checkVary, rangeAllowed, wholeIn, type Vary, type VaryCheck } from './sweep-checks';
 
 export type { Vary, VaryCheck, VaryMode } from './sweep-checks';
 
@@ -74,7 +74,7 @@ export class SweepForm {
   active = $derived(this.keys.length > 0);
   /** Random as soon as one setting is a range; lists then become `choice` draws. */
   method = $derived(
-    this.keys.some((k) => this.vary[k]!.mode === 'range' && this.form.field(k).kind !== 'choice')
+    this.keys.some((k) => this.vary[k]!.mode === 'range' && rangeAllowed(this.form.field(k)))
       ? ('random' as const)
       : ('grid' as const),
   );
