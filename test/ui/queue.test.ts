@@ -29,8 +29,9 @@ async function shots(name: string) {
 
 beforeAll(async () => {
   ({ dir: home, cleanup } = tempDir('timbre-ui-queue-'));
-  // 2 grid runs + 3 random ones + 1,000 of a big sweep wait, one grid run trains (in this process).
-  seeded = await seedSweeps(home, { bigRuns: 1000 });
+  // 2 grid runs + 2 random ones + 1,000 of a big sweep wait; a grid run trains and a random one
+  // prepares (both "in this process").
+  seeded = await seedSweeps(home, { bigRuns: 1000, preparing: true });
   shell = await startShell({ home });
 });
 
@@ -44,20 +45,23 @@ describe('the Queue view', () => {
     const notice = shell.page.getByRole('status').filter({ hasText: 'earlier session' });
     await expect
       .poll(() => notice.textContent(), { timeout: 20_000 })
-      .toContain('1,005 runs queued in an earlier session wait: the queue is paused.');
-    await expect.poll(strip).toBe('1 training · 1,005 waiting · paused');
+      .toContain('1,004 runs queued in an earlier session wait: the queue is paused.');
+    await expect.poll(strip).toBe('2 training · 1,004 waiting · paused');
   });
 
   it('shows the run training with its epoch and the first 200 waiting runs in order', async () => {
     const { page } = shell;
-    await page.getByRole('link', { name: '1 training · 1,005 waiting · paused' }).click();
+    await page.getByRole('link', { name: '2 training · 1,004 waiting · paused' }).click();
     const training = page.locator(`[data-testid="queue-training"] li[data-id="${seeded.training}"]`);
     await training.waitFor();
     expect(await training.textContent()).toContain('epoch 1 of 3');
     expect(await training.locator('[data-status]').textContent()).toBe('running');
+    const preparing = page.locator(`[data-testid="queue-training"] li[data-id="${seeded.preparing}"]`);
+    expect(await preparing.locator('[data-status]').textContent()).toBe('preparing');
+    expect(await preparing.textContent()).toContain('computing features');
     const state = await queueNow();
     await expect.poll(waitingIds).toEqual(state.queued.slice(0, 200));
-    expect(await page.getByTestId('queue-more').textContent()).toContain('and 805 more');
+    expect(await page.getByTestId('queue-more').textContent()).toContain('and 804 more');
     expect(await page.getByTestId('queue-runner').textContent()).toContain('This app runs the queue.');
     expect(await page.getByTestId('queue-paused').isVisible()).toBe(true);
     await shots('queue');
@@ -98,7 +102,7 @@ describe('the Queue view', () => {
     await expect.poll(async () => (await waitingIds()).includes(gone)).toBe(false);
     const run = (await shell.call<RunSummary[]>('listRuns')).find((r) => r.id === gone)!;
     expect(run.status).toBe('cancelled');
-    await expect.poll(strip).toBe('1 training · 1,004 waiting · paused');
+    await expect.poll(strip).toBe('2 training · 1,003 waiting · paused');
   });
 
   it('saves how many runs train at once, refusing a number out of range', async () => {
@@ -106,12 +110,13 @@ describe('the Queue view', () => {
     const field = page.getByLabel('Runs at once');
     await field.fill('0');
     await field.press('Enter');
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('from 1 to 64');
+    const problem = page.locator('#runs-at-once-problem');
+    await expect.poll(() => problem.textContent()).toContain('from 1 to 64');
     expect((await queueNow()).runsAtOnce).toBe(1);
     await field.fill('3');
     await field.press('Enter');
     await expect.poll(async () => (await queueNow()).runsAtOnce).toBe(3);
-    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await problem.count()).toBe(0);
   });
 
   it('resumes and pauses the whole queue', async () => {
@@ -120,13 +125,52 @@ describe('the Queue view', () => {
     for (const s of [seeded.grid, seeded.random, seeded.big!]) await shell.call('pauseSweep', s.id);
     await page.getByRole('button', { name: 'Resume queue' }).click();
     await expect.poll(async () => (await queueNow()).paused).toBe(false);
-    await expect.poll(strip).toBe('1 training · 1,004 waiting');
+    await expect.poll(strip).toBe('2 training · 1,003 waiting');
     expect(await page.getByTestId('queue-paused').count()).toBe(0);
-    expect(await page.locator('[data-testid="queue-waiting"] .held').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('[data-testid="queue-waiting"] .held').count()).toBeGreaterThan(0);
     await shots('queue-running');
     await page.getByRole('button', { name: 'Pause queue' }).click();
     await expect.poll(async () => (await queueNow()).paused).toBe(true);
-    await expect.poll(strip).toBe('1 training · 1,004 waiting · paused');
-    expect((await queueNow()).training.map((t) => t.runId)).toEqual([seeded.training]);
+    await expect.poll(strip).toBe('2 training · 1,003 waiting · paused');
+    const training = (await queueNow()).training.map((t) => t.runId);
+    expect(training.sort((a, b) => a - b)).toEqual(
+      [seeded.training, seeded.preparing!].sort((a, b) => a - b),
+    );
+  });
+
+  it('shows, in the window of another process, who runs the queue, and moves runs from there', async () => {
+    // A second server on the same folder finds the queue's lease taken: it only shows the queue.
+    const other = await startShell({ home });
+    try {
+      await other.page.evaluate(() => (location.hash = '#/queue'));
+      // The sentence as read, its line breaks folded.
+      const runner = async () =>
+        (await other.page.getByTestId('queue-runner').textContent())?.replace(/\s+/g, ' ');
+      await expect
+        .poll(runner, { timeout: 20_000 })
+        .toMatch(new RegExp(`The queue is run by process ${shell.server.pid} on \\S+ since`));
+      expect(await runner()).toContain(
+        'this window shows it. Pausing, moving and cancelling work from here too',
+      );
+      const last = (await queueNow()).queued[3]!;
+      await other.page.getByRole('button', { name: `Move run ${last} to the top` }).click();
+      await expect.poll(async () => (await queueNow()).queued[0]).toBe(last);
+      for (const scheme of ['light', 'dark'] as const) {
+        await other.page.emulateMedia({ colorScheme: scheme });
+        await other.shot(`queue-elsewhere-${scheme}`);
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("shows a preparing run's page as live, with its badge", async () => {
+    const { page } = shell;
+    await page.locator(`[data-testid="queue-training"] li[data-id="${seeded.preparing}"] a.name`).click();
+    await page.locator(`[data-run="${seeded.preparing}"]`).waitFor();
+    expect(await page.locator('.head [data-status]').textContent()).toBe('preparing');
+    expect(await page.getByTestId('progress').textContent()).toContain('Preparing');
+    expect(await page.getByRole('button', { name: 'Cancel run' }).isVisible()).toBe(true);
+    await shots('run-preparing');
   });
 });

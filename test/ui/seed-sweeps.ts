@@ -17,12 +17,17 @@ export interface SeededSweeps {
   stopped: number;
   failed: number;
   training: number;
+  /** With `preparing`: the random sweep's first run, computing its features in this process. */
+  preparing: number | null;
   /** Every run id, for counting. */
   total: number;
 }
 
 /** Seeds a TIMBRE_HOME with the tiny default set, a paused queue and two (or three) sweeps. */
-export async function seedSweeps(home: string, options: { bigRuns?: number } = {}): Promise<SeededSweeps> {
+export async function seedSweeps(
+  home: string,
+  options: { bigRuns?: number; preparing?: boolean } = {},
+): Promise<SeededSweeps> {
   const wb = new Workbench({ home, queue: 'watch' });
   await wb.importDataset(await tinyDataset(), 'default');
   await wb.pauseQueue();
@@ -53,6 +58,7 @@ export async function seedSweeps(home: string, options: { bigRuns?: number } = {
   }
   const grid = await wb.getSweep(g.id);
   const ids = grid.runs.map((x) => x.run.id);
+  const preparing = options.preparing ? (await wb.getSweep(r.id)).runs[0]!.run.id : null;
   await wb.close();
 
   const db = openDatabase(path.join(home, 'timbre.db'));
@@ -90,6 +96,12 @@ export async function seedSweeps(home: string, options: { bigRuns?: number } = {
   // Owned by this live test process, so the server leaves it training.
   runs.start(training, 'wasm', '4.22.0');
   epoch(training, 1, 0.3);
+  // Claimed by this live process as the queue's runner would, computing its features.
+  if (preparing !== null)
+    db.prepare("UPDATE runs SET status = 'preparing', owner_pid = ? WHERE id = ?").run(
+      process.pid,
+      preparing,
+    );
   db.close();
 
   const again = new Workbench({ home, queue: 'watch' });
@@ -101,6 +113,7 @@ export async function seedSweeps(home: string, options: { bigRuns?: number } = {
     stopped,
     failed,
     training,
+    preparing,
     total: (await again.listRuns()).length,
   };
   await again.close();

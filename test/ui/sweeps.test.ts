@@ -15,6 +15,8 @@ const row = (id: number) => shell.page.locator(`[data-testid="sweeps-table"] tr[
 const count = () => shell.page.getByTestId('runs-count').textContent();
 
 async function shots(name: string) {
+  // Notices are transient; they would hide part of the page.
+  for (const x of await shell.page.getByRole('button', { name: 'Dismiss' }).all()) await x.click();
   for (const scheme of ['light', 'dark'] as const) {
     await shell.page.emulateMedia({ colorScheme: scheme });
     await shell.shot(`${name}-${scheme}`);
@@ -119,6 +121,26 @@ describe('the Sweeps pages', () => {
     await expect.poll(count).toBe(`${all} runs`);
     await go(`#/runs?sweep=${seeded.grid.id}`);
     await expect.poll(count).toBe(`12 of ${all}`);
+  });
+
+  it('show a stopped run as stopped, saying why, with Resume', async () => {
+    const { page } = shell;
+    await go(`#/runs?sweep=${seeded.grid.id}`);
+    await expect
+      .poll(() => page.locator(`tr[data-id="${seeded.stopped}"] [data-status]`).textContent())
+      .toBe('stopped');
+    await shots('runs-statuses');
+    await go(`#/runs/${seeded.stopped}`);
+    await expect
+      .poll(() => page.getByTestId('stopped-note').textContent())
+      .toContain(
+        "Stopped early by its sweep's rule after 1 epoch: Below the median of the other runs at epoch 1.",
+      );
+    expect(await page.getByRole('button', { name: 'Resume' }).isVisible()).toBe(true);
+    expect(await page.getByRole('link', { name: `sweep ${seeded.grid.id}` }).getAttribute('href')).toBe(
+      `#/sweeps/${seeded.grid.id}`,
+    );
+    await shots('run-stopped');
   });
 
   it('cancel a sweep after asking', async () => {

@@ -1,7 +1,10 @@
 // The sweeps as the Sweeps page, the runs table's sweep filter and a sweep's page show them.
 import type { SweepDetail, SweepSummary } from '../../../src-main/shared/sweeps';
 import { ApiList, messageOf } from './api-list.svelte';
-import { api } from './client';
+import { api, ApiError } from './client';
+
+/** How often a shown sweeps list is reloaded without an event, in ms. */
+const POLL_MS = 5000;
 
 /** Calls `reload` soon after anything that changes a sweep's counts (the queue moved, a run ended or logged an epoch). */
 function followChanges(reload: (ms: number) => void): () => void {
@@ -56,7 +59,14 @@ class SweepsStore extends ApiList<SweepSummary> {
   watch(): () => void {
     if (this.users++ === 0) {
       void this.load();
-      this.stop = followChanges((ms) => this.debounce.soon(ms));
+      const stopFollowing = followChanges((ms) => this.debounce.soon(ms));
+      // A sweep paused or resumed elsewhere (another window, the CLI) changes no queue state, so
+      // no event says so: look again now and then.
+      const timer = setInterval(() => this.debounce.soon(0), POLL_MS);
+      this.stop = () => {
+        stopFollowing();
+        clearInterval(timer);
+      };
     }
     return () => {
       if (--this.users === 0) {
@@ -97,7 +107,10 @@ export class SweepLive {
       this.sweep = sweep;
       this.error = null;
     } catch (e) {
-      if (seq === this.asked) this.error = messageOf(e);
+      // The app's message for a missing sweep points at the CLI; the window says it plainly.
+      if (seq === this.asked)
+        this.error =
+          e instanceof ApiError && e.kind === 'NotFoundError' ? `No sweep ${this.id}.` : messageOf(e);
     } finally {
       if (seq === this.asked) this.loading = false;
     }
