@@ -5,6 +5,7 @@ import { datasetCommand } from './cli/commands/dataset';
 import { dbCommand } from './cli/commands/db';
 import { featuresCommand } from './cli/commands/features';
 import { notesCommand } from './cli/commands/notes';
+import { queueCommand } from './cli/commands/queue';
 import { reportCommand } from './cli/commands/report';
 import { runsCommand } from './cli/commands/runs';
 import { serveCommand } from './cli/commands/serve';
@@ -25,7 +26,8 @@ Commands:
   train     train a model (${trainingOptions()
     .modelTypes.map((t) => t.id.toUpperCase())
     .join(', ')}); every run is kept
-  sweep     plan a sweep: the runs a grid or random search of settings would create
+  sweep     plan, create and follow sweeps: many runs from a grid or random search of settings
+  queue     the lasting training queue: list, pause, resume, move, cancel; \`queue run\` trains it
   runs      list, show, compare and delete training runs
   test      evaluate a saved model on a split of a data set
   notes     a run's misclassified notes, a note's WAV, a note's prediction per epoch
@@ -41,6 +43,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<numb
   features: featuresCommand,
   train: trainCommand,
   sweep: sweepCommand,
+  queue: queueCommand,
   runs: runsCommand,
   test: testCommand,
   notes: notesCommand,

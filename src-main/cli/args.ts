@@ -76,3 +76,23 @@ export function choiceFlag<C extends string>(
   }
   return value as C;
 }
+
+/**
+ * The command line with each negative number ("-1") kept as what the user typed it as, not a flag:
+ * glued to the string flag before it (`--to -1` → `--to=-1`), or a positional otherwise (after
+ * `--`). parseArgs would call it an unknown option or an ambiguous value; this way it reaches the
+ * number checks, which say what is allowed.
+ */
+export function negativesAsValues(argv: string[], options: Options): string[] {
+  if (argv.includes('--')) return argv;
+  const out: string[] = [];
+  const positionals: string[] = [];
+  for (const arg of argv) {
+    const prev = out.at(-1);
+    const flag = prev?.startsWith('--') && !prev.includes('=') ? options[prev.slice(2)] : undefined;
+    if (!/^-\d|^-\.\d/.test(arg)) out.push(arg);
+    else if (flag?.type === 'string') out[out.length - 1] = `${prev}=${arg}`;
+    else positionals.push(arg);
+  }
+  return positionals.length ? [...out, '--', ...positionals] : out;
+}

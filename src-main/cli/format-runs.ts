@@ -1,5 +1,7 @@
 import { compareRuns, runMetrics, type RunComparison, type RunMetrics } from '../core/compare';
 import { exactTime, fixed, humanDuration, pct, relativeTime, runSeconds, UNKNOWN } from '../shared/format';
+import type { QueueRunner, QueueState } from '../shared/contract';
+import type { SweepStatus } from '../shared/sweeps';
 import type { Evaluation, RunDetail, RunSummary } from '../shared/training';
 
 export { compareRuns, runMetrics };
@@ -197,6 +199,70 @@ export function describeComparison(c: RunComparison): string {
         row('test acc, last weights', (m) => pct(m.testAccuracyLast)),
         row('epochs', (m) => `${m.epochsDone}/${m.epochs}`),
         row('duration', (m) => humanDuration(m.seconds)),
+      ],
+    ),
+  );
+  return lines.join('\n');
+}
+
+/** Who runs the queue, in words: "this process", "process 4321 on lab-pc since 14:02:11 (5 min ago)", "nobody". */
+export function runnerText(runner: QueueRunner, now = Date.now()): string {
+  if (runner.kind === 'here') return 'this process';
+  if (runner.kind === 'nobody') return 'nobody';
+  return `process ${runner.pid} on ${runner.host} since ${when(runner.since, now)}`;
+}
+
+/** What a user can do about who runs the queue: nothing when someone does, else how to start it. */
+export function runnerHint(state: QueueState): string {
+  const hint =
+    state.runner.kind === 'nobody'
+      ? 'Nobody runs the queue now: start `timbre queue run` (or `timbre serve`, or the app) to train it.'
+      : `The queue is run by ${runnerText(state.runner)}.`;
+  return state.paused ? `${hint} It is paused: \`timbre queue resume\` lets runs start.` : hint;
+}
+
+/**
+ * The queue as `timbre queue list` shows it: its settings and who runs it, then one table of the
+ * runs preparing or training (place "–") and those waiting (place 1, 2 ... in the order they start).
+ * `runs` gives names and epochs; `sweeps` the status of the sweeps of waiting runs.
+ */
+export function describeQueue(
+  state: QueueState,
+  runs: Map<number, RunSummary>,
+  sweeps: Map<number, SweepStatus>,
+  now = Date.now(),
+): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const lines = [
+    `run by       ${runnerText(state.runner, now)}`,
+    `paused       ${state.paused ? 'yes: no run starts until `timbre queue resume`' : 'no'}`,
+    `at once      ${plural(state.runsAtOnce, 'run')}`,
+    `runs         ${state.training.length} preparing or training, ${state.queued.length} waiting`,
+  ];
+  if (state.runner.kind === 'nobody' && state.queued.length)
+    lines.push('', 'Nobody runs the queue now: `timbre queue run`, `timbre serve` or the app trains it.');
+  if (!state.training.length && !state.queued.length) return lines.join('\n');
+  const row = (place: string | number, id: number, status: string): (string | number)[] => {
+    const r = runs.get(id);
+    const sweep = r?.sweepId ?? null;
+    const paused = sweep !== null && sweeps.get(sweep) === 'paused';
+    return [
+      place,
+      id,
+      r?.name ?? UNKNOWN,
+      status,
+      r ? `${r.epochsDone}/${r.epochs}` : UNKNOWN,
+      pct(r?.bestValAccuracy),
+      sweep === null ? UNKNOWN : paused ? `${sweep} (paused)` : sweep,
+    ];
+  };
+  lines.push(
+    '',
+    alignedTable(
+      ['place', 'id', 'name', 'status', 'epochs', 'best val acc', 'sweep'],
+      [
+        ...state.training.map((t) => row(UNKNOWN, t.runId, t.status)),
+        ...state.queued.map((id, i) => row(i + 1, id, 'queued')),
       ],
     ),
   );

@@ -1,14 +1,15 @@
 import fs from 'node:fs';
 import { RunStateError } from '../../core/workbench';
 import type { RunDetail } from '../../shared/training';
-import { parseFlags, UsageError } from '../args';
+import { negativesAsValues, parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { compareRuns, describeComparison, describeRun, runsTable } from '../format-runs';
 import { agreed, printJson } from '../output';
+import { parseSweepId } from './sweep';
 
 export const RUNS_USAGE = `Usage:
-  timbre runs list [--json]
-      Every training run, newest first: settings, status, epochs, accuracy, duration, backend.
+  timbre runs list [--sweep ID] [--json]
+      Every training run (or a sweep's), newest first: settings, status, epochs, accuracy, duration.
   timbre runs show ID [--json]
       Everything a run recorded: parameters, epochs, test evaluations with confusion matrices, models.
   timbre runs compare ID ID... [--json]
@@ -55,11 +56,15 @@ export function parseRunId(text: string, usage: string): number {
 
 async function list(ctx: CliContext, argv: string[]): Promise<void> {
   const usage = usageOf(0);
-  const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } }, usage);
+  const options = { sweep: { type: 'string' }, json: { type: 'boolean' } } as const;
+  const { values, positionals } = parseFlags(negativesAsValues(argv, options), options, usage);
   if (values.help) return console.log(usage);
   if (positionals.length) throw new UsageError(`Unexpected argument "${positionals[0]}".\n${usage}`);
-  const runs = await ctx.workbench().listRuns();
+  const wb = ctx.workbench();
+  const sweep = values.sweep === undefined ? undefined : await wb.getSweep(parseSweepId(values.sweep));
+  const runs = (await wb.listRuns()).filter((r) => !sweep || r.sweepId === sweep.id);
   if (values.json) return printJson(runs);
+  if (sweep && !runs.length) return console.log(`Sweep ${sweep.id} "${sweep.name}" has no runs left.`);
   if (!runs.length) return console.log('No runs yet; every training run is listed here once it starts.');
   console.log(runsTable(runs));
 }
