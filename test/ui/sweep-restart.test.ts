@@ -140,20 +140,30 @@ describe('a sweep across a killed and a quit `timbre serve`', () => {
 
 /** Varies three settings on the New run form (3 x 2 x 2 = 12 configurations), 2 seeds, and launches. */
 async function launchFromForm(s: Shell): Promise<SweepSummary> {
-  const created = await s.call<SweepSummary>('createSweep', {
-    name: 'restart',
-    base: {
-      preset: 'seed-lstm',
-      overrides: {
-        epochs: EPOCHS,
-        batch: 16,
-        model: { type: 'mlp', hidden: 8, layers: 1 },
-        features: { representation: 'logmel', seconds: 0.5, nMels: 16, maxPerFamily: 3 },
-      },
-    },
-    method: 'grid',
-    grid: { lr: [0.001, 0.0003, 0.0001], hidden: [8, 12], layers: [1, 2] },
-    seeds: 2,
-  });
-  return created;
+  const { page } = s;
+  const vary = (label: string) => page.getByRole('button', { name: `Vary ${label}`, exact: true });
+  await page.evaluate(() => (location.hash = '#/new'));
+  await page.locator('#f-lr').waitFor();
+  await page.getByRole('button', { name: 'seed-lstm' }).click();
+  await page.locator('#f-type').selectOption('mlp');
+  await page.locator('#f-epochs').fill(String(EPOCHS));
+  await page.locator('#f-batch').fill('16');
+  await page.locator('#f-representation').selectOption('logmel');
+  await page.locator('#f-seconds').fill('0.5');
+  await page.locator('#f-nMels').fill('16');
+  await page.locator('#f-maxPerFamily').fill('3');
+  await vary('Learning rate').click();
+  await page.locator('#f-lr').fill('1e-3, 3e-4, 1e-4');
+  await vary('Hidden units').click();
+  await page.locator('#f-hidden').fill('8, 12');
+  await vary('Layers').click();
+  await page.locator('#f-layers').fill('1, 2');
+  await page.locator('#sweep-seeds').fill('2');
+  await page.locator('#sweep-name').fill('restart');
+  const launch = page.locator('button.launch-button');
+  await expect.poll(() => launch.textContent()).toMatch(/Launch 24 runs/);
+  await launch.click();
+  await page.waitForURL(/#\/sweeps\/\d+$/);
+  const id = Number(/#\/sweeps\/(\d+)$/.exec(page.url())![1]);
+  return s.call<SweepSummary>('getSweep', id);
 }
