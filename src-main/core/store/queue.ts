@@ -114,25 +114,33 @@ export class QueueRepo {
     }));
   }
 
-  /** Moves a run to the front of the queue; false when it is not in it. */
+  /** Moves a waiting run to the front of the line; false when it is not waiting in the queue. */
   moveToTop(runId: number): boolean {
     return this.move(runId, 0);
   }
 
   /**
-   * Moves a run to `index` in the queue's order (0: first; beyond the end: last), the others
-   * keeping theirs; false when it is not in the queue.
+   * Moves a waiting run to `index` among the waiting runs (0: first; beyond the end: last), the
+   * others keeping their order; false when it is not waiting in the queue. Runs preparing or
+   * training keep their places: they are no longer in line.
    */
   move(runId: number, index: number): boolean {
     return this.db
       .transaction(() => {
         const order = this.sql.list.all();
-        const at = order.indexOf(runId);
+        const waiting = this.snapshot()
+          .filter((e) => e.status === 'queued')
+          .map((e) => e.runId);
+        const at = waiting.indexOf(runId);
         if (at < 0) return false;
-        order.splice(at, 1);
-        order.splice(Math.max(0, Math.min(Math.trunc(index), order.length)), 0, runId);
+        waiting.splice(at, 1);
+        waiting.splice(Math.max(0, Math.min(Math.trunc(index), waiting.length)), 0, runId);
+        // The waiting runs take the places waiting runs had, in their new order; the others stay.
+        const line = new Set(waiting);
+        let next = 0;
+        const moved = order.map((id) => (line.has(id) ? waiting[next++]! : id));
         // Positions 1..n again: the order lives only in SQLite, and nothing else reads the numbers.
-        order.forEach((id, i) => this.sql.position.run(i + 1, id));
+        moved.forEach((id, i) => this.sql.position.run(i + 1, id));
         return true;
       })
       .immediate();

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { QueueRunner, QueueState } from '../../shared/contract';
 import type { LeaseRepo } from '../store/lease';
 import type { QueueRepo } from '../store/queue';
+import { pidAlive } from '../pid';
 import type { Runner, RunJob } from './runner';
 
 /** How a process relates to the lasting queue of its TIMBRE_HOME. */
@@ -175,7 +176,9 @@ export class QueueDriver {
   private runner_(): QueueRunner {
     if (this.holding) return { kind: 'here' };
     const lease = this.store.lease.current();
-    if (!lease || lease.expiresAt <= Date.now()) return { kind: 'nobody' };
+    // A holder gone from this machine runs nothing, though its lease has not expired yet.
+    if (!lease || lease.expiresAt <= Date.now() || (lease.host === os.hostname() && !pidAlive(lease.pid)))
+      return { kind: 'nobody' };
     return {
       kind: 'elsewhere',
       pid: lease.pid,

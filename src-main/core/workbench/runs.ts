@@ -208,7 +208,7 @@ export class WorkbenchRuns {
     runOf(this.home, id);
     if (!Number.isInteger(index) || index < 0)
       throw new QueueArgumentError('A queue position is a whole number from 0.');
-    if (!this.home.queue.move(id, index)) throw new RunStateError(`Run ${id} is not in the queue.`);
+    if (!this.home.queue.move(id, index)) throw new RunStateError(`Run ${id} is not waiting in the queue.`);
     this.driver.changed();
     return this.state();
   }

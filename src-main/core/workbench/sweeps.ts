@@ -8,6 +8,7 @@ import type {
   SweepSummary,
 } from '../../shared/sweeps';
 import { RUN_STATUSES, isActive, type RunStatus, type RunSummary } from '../../shared/training';
+import { TRAIN_FIELDS } from '../../shared/train-schema';
 import type { SweepRow, SweepTally } from '../store/sweeps';
 import { expandSweep } from '../sweeps/expand';
 import { planSweep } from '../sweeps/plan';
@@ -195,9 +196,12 @@ function summaryOf(
   const counts = Object.fromEntries(RUN_STATUSES.map((s) => [s, tally.counts[s] ?? 0])) as SweepCounts;
   counts.total = RUN_STATUSES.reduce((n, s) => n + counts[s], 0);
   const spec = row.spec;
-  const varied = Object.keys(
-    spec.method === 'grid' ? (spec.grid ?? {}) : (spec.random ?? {}),
-  ) as SweepSummary['varied'];
+  // A random sweep draws from its lists too; schema order, as the plan lists values.
+  const keys = new Set([
+    ...Object.keys(spec.grid ?? {}),
+    ...(spec.method === 'random' ? Object.keys(spec.random ?? {}) : []),
+  ]);
+  const varied = TRAIN_FIELDS.map((f) => f.key).filter((k) => keys.has(k));
   return {
     id: row.id,
     name: row.name,

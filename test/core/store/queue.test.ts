@@ -66,6 +66,19 @@ describe('QueueRepo', () => {
     expect(queue.next()).toBe(5);
   });
 
+  it('moves a waiting run among the waiting ones, a run preparing or training keeping its place', () => {
+    const { queue } = setup(4);
+    for (const id of [1, 2, 3, 4]) queue.enqueue(id);
+    expect(queue.claimNext(100)).toBe(1);
+    // Index 1 among the waiting runs 2, 3, 4: after run 2.
+    expect(queue.move(4, 1)).toBe(true);
+    expect(queue.list()).toEqual([1, 2, 4, 3]);
+    expect(queue.moveToTop(3)).toBe(true);
+    expect(queue.list()).toEqual([1, 3, 2, 4]);
+    expect(queue.move(1, 2)).toBe(false);
+    expect(queue.list()).toEqual([1, 3, 2, 4]);
+  });
+
   it('removes a run, and drops it with the run itself', () => {
     const { queue, runs } = setup(3);
     for (const id of [1, 2, 3]) queue.enqueue(id);

@@ -143,7 +143,11 @@ describe('the lasting queue', () => {
     const viewer = workbench({ queue: 'watch' });
     const { id } = await viewer.createRun(run('waits'));
     await new Promise((r) => setTimeout(r, 300));
-    expect(await viewer.queueState()).toMatchObject({ queued: [id], training: [], runner: { kind: 'nobody' } });
+    expect(await viewer.queueState()).toMatchObject({
+      queued: [id],
+      training: [],
+      runner: { kind: 'nobody' },
+    });
     const runner = workbench();
     expect((await runner.waitForRun(id)).status).toBe('finished');
   }, 120_000);
@@ -156,7 +160,7 @@ describe('the lasting queue', () => {
     expect((await wb.moveInQueue(ids[2]!, 0)).queued).toEqual([ids[2], ids[0], ids[1]]);
     expect((await wb.moveInQueue(ids[2]!, 99)).queued).toEqual([ids[0], ids[1], ids[2]]);
     await wb.cancelRun(ids[0]!);
-    await expect(wb.moveInQueue(ids[0]!, 0)).rejects.toThrow(/not in the queue/);
+    await expect(wb.moveInQueue(ids[0]!, 0)).rejects.toThrow(/not waiting in the queue/);
   });
 });
 
@@ -199,7 +203,12 @@ describe('a sweep in the queue', () => {
     const wb = await newHome();
     await wb.pauseQueue();
     const sweep = await wb.createSweep(
-      { name: 's', base: { preset: 'seed-lstm', overrides: SMALL }, method: 'grid', grid: { lr: [0.001, 0.0003] } },
+      {
+        name: 's',
+        base: { preset: 'seed-lstm', overrides: SMALL },
+        method: 'grid',
+        grid: { lr: [0.001, 0.0003] },
+      },
       'tiny',
     );
     await wb.pauseSweep(sweep.id);
