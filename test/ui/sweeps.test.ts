@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SweepSummary } from '../../src-main/shared/sweeps';
 import { tempDir } from '../helpers/tmp';
@@ -93,6 +94,18 @@ describe('the Sweeps pages', () => {
     await expect.poll(() => page.locator('.title [data-status]').textContent()).toBe('paused');
     await page.getByRole('button', { name: 'Resume sweep lr × layers' }).click();
     await expect.poll(() => page.locator('.title [data-status]').textContent()).toBe('active');
+  });
+
+  it("download the sweep's report", async () => {
+    const { page } = shell;
+    await page.getByLabel('Sweep report format').selectOption('md');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('sweep-report').getByRole('button', { name: 'Report' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/\.md$/);
+    const text = fs.readFileSync((await download.path())!, 'utf8');
+    expect(text).toContain('lr × layers');
   });
 
   it('extend a sweep by a seed per configuration', async () => {
