@@ -9,7 +9,11 @@ export function runStatements(db: Db) {
       `INSERT INTO runs (id, name, status, created_at, app_version, seed, dataset_id, dataset_fingerprint, feature_config, config, preset, owner_pid, sweep_id, sweep_trial, sweep_replicate, backend)
        VALUES (max(?, (SELECT IFNULL(MAX(id), 0) + 1 FROM runs)), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    insertParam: db.prepare('INSERT INTO run_params (run_id, key, value) VALUES (?, ?, ?)'),
+    // All of a run's parameters in one statement (a sweep creates hundreds of runs at once): the
+    // object maps each key to its value's JSON text.
+    insertParams: db.prepare<[number, string]>(
+      'INSERT INTO run_params (run_id, key, value) SELECT ?, key, value FROM json_each(?)',
+    ),
     start: db.prepare(
       `UPDATE runs SET status = 'running', error = NULL, started_at = COALESCE(started_at, ?), backend = ?,
        backend_version = ?, owner_pid = ? WHERE id = ?`,
@@ -34,6 +38,9 @@ export function runStatements(db: Db) {
     update: db.prepare('UPDATE runs SET name = ?, notes = ?, tags = ? WHERE id = ?'),
     list: db.prepare<[], SummaryRow>(`${SUMMARY_SELECT} ORDER BY id DESC`).raw(true),
     summary: db.prepare<[number], SummaryRow>(`${SUMMARY_SELECT} WHERE id = ?`).raw(true),
+    ofSweep: db
+      .prepare<[number], SummaryRow>(`${SUMMARY_SELECT} WHERE sweep_id = ? ORDER BY id DESC`)
+      .raw(true),
     row: db.prepare<[number], RunRow>('SELECT * FROM runs WHERE id = ?'),
     params: db.prepare<[number], { key: string; value: string }>(
       'SELECT key, value FROM run_params WHERE run_id = ? ORDER BY key',

@@ -7,7 +7,7 @@ import type {
   SweepSpec,
   SweepSummary,
 } from '../../shared/sweeps';
-import { RUN_STATUSES, isActive, type RunStatus, type RunSummary } from '../../shared/training';
+import { RUN_STATUSES, isActive, type RunStatus } from '../../shared/training';
 import { TRAIN_FIELDS } from '../../shared/train-schema';
 import type { SweepRow, SweepTally } from '../store/sweeps';
 import { expandSweep } from '../sweeps/expand';
@@ -164,11 +164,6 @@ export class WorkbenchSweeps {
     return summaryOf(this.row(id), this.home.sweeps.tallies().get(id));
   }
 
-  /** The sweeps' runs, newest first (the runs table's filter). */
-  runsOf(id: number): RunSummary[] {
-    this.row(id);
-    return this.home.runs.list().filter((r) => r.sweepId === id);
-  }
 
   private row(id: number): SweepRow {
     const row = this.home.sweeps.get(id);

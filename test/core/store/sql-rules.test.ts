@@ -114,6 +114,7 @@ describe('the store', () => {
     runs.end(id, 'finished', null, { epoch: 1, dir: '/m/last' });
     expect(runs.claim(id, () => undefined, { status: 'queued' })?.status).toBe('queued');
     runs.setBackend(id, 'cpu');
+    expect(runs.listOfSweep(1)).toEqual([]);
     expect(runs.underLock(id, (run) => run?.status)).toBe('queued');
     runs.markInterrupted(() => false);
     runs.update(id, { name: 'renamed', tags: ['a'] });
