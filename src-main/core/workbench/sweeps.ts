@@ -164,7 +164,6 @@ export class WorkbenchSweeps {
     return summaryOf(this.row(id), this.home.sweeps.tallies().get(id));
   }
 
-
   private row(id: number): SweepRow {
     const row = this.home.sweeps.get(id);
     if (!row) throw noSuchSweep(id);
