@@ -116,7 +116,7 @@ export function checkFolders(home: string): { problems: Problem[]; temporaries: 
         .get(runId);
       const status = row?.status;
       // A run being trained may hold folders of epochs not yet committed.
-      if (status === 'running' || status === 'queued') continue;
+      if (status === 'running' || status === 'queued' || status === 'preparing') continue;
       const pointed = new Set(
         db
           .prepare<[number], { dir: string }>('SELECT dir FROM models WHERE run_id = ?')

@@ -7,7 +7,7 @@ import { DatasetRepo } from '../../src-main/core/store/datasets';
 import { RunRepo } from '../../src-main/core/store/runs';
 import { resolveTrainConfig } from '../../src-main/core/training/config';
 import { FAMILIES } from '../../src-main/shared/constants';
-import type { RunDetail, RunSummary } from '../../src-main/shared/training';
+import { isActive, type RunDetail, type RunSummary } from '../../src-main/shared/training';
 import { tinyDataset } from '../helpers/tiny';
 import { tempDir } from '../helpers/tmp';
 import { startShell, type Shell } from '../helpers/ui';
@@ -105,7 +105,7 @@ async function train(name: string, hidden: number, lr: number): Promise<RunDetai
   });
   for (let t = Date.now(); Date.now() - t < 90_000; await new Promise((r) => setTimeout(r, 300))) {
     const detail = await shell.call<RunDetail>('getRun', run.id);
-    if (detail.status !== 'queued' && detail.status !== 'running') return detail;
+    if (!isActive(detail.status)) return detail;
   }
   throw new Error(`run ${run.id} did not end:\n${shell.log()}`);
 }

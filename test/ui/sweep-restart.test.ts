@@ -74,6 +74,8 @@ const count = (status: string) => [...runRows().values()].filter((r) => r.status
 describe('a sweep across a killed and a quit `timbre serve`', () => {
   it('continues by itself after SIGKILL, loses and repeats no epoch, and a normal quit leaves the queue as it was', async () => {
     shell = await startShell({ home });
+    // Both cores: two runs train at once, and the kill catches both part-way.
+    await shell.call('setRunsAtOnce', 2);
     const sweep = await launchFromForm(shell);
     expect(sweep.counts.total).toBe(24);
 
