@@ -199,3 +199,37 @@ export function evaluationOf(e: Record<string, unknown>): Evaluation {
     createdAt: e.created_at as string,
   };
 }
+
+/** What a new run is created with. */
+export interface NewRun {
+  name: string;
+  config: TrainConfig;
+  preset: string | null;
+  datasetId: number;
+  datasetFingerprint: string;
+  appVersion: string;
+  /**
+   * Queued (default: it waits for a process to claim it), or preparing in process `ownerPid`
+   * (a run trained at once, outside the lasting queue).
+   */
+  status?: 'queued' | 'preparing';
+  /** The process that owns the run (default: none; the lasting queue's runs have none until claimed). */
+  ownerPid?: number | null;
+  /** The backend asked for (the one it trains on is recorded when it starts). */
+  backend?: string;
+  /** The sweep that creates the run: its id, the configuration's index and the seed's. */
+  sweep?: { id: number; trial: number; replicate: number };
+  /**
+   * The lowest id the run may take. After a backup is restored, `models/` may still hold folders
+   * of runs the restored database never had; a new run must not take such an id and share them.
+   */
+  minId?: number;
+}
+
+/** A run as `underLock` shows it. */
+export interface LockedRun {
+  status: RunStatus;
+  ownerPid: number | null;
+  epochsDone: number;
+  modelDirs: string[];
+}

@@ -3,7 +3,6 @@ import type {
   EpochMetrics,
   Evaluation,
   RunDetail,
-  RunStatus,
   RunSummary,
   TrainConfig,
 } from '../../shared/training';
@@ -12,45 +11,19 @@ import { EpochRepo } from './epochs';
 import { EvaluationRepo, type NewEvaluation } from './evaluations';
 import { ModelRepo, type ModelKind } from './models';
 import { PredictionRepo } from './predictions';
-import { epochMetricsOf, flattenConfig, now, summaryFromRow, summaryOf } from './run-rows';
+import {
+  epochMetricsOf,
+  flattenConfig,
+  now,
+  summaryFromRow,
+  summaryOf,
+  type LockedRun,
+  type NewRun,
+} from './run-rows';
 import { runStatements } from './run-statements';
 import { pidAlive } from '../pid';
 
-export { flattenConfig, type NewEvaluation };
-
-/** What a new run is created with. */
-export interface NewRun {
-  name: string;
-  config: TrainConfig;
-  preset: string | null;
-  datasetId: number;
-  datasetFingerprint: string;
-  appVersion: string;
-  /**
-   * Queued (default: it waits for a process to claim it), or preparing in process `ownerPid`
-   * (a run trained at once, outside the lasting queue).
-   */
-  status?: 'queued' | 'preparing';
-  /** The process that owns the run (default: none; the lasting queue's runs have none until claimed). */
-  ownerPid?: number | null;
-  /** The backend asked for (the one it trains on is recorded when it starts). */
-  backend?: string;
-  /** The sweep that creates the run: its id, the configuration's index and the seed's. */
-  sweep?: { id: number; trial: number; replicate: number };
-  /**
-   * The lowest id the run may take. After a backup is restored, `models/` may still hold folders
-   * of runs the restored database never had; a new run must not take such an id and share them.
-   */
-  minId?: number;
-}
-
-/** A run as `underLock` shows it. */
-export interface LockedRun {
-  status: RunStatus;
-  ownerPid: number | null;
-  epochsDone: number;
-  modelDirs: string[];
-}
+export { flattenConfig, type LockedRun, type NewEvaluation, type NewRun };
 
 /**
  * Runs and everything they record. Each write is one transaction, committed when it returns;

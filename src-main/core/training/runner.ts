@@ -1,46 +1,13 @@
 import type { Worker } from 'node:worker_threads';
 import type { FeatureCacheInfo } from '../../shared/features';
-import type { BackendName, EndStatus, RunStatus, TrainConfig } from '../../shared/training';
-import type { ProgressFn } from '../../shared/types';
+import type { EndStatus, RunStatus } from '../../shared/training';
 import type { RunRepo } from '../store/runs';
 import { pruneModelFolders, type PruneRule } from './model-dirs';
 import type { TrainerEvent, TrainerRequest, TrainJob } from './protocol';
+import type { RunEvent, RunJob } from './run-job';
 import { siblingModule, startWorker } from '../workers';
 
-/**
- * A run as the API resolved it for the queue, looked up once: the queue trains it from this alone
- * and never asks the API (or reloads the run) for more.
- */
-export interface RunJob {
-  runId: number;
-  config: TrainConfig;
-  /** The data set the run trains on, recorded with its final evaluations. */
-  datasetId: number | null;
-  datasetFingerprint: string;
-  /** Folder of the run's models. */
-  modelDir: string;
-  backend?: BackendName;
-  /** Continue after this committed epoch. */
-  resumeFrom?: TrainJob['resumeFrom'];
-  /**
-   * Computes (or finds) the run's feature cache, when the run comes to train (a queued run may
-   * wait long); rejects with the reason the run cannot train on its data set.
-   */
-  features: (onProgress: ProgressFn) => Promise<FeatureCacheInfo>;
-  /**
-   * Asked after each committed epoch whether the run should stop early (its sweep's rule); the
-   * reason is recorded with the run, which ends 'stopped' and keeps what it logged.
-   */
-  afterEpoch?: (epoch: number) => string | null;
-}
-
-/** A run's event, as the queue forwards it to the shells. */
-export type RunEvent = { runId: number } & (
-  | Exclude<TrainerEvent, { type: 'epoch' }>
-  | (Extract<TrainerEvent, { type: 'epoch' }> & { dbSeconds: number })
-  | { type: 'features'; done: number; total: number }
-  | { type: 'ended'; status: RunStatus; error: string | null }
-);
+export type { RunEvent, RunJob } from './run-job';
 
 const workerUrl = siblingModule(import.meta.url, 'train-worker');
 

@@ -9,18 +9,15 @@ import {
   type RunSummary,
   type TrainConfig,
 } from '../../shared/training';
-import type { ProgressFn } from '../../shared/types';
 import { errorKind } from '../errors';
-import { earlyStopDecision } from '../sweeps/asha';
-import { checkEarlyStopping } from '../sweeps/spec';
 import { resolveTrainConfig } from '../training/config';
 import { cleanModelFolders, nextFreeRunFolder } from '../training/model-dirs';
-import type { TrainJob } from '../training/protocol';
 import { QueueDriver } from '../training/queue-driver';
-import { Runner, type RunJob } from '../training/runner';
+import { Runner } from '../training/runner';
 import type { WorkbenchDatasets } from './datasets';
 import { runEventOf } from './events';
-import { noSuchRun, NotFoundError, RunStateError, runOf, type Home } from './home';
+import { jobOf, resumePoint } from './run-jobs';
+import { noSuchRun, RunStateError, runOf, type Home } from './home';
 import packageJson from '../../../package.json';
 
 /** A value out of its allowed range (runs at once, a queue position). */
@@ -72,7 +69,7 @@ export class WorkbenchRuns {
     this.driver = new QueueDriver(
       { queue: home.queue, lease: home.lease },
       this.runner,
-      (id) => this.jobOf(id),
+      (id) => jobOf(home, datasets, id, this.modelFolder(id)),
       (state) => home.emit({ type: 'queue', state }),
       { mode: mode === 'run' ? 'run' : 'watch' },
       (message) => home.emit({ type: 'log', message }),
@@ -150,7 +147,7 @@ export class WorkbenchRuns {
               `Run ${id} is ${run.status}; only an interrupted, cancelled or stopped run can be resumed.`,
             );
           }
-          this.resumePoint(run);
+          resumePoint(run);
         },
         own ? { status: 'preparing', pid: process.pid } : { status: 'queued' },
       );
@@ -265,80 +262,7 @@ export class WorkbenchRuns {
 
   /** Trains a run this process has claimed (preparing, owned by it), outside the queue. */
   private trainHere(id: number): void {
-    const job = this.jobOf(id);
+    const job = jobOf(this.home, this.datasets, id, this.modelFolder(id));
     if (job) this.runner.train(job);
-  }
-
-  /** Where a run continues from: its last committed epoch's checkpoint, or the start. */
-  private resumePoint(run: RunDetail): TrainJob['resumeFrom'] {
-    const done = run.epochsDone;
-    if (done === 0) return undefined;
-    const checkpoint = run.models.find((m) => m.kind === 'checkpoint' && m.epoch === done);
-    if (!checkpoint || !fs.existsSync(checkpoint.dir)) {
-      throw new RunStateError(`Run ${run.id} has no checkpoint of epoch ${done} to resume from.`);
-    }
-    const best = run.history.find((h) => h.epoch === run.bestEpoch);
-    return {
-      epoch: done,
-      bestValLoss: best?.valLoss ?? null,
-      bestValAccuracy: best?.valAccuracy ?? null,
-      bestEpoch: run.bestEpoch,
-      bestDir: run.models.find((m) => m.kind === 'best')?.dir ?? null,
-    };
-  }
-
-  /**
-   * Everything the runner needs to train a claimed run, resolved from its record: a queued run
-   * may wait long, across processes. Only the feature cache waits until it comes to train; a data
-   * set re-imported meanwhile fails the run. Null when it cannot train (it is ended, saying why).
-   */
-  private jobOf(id: number): RunJob | null {
-    const run = this.home.runs.get(id);
-    if (!run) return null;
-    try {
-      return {
-        runId: id,
-        config: run.config,
-        datasetId: run.datasetId,
-        datasetFingerprint: run.datasetFingerprint,
-        modelDir: this.modelFolder(id),
-        backend: (run.backend as BackendName | null) ?? undefined,
-        resumeFrom: this.resumePoint(run),
-        features: (onProgress) => this.features(run, onProgress),
-        afterEpoch: this.earlyStopping(run),
-      };
-    } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      this.home.runs.end(id, 'failed', why);
-      this.home.emit({ type: 'run', runId: id, event: { type: 'ended', status: 'failed', error: why } });
-      return null;
-    }
-  }
-
-  /** The rule of the run's sweep that stops it early, asked after each epoch; undefined without one. */
-  private earlyStopping(run: RunDetail): RunJob['afterEpoch'] {
-    const sweepId = run.sweepId;
-    const spec = sweepId === null ? undefined : this.home.sweeps.get(sweepId)?.spec;
-    if (sweepId === null || !spec?.earlyStopping) return undefined;
-    const rule = checkEarlyStopping(spec.earlyStopping);
-    return () => {
-      const all = this.home.sweeps.histories(sweepId);
-      const own = all.find((h) => h.id === run.id);
-      if (!own) return null;
-      const decision = earlyStopDecision(rule, own, all);
-      return decision.stop ? decision.reason : null;
-    };
-  }
-
-  /** The feature cache a run trains on, computed on first use. */
-  private async features(run: RunDetail, onProgress: ProgressFn) {
-    if (run.datasetId === null) throw new NotFoundError(`The data set of run ${run.id} was deleted.`);
-    const dataset = this.datasets.get(run.datasetId);
-    if (dataset.fingerprint !== run.datasetFingerprint) {
-      throw new RunStateError(
-        `The data set "${dataset.name}" changed since run ${run.id} was created (its fingerprint differs).`,
-      );
-    }
-    return this.datasets.featureCache(dataset, run.config.features, onProgress);
   }
 }
