@@ -87,7 +87,7 @@ describe('the lasting queue', () => {
     first.subscribe((e: WorkbenchEvent) => {
       if (e.type === 'run' && e.event.type === 'epoch') epochs.push(e.event.metrics.epoch);
     });
-    const { id } = await first.createRun(run('long', { ...SMALL, epochs: 40 }));
+    const { id } = await first.createRun(run('long', { ...SMALL, epochs: 15 }));
     await until(async () => (await first.getRun(id)).epochsDone >= 2);
     await quit(first);
     const left = withStore(home, (s) => s.runs.get(id)!);
@@ -103,7 +103,7 @@ describe('the lasting queue', () => {
     expect(done.status).toBe('finished');
     // No committed epoch lost, none trained twice: the second process began after the last one committed.
     expect(resumed[0]).toBe(left.epochsDone + 1);
-    expect(done.history.map((h) => h.epoch)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(done.history.map((h) => h.epoch)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
   }, 120_000);
 
   it('lets one process run the queue while the others show it, add to it and cancel in it', async () => {
