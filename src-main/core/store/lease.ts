@@ -89,14 +89,9 @@ export class LeaseRepo {
   take(holder: string, ttlMs: number): boolean {
     return this.db
       .transaction(() => {
-        const row = this.sql.current.get();
+        const lease = this.current();
         const now = this.now();
-        const free =
-          !row ||
-          row.holder === holder ||
-          now >= row.expires_at ||
-          (row.host === this.host && !this.isAlive(row.pid));
-        if (!free) return false;
+        if (lease && lease.holder !== holder && this.binds(lease)) return false;
         this.sql.put.run(holder, this.pid, this.host, now, now, now + ttlMs);
         return true;
       })
@@ -116,6 +111,14 @@ export class LeaseRepo {
   /** Gives the lease up if `holder` holds it; false when it did not. */
   release(holder: string): boolean {
     return this.db.transaction(() => this.sql.release.run(holder).changes === 1).immediate();
+  }
+
+  /**
+   * Whether a lease still binds others: it has not expired, and its holder's process is alive
+   * (as far as this machine can tell: only a holder on this machine can be seen to be gone).
+   */
+  binds(lease: Lease): boolean {
+    return this.now() < lease.expiresAt && !(lease.host === this.host && !this.isAlive(lease.pid));
   }
 
   /** The lease as it stands (perhaps expired), or undefined when nobody holds it. */

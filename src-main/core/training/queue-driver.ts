@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import type { QueueRunner, QueueState } from '../../shared/contract';
 import type { LeaseRepo } from '../store/lease';
 import type { QueueRepo } from '../store/queue';
-import { pidAlive } from '../pid';
 import type { Runner, RunJob } from './runner';
 
 /** How a process relates to the lasting queue of its TIMBRE_HOME. */
@@ -176,9 +175,8 @@ export class QueueDriver {
   private runner_(): QueueRunner {
     if (this.holding) return { kind: 'here' };
     const lease = this.store.lease.current();
-    // A holder gone from this machine runs nothing, though its lease has not expired yet.
-    if (!lease || lease.expiresAt <= Date.now() || (lease.host === os.hostname() && !pidAlive(lease.pid)))
-      return { kind: 'nobody' };
+    // An expired lease, or one whose holder is gone from this machine, runs nothing.
+    if (!lease || !this.store.lease.binds(lease)) return { kind: 'nobody' };
     return {
       kind: 'elsewhere',
       pid: lease.pid,
