@@ -140,7 +140,7 @@ const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
       .partial()
       .strict(),
   ]),
-  listRuns: z.tuple([]),
+  listRuns: z.union([z.tuple([]), z.tuple([z.object({ sweep: id.nullable() }).partial().strict()])]),
   getRun: z.tuple([id]),
   getRuns: z.tuple([z.array(id).max(100)]),
   updateRun: z.tuple([id, edit]),

@@ -17,7 +17,14 @@ import type {
 import type { FeatureConfig } from '../shared/features';
 import type { SweepDetail, SweepExtension, SweepPlan, SweepSpec, SweepSummary } from '../shared/sweeps';
 import type { TrainingOptions } from '../shared/train-schema';
-import type { BackendName, Evaluation, RunDetail, RunSummary, TrainConfig } from '../shared/training';
+import type {
+  BackendName,
+  Evaluation,
+  RunDetail,
+  RunListFilter,
+  RunSummary,
+  TrainConfig,
+} from '../shared/training';
 import type { DatasetSummary } from '../shared/types';
 import type { RenderSummary } from './datasets/render/render-dataset';
 import type { TestModelRequest, WorkbenchLocalApi } from './local-api';
@@ -169,8 +176,8 @@ export class Workbench implements WorkbenchLocalApi {
     return this.#runs.create(request);
   }
 
-  async listRuns(): Promise<RunSummary[]> {
-    return this.#home.runs.list();
+  async listRuns(filter: RunListFilter = {}): Promise<RunSummary[]> {
+    return filter.sweep == null ? this.#home.runs.list() : this.#home.runs.listOfSweep(filter.sweep);
   }
 
   async getRun(id: number): Promise<RunDetail> {

@@ -5,6 +5,7 @@ import type {
   Evaluation,
   PresetName,
   RunDetail,
+  RunListFilter,
   RunStatus,
   RunSummary,
   TrainConfig,
@@ -198,8 +199,8 @@ export interface WorkbenchApi {
   cancelSweep(id: number): Promise<SweepSummary>;
   /** Adds runs to a sweep: more random trials, or more seeds per configuration. */
   extendSweep(id: number, extension: SweepExtension): Promise<SweepSummary>;
-  /** Every run, newest first. */
-  listRuns(): Promise<RunSummary[]>;
+  /** Every run, or one sweep's runs, newest first. */
+  listRuns(filter?: RunListFilter): Promise<RunSummary[]>;
   /** Everything a run recorded. */
   getRun(id: number): Promise<RunDetail>;
   /** Several runs for a comparison, in the order asked (null for an unknown id); validation confusions reduced to the newest. */

@@ -116,6 +116,11 @@ export interface Evaluation {
   createdAt: string;
 }
 
+/** Which runs `listRuns` answers: every run, or one sweep's (`sweep: null` means every run). */
+export interface RunListFilter {
+  sweep?: number | null;
+}
+
 /** A run as the runs table lists it. */
 export interface RunSummary {
   id: number;

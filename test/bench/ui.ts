@@ -33,7 +33,7 @@ function matrix(seed: number): number[][] {
  * Writes 10,000 finished runs (500 of them one sweep's) and 10 runs of 200 epochs straight into a
  * fresh store; returns the compared runs and the sweep.
  */
-function seed(home: string): { compared: number[]; sweep: number } {
+export function seed(home: string): { compared: number[]; sweep: number } {
   const db = openDatabase(path.join(home, 'timbre.db'));
   const ds = new DatasetRepo(db).save({
     name: 'bench',

@@ -121,19 +121,19 @@ describe('the Sweeps pages', () => {
     const { page } = shell;
     const all = (seeded.total + 4).toLocaleString('en-US');
     await page.getByRole('link', { name: 'Show in runs table' }).click();
-    await expect.poll(count).toBe(`12 of ${all}`);
+    await expect.poll(count).toBe('12 runs');
     expect(page.url()).toContain(`#/runs?sweep=${seeded.grid.id}`);
     expect(await page.getByLabel('Filter by sweep').inputValue()).toBe(String(seeded.grid.id));
     await page.getByLabel('Filter by sweep').selectOption(String(seeded.random.id));
-    await expect.poll(count).toBe(`3 of ${all}`);
+    await expect.poll(count).toBe('3 runs');
     expect(page.url()).toContain(`#/runs?sweep=${seeded.random.id}`);
     await page.reload();
-    await expect.poll(count).toBe(`3 of ${all}`);
+    await expect.poll(count).toBe('3 runs');
     await shell.shot('runs-by-sweep');
     await page.getByLabel('Filter by sweep').selectOption('');
     await expect.poll(count).toBe(`${all} runs`);
     await go(`#/runs?sweep=${seeded.grid.id}`);
-    await expect.poll(count).toBe(`12 of ${all}`);
+    await expect.poll(count).toBe('12 runs');
   });
 
   it('show a stopped run as stopped, saying why, with Resume', async () => {

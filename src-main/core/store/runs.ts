@@ -47,31 +47,34 @@ export class RunRepo {
 
   /** Creates a run (queued unless said otherwise) with its flattened parameters. */
   create(run: NewRun): number {
-    return this.db.transaction(() => {
-      const id = Number(
-        this.sql.insert.run(
-          run.minId ?? 1,
-          run.name,
-          run.status ?? 'queued',
-          now(),
-          run.appVersion,
-          run.config.seed,
-          run.datasetId,
-          run.datasetFingerprint,
-          JSON.stringify(run.config.features),
-          JSON.stringify(run.config),
-          run.preset,
-          run.ownerPid ?? null,
-          run.sweep?.id ?? null,
-          run.sweep?.trial ?? null,
-          run.sweep?.replicate ?? null,
-          run.backend ?? null,
-        ).lastInsertRowid,
-      );
-      const params = Object.entries(flattenConfig(run.config)).map(([k, v]) => [k, JSON.stringify(v)]);
-      this.sql.insertParams.run(id, JSON.stringify(Object.fromEntries(params)));
-      return id;
-    })();
+    // Within a caller's transaction (a sweep records hundreds of runs in one), no savepoint per run.
+    return this.db.inTransaction ? this.insert(run) : this.db.transaction(() => this.insert(run))();
+  }
+
+  private insert(run: NewRun): number {
+    const id = Number(
+      this.sql.insert.run(
+        run.minId ?? 1,
+        run.name,
+        run.status ?? 'queued',
+        now(),
+        run.appVersion,
+        run.config.seed,
+        run.datasetId,
+        run.datasetFingerprint,
+        JSON.stringify(run.config.features),
+        JSON.stringify(run.config),
+        run.preset,
+        run.ownerPid ?? null,
+        run.sweep?.id ?? null,
+        run.sweep?.trial ?? null,
+        run.sweep?.replicate ?? null,
+        run.backend ?? null,
+      ).lastInsertRowid,
+    );
+    const params = Object.entries(flattenConfig(run.config)).map(([k, v]) => [k, JSON.stringify(v)]);
+    this.sql.insertParams.run(id, JSON.stringify(Object.fromEntries(params)));
+    return id;
   }
 
   /** Sets the backend a run that has not started yet is to train on. */

@@ -123,18 +123,45 @@ function checkStopsSomething(sweep: ValidSweep, configs: TrainConfig[]): void {
     );
 }
 
+/** The varied values of each configuration of a checked sweep, in order (random ones drawn from its seed). */
+function trialValues(sweep: ValidSweep): Partial<Record<FieldKey, SweepValue>>[] {
+  const rng = mulberry32(sweep.seed);
+  return Array.from({ length: sweep.runs / sweep.seeds }, (_, trial) =>
+    sweep.method === 'grid'
+      ? gridValues(sweep.axes, trial)
+      : Object.fromEntries(sweep.axes.map((a) => [a.field.key, drawValue(a.dist, a.field, rng())])),
+  );
+}
+
+/** The label of a run: its configuration's values and its seed. */
+function runLabel(label: string, seed: number): string {
+  return label ? `${label} seed=${seed}` : `seed=${seed}`;
+}
+
+/**
+ * What a stored sweep's page names each run by, without resolving every configuration again:
+ * `labelOf(trial, replicate)` and `valuesOf(trial)`.
+ */
+export function sweepLabels(spec: SweepSpec): {
+  valuesOf(trial: number): Partial<Record<FieldKey, SweepValue>>;
+  labelOf(trial: number, replicate: number): string;
+} {
+  const sweep = validateSweepSpec(spec);
+  const values = trialValues(sweep);
+  return {
+    valuesOf: (trial) => ({ ...values[trial] }),
+    labelOf: (trial, replicate) =>
+      runLabel(values[trial] ? configLabel(values[trial]) : '', replicateSeed(sweep.seed, replicate)),
+  };
+}
+
 /** Checks a sweep and lists its runs in order; throws SweepError for the spec or a trial that fails. */
 export function expandSweep(spec: SweepSpec): SweepExpansion {
   const sweep = validateSweepSpec(spec);
-  const configurations = sweep.runs / sweep.seeds;
-  const rng = mulberry32(sweep.seed);
   const runs: SweepRunPlan[] = [];
   const configs: TrainConfig[] = [];
-  for (let trial = 0; trial < configurations; trial++) {
-    const values =
-      sweep.method === 'grid'
-        ? gridValues(sweep.axes, trial)
-        : Object.fromEntries(sweep.axes.map((a) => [a.field.key, drawValue(a.dist, a.field, rng())]));
+  const trials = trialValues(sweep);
+  for (const [trial, values] of trials.entries()) {
     const overrides = withValues(sweep.overrides, sweep.axes, values);
     const label = configLabel(values);
     const config = resolveTrial(sweep, trial, overrides, label);
@@ -150,11 +177,11 @@ export function expandSweep(spec: SweepSpec): SweepExpansion {
         overrides: { ...copySections(overrides), seed },
         values: { ...values },
         config: { ...copySections(config), seed },
-        label: label ? `${label} seed=${seed}` : `seed=${seed}`,
+        label: runLabel(label, seed),
       });
     }
   }
   checkAllRead(sweep.axes, configs);
   checkStopsSomething(sweep, configs);
-  return { sweep, runs, configurations };
+  return { sweep, runs, configurations: trials.length };
 }

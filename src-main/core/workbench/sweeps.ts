@@ -10,7 +10,7 @@ import type {
 import { RUN_STATUSES, isActive, type RunStatus } from '../../shared/training';
 import { TRAIN_FIELDS } from '../../shared/train-schema';
 import type { SweepRow, SweepTally } from '../store/sweeps';
-import { expandSweep } from '../sweeps/expand';
+import { sweepLabels } from '../sweeps/expand';
 import { planSweep } from '../sweeps/plan';
 import { checkWhole, SweepError } from '../sweeps/spec';
 import type { WorkbenchDatasets } from './datasets';
@@ -72,26 +72,18 @@ export class WorkbenchSweeps {
   /** One sweep with its spec and every run, in the order of its configurations and seeds. */
   get(id: number): SweepDetail {
     const row = this.row(id);
-    const summaries = new Map(
-      this.home.runs
-        .list()
-        .filter((r) => r.sweepId === id)
-        .map((r) => [r.id, r]),
-    );
-    const planned = new Map(expandSweep(row.spec).runs.map((r) => [`${r.trial}/${r.replicate}`, r]));
+    const summaries = new Map(this.home.runs.listOfSweep(id).map((r) => [r.id, r]));
+    const names = sweepLabels(row.spec);
     const runs = this.home.sweeps
       .places(id)
       .filter((p) => summaries.has(p.runId))
-      .map((p) => {
-        const plan = planned.get(`${p.trial}/${p.replicate}`);
-        return {
-          run: summaries.get(p.runId)!,
-          trial: p.trial,
-          replicate: p.replicate,
-          values: plan?.values ?? {},
-          label: plan?.label ?? '',
-        };
-      });
+      .map((p) => ({
+        run: summaries.get(p.runId)!,
+        trial: p.trial,
+        replicate: p.replicate,
+        values: names.valuesOf(p.trial),
+        label: names.labelOf(p.trial, p.replicate),
+      }));
     return { ...this.summary(id), spec: row.spec, runs };
   }
 

@@ -181,6 +181,16 @@ describe('a sweep in the queue', () => {
     expect(sweep.counts).toMatchObject({ total: 3, queued: 3 });
     const detail = await wb.getSweep(sweep.id);
     const [a, b, c] = detail.runs.map((r) => r.run.id);
+    expect(detail.runs.map((r) => r.label)).toEqual([
+      'lr=0.001 seed=0',
+      'lr=0.0003 seed=0',
+      'lr=0.0001 seed=0',
+    ]);
+    // The runs table filtered to the sweep asks for its runs alone, newest first.
+    await wb.createRun({ preset: 'seed-lstm', overrides: SMALL, dataset: 'tiny' });
+    expect((await wb.listRuns({ sweep: sweep.id })).map((r) => r.id)).toEqual([c, b, a]);
+    expect(await wb.listRuns()).toHaveLength(4);
+    expect(await wb.listRuns({ sweep: null })).toHaveLength(4);
     // Two runs of the sweep already reached the rung with a perfect score.
     withStore(home, ({ runs }) => {
       for (const id of [a!, b!]) {
