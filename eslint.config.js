@@ -84,8 +84,33 @@ export default tseslint.config(
   {
     // shared/ is types and constants for every layer, the renderer included: it has no runtime
     // imports, and it does not reach out of shared/ at all (not even for types, which would pull
-    // core/ or a shell into the renderer's type-check). Other shared files may be imported.
+    // core/ or a shell into the renderer's type-check). Other shared files may be imported; a file
+    // in a folder of shared/ (stats/) reaches them one level up.
     files: ['src-main/shared/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./\\.\\./',
+              message: 'shared/ imports nothing outside shared/, not even types.',
+            },
+            {
+              regex: '^(?!\\.\\.?/)',
+              allowTypeImports: true,
+              message: 'shared/ has no runtime imports: use `import type`, or move the code to core/.',
+            },
+          ],
+        },
+      ],
+      // `import { type A } from 'x'` keeps a bare `import 'x'` under verbatimModuleSyntax (the renderer's tsconfig).
+      '@typescript-eslint/no-import-type-side-effects': 'error',
+    },
+  },
+  {
+    // The files right in shared/ have nothing above them in shared/.
+    files: ['src-main/shared/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -103,8 +128,6 @@ export default tseslint.config(
           ],
         },
       ],
-      // `import { type A } from 'x'` keeps a bare `import 'x'` under verbatimModuleSyntax (the renderer's tsconfig).
-      '@typescript-eslint/no-import-type-side-effects': 'error',
     },
   },
   {

@@ -1,14 +1,2 @@
-/**
- * A small, fast seeded generator (mulberry32) of floats in [0, 1): the same seed gives the same
- * sequence on every machine, for render plans, weight initialisation and shuffles alike.
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The seeded generator lives in shared/ (the renderer's statistics draw from it too).
+export { mulberry32 } from '../shared/random';

@@ -5,7 +5,6 @@ import { mulberry32 } from '../../src-main/core/random';
 import {
   bootstrapDiff,
   compareSentence,
-  seededRandom,
   summarize,
   tCdf,
   tQuantile,
@@ -294,12 +293,6 @@ describe('bootstrap of the difference of means', () => {
     const other = bootstrapDiff(a, b, { seed: 6 }) as BootstrapResult;
     expect(other.ci95).not.toEqual((one as BootstrapResult).ci95);
     expect(bootstrapDiff(a, b)).toEqual(bootstrapDiff(a, b, { seed: 0, resamples: 10000 }));
-  });
-
-  it("draws from core/random's mulberry32", () => {
-    const ours = seededRandom(42);
-    const core = mulberry32(42);
-    for (let i = 0; i < 100; i++) expect(ours()).toBe(core());
   });
 
   it("its interval is close to Welch's on normal data, and the verdicts agree", () => {

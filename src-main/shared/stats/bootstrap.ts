@@ -1,6 +1,7 @@
 // The bootstrap of a difference of means: no assumption about the shape of the scores, at the price
 // of being rough with 3 runs a group. Reproducible from its seed, so a report and a window agree.
 import { checkFinite, mean, MIN_PER_GROUP, type TooFewRuns } from './means';
+import { mulberry32 } from '../random';
 
 /** How bootstrapDiff resamples. */
 export interface BootstrapOptions {
@@ -32,21 +33,6 @@ export interface BootstrapResult {
 /** The default number of resamples. */
 export const BOOTSTRAP_RESAMPLES = 10000;
 
-/**
- * mulberry32, the generator of core/random.ts: the same seed gives the same floats in [0, 1) on every
- * machine. A copy, because shared/ imports nothing outside shared/.
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // The q-quantile of sorted values, interpolated linearly between neighbours (numpy's default).
 function quantileSorted(sorted: Float64Array, q: number): number {
   const pos = (sorted.length - 1) * q;
@@ -77,7 +63,7 @@ export function bootstrapDiff(
   const nB = b.length;
   if (nA < MIN_PER_GROUP || nB < MIN_PER_GROUP) return { kind: 'too-few', nA, nB };
   const diff = mean(a) - mean(b);
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const draw = (xs: readonly number[]) => {
     let sum = 0;
     for (let i = 0; i < xs.length; i++) sum += xs[Math.floor(random() * xs.length)]!;
