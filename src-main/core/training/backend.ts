@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import type * as tfType from '@tensorflow/tfjs';
 import { errorKind } from '../errors';
 
 /** The tfjs backends training can run on, fastest first. */
@@ -11,7 +11,7 @@ export interface SelectedBackend {
   name: BackendName;
   /** e.g. "tfjs-core 4.22.0, tfjs-backend-wasm 4.22.0 (simd, 1 thread)". */
   version: string;
-  tf: typeof tf;
+  tf: typeof tfType;
 }
 
 /** A backend that was asked for by name but cannot run on this machine. */
@@ -35,7 +35,15 @@ function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function loadNode(): Promise<string> {
+// tfjs loads on the first selectBackend (a training or evaluating thread), never on import: the
+// CLI, the server and the app's main process list backends without paying for it.
+let tfLoading: Promise<typeof tfType> | undefined;
+function loadTf(): Promise<typeof tfType> {
+  tfLoading ??= import('@tensorflow/tfjs');
+  return tfLoading;
+}
+
+async function loadNode(tf: typeof tfType): Promise<string> {
   // A variable specifier keeps TypeScript and the bundler from requiring the optional package.
   const specifier = '@tensorflow/tfjs-node';
   try {
@@ -78,10 +86,10 @@ async function loadWasm(): Promise<string> {
   return wasmLoading;
 }
 
-async function activate(name: BackendName): Promise<string> {
+async function activate(tf: typeof tfType, name: BackendName): Promise<string> {
   const detail =
     name === 'node'
-      ? await loadNode()
+      ? await loadNode(tf)
       : name === 'wasm'
         ? await loadWasm()
         : `tfjs-backend-cpu ${packageVersion('@tensorflow/tfjs-backend-cpu')}`;
@@ -126,9 +134,10 @@ export function availableBackends(): BackendName[] {
 export async function selectBackend(forced?: BackendName): Promise<SelectedBackend> {
   const order: BackendName[] = forced ? [forced] : ['node', 'wasm', 'cpu'];
   const failures: string[] = [];
+  const tf = await loadTf();
   for (const name of order) {
     try {
-      const detail = await activate(name);
+      const detail = await activate(tf, name);
       return { name, version: `tfjs-core ${tf.version_core}, ${detail}`, tf };
     } catch (err) {
       if (forced) throw err;

@@ -1,14 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
+import { CNN_POOL, cnnSteps } from './cnn-shape';
 import { splitLast } from './fast-split';
 import { assembleModel, type WeightSet } from './init';
 import { activate, dropout, linear } from './linear';
-import type { ModelTypeDef } from './registry';
 import type { InputShape, Model, ModelSpec } from './types';
 
 /** Taps of every convolution (odd: 'same' padding keeps the length). */
 export const CNN_KERNEL = 5;
-/** Each conv block halves the number of time steps with a max pool of this size. */
-export const CNN_POOL = 2;
 
 /**
  * im2col for a 1-D convolution over time with 'same' zero padding: x [B, T, C] ->
@@ -43,20 +41,13 @@ export function im2col1d(x: tf.Tensor3D, k: number): tf.Tensor3D {
   return op(x) as tf.Tensor3D;
 }
 
-/** Steps left after `blocks` conv blocks. */
-export function cnnSteps(steps: number, blocks: number): number {
-  let t = steps;
-  for (let b = 0; b < blocks; b++) t = Math.floor(t / CNN_POOL);
-  return t;
-}
-
 /**
  * spec.layers blocks of [1-D convolution over time (spec.hidden filters, CNN_KERNEL taps),
  * activation, max pool by CNN_POOL], a readout over time (see ModelSpec.readout), dropout and the
  * classifier. Weights: conv{n}.kernel [k * channels_in, filters] (im2col layout), conv{n}.bias, fc.*.
  */
 export function buildCnn(spec: ModelSpec, shape: InputShape, classes: number, set: WeightSet): Model {
-  // cnnModel.shapeProblem has been asked: some steps are left after pooling.
+  // The registry's cnn shapeProblem has been asked: some steps are left after pooling.
   const left = cnnSteps(shape.steps, spec.layers);
   const convs = Array.from({ length: spec.layers }, (_, l) =>
     set.dense(`conv${l}`, CNN_KERNEL * (l === 0 ? shape.dims : spec.hidden), spec.hidden),
@@ -94,17 +85,3 @@ export function buildCnn(spec: ModelSpec, shape: InputShape, classes: number, se
   };
   return assembleModel(spec, shape, classes, set, forward);
 }
-
-/** 1-D convolution over time, up to 4 blocks (each halves the steps). */
-export const cnnModel: ModelTypeDef = {
-  id: 'cnn',
-  label: 'cnn',
-  description: 'Blocks of 1-D convolution over time and max pooling, then a readout over time',
-  uses: ['hidden', 'layers', 'dropout', 'activation', 'readout'],
-  narrow: { layers: { min: 1, max: 4 } },
-  shapeProblem: (spec, shape) =>
-    cnnSteps(shape.steps, spec.layers) >= 1
-      ? null
-      : `a CNN with ${spec.layers} blocks needs at least ${CNN_POOL ** spec.layers} time steps, the input has ${shape.steps}`,
-  build: buildCnn,
-};

@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs';
 import { gruDirection, type GruWeights } from './gru-op';
 import { assembleModel, WeightSet } from './init';
 import { dropout, linear } from './linear';
-import type { ModelTypeDef } from './registry';
 import type { InputShape, Model, ModelSpec } from './types';
 
 // One layer's directions: [forward] or [forward, reverse].
@@ -85,30 +84,3 @@ export function buildGru(spec: ModelSpec, shape: InputShape, classes: number, se
 export function buildBgru(spec: ModelSpec, shape: InputShape, classes: number, set: WeightSet): Model {
   return build(true, spec, shape, classes, set);
 }
-
-// A GRU type's registry entry; both read the same fields (the cell has no activation setting).
-function gruType(
-  id: string,
-  label: string,
-  description: string,
-  builder: ModelTypeDef['build'],
-): ModelTypeDef {
-  const preset = { name: `seed-${id}`, description: `${description}, with the seed LSTM's settings` };
-  return { id, label, description, uses: ['hidden', 'layers', 'dropout', 'readout'], preset, build: builder };
-}
-
-/** Model type 'gru': the stacked GRU, the seed LSTM's lighter sibling. */
-export const gruModel = gruType(
-  'gru',
-  'GRU',
-  "Stacked GRU with PyTorch's semantics (nn.GRU): the LSTM's smaller, faster sibling",
-  buildGru,
-);
-
-/** Model type 'bgru': the stacked bidirectional GRU, as blstm is to lstm. */
-export const bgruModel = gruType(
-  'bgru',
-  'Bidirectional GRU',
-  'Stacked bidirectional GRU, as blstm is to lstm',
-  buildBgru,
-);

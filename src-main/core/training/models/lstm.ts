@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs';
 import { assembleModel, WeightSet } from './init';
 import { dropout, linear } from './linear';
 import { lstmDirection } from './lstm-op';
-import type { ModelTypeDef } from './registry';
 import type { InputShape, Model, ModelSpec } from './types';
 
 interface DirectionWeights {
@@ -66,23 +65,3 @@ export function buildRecurrent(spec: ModelSpec, shape: InputShape, classes: numb
   };
   return assembleModel(spec, shape, classes, set, forward);
 }
-
-const RECURRENT_FIELDS = ['hidden', 'layers', 'dropout', 'readout'] as const;
-
-/** The seed's LSTM (model1.py). */
-export const lstmModel: ModelTypeDef = {
-  id: 'lstm',
-  label: 'lstm',
-  description: "Stacked LSTM with PyTorch's semantics (the seed's model1.py)",
-  uses: RECURRENT_FIELDS,
-  build: buildRecurrent,
-};
-
-/** The seed's bidirectional LSTM (model2.py). */
-export const blstmModel: ModelTypeDef = {
-  id: 'blstm',
-  label: 'blstm',
-  description: "Stacked bidirectional LSTM (the seed's model2.py)",
-  uses: RECURRENT_FIELDS,
-  build: buildRecurrent,
-};

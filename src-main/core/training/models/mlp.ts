@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { assembleModel, type WeightSet } from './init';
 import { activate, dropout, linear } from './linear';
-import type { ModelTypeDef } from './registry';
 import type { InputShape, Model, ModelSpec } from './types';
 
 /**
@@ -25,12 +24,3 @@ export function buildMlp(spec: ModelSpec, shape: InputShape, classes: number, se
   };
   return assembleModel(spec, shape, classes, set, forward);
 }
-
-/** The seed's fully connected baseline. */
-export const mlpModel: ModelTypeDef = {
-  id: 'mlp',
-  label: 'mlp (fully connected)',
-  description: "Fully connected layers over the flattened input (the seed's baseline)",
-  uses: ['hidden', 'layers', 'dropout', 'activation'],
-  build: buildMlp,
-};

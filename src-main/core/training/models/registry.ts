@@ -1,21 +1,18 @@
 import type { FieldKey, FieldNarrowing, ModelTypeInfo } from '../../../shared/train-schema';
 import { errorKind } from '../../errors';
-import { cnnModel } from './cnn';
-import { bgruModel, gruModel } from './gru';
-import type { WeightSet } from './init';
-import { blstmModel, lstmModel } from './lstm';
-import { mlpModel } from './mlp';
-import type { InputShape, Model, ModelSpec } from './types';
+import { CNN_POOL, cnnSteps } from './cnn-shape';
+import type { InputShape, ModelSpec } from './types';
 
 /** A spec or input shape the builders cannot honour, or a model type nobody registered. */
 export const InvalidModelSpecError = errorKind('InvalidModelSpecError', 'bad-argument');
 export type InvalidModelSpecError = InstanceType<typeof InvalidModelSpecError>;
 
 /**
- * One model type: everything the rest of the app learns about it. A new type is one file that
- * exports a ModelTypeDef and one line in MODEL_TYPE_LIST below; validation (validateRun, createRun,
- * validateSpec, and through them the API's answers), the CLI's --model and --help, and the New run
- * form's model select with its ranges all read this list.
+ * One model type: everything the rest of the app learns about it, without tfjs (so the CLI, the
+ * server and the form's options never load it). A new type is its entry in MODEL_TYPE_LIST below
+ * and its builder in MODEL_BUILDERS (build.ts); validation (validateRun, createRun, validateSpec,
+ * and through them the API's answers), the CLI's --model and --help, and the New run form's model
+ * select with its ranges all read this list.
  */
 export interface ModelTypeDef {
   /** What ModelSpec.type holds, a lowercase word (the CLI's --model value). */
@@ -39,22 +36,50 @@ export interface ModelTypeDef {
   };
   /** What is wrong with a spec (already in range) for inputs of this shape, or null. */
   shapeProblem?(spec: ModelSpec, shape: InputShape): string | null;
-  /**
-   * The network for inputs [batch, shape.steps, shape.dims] and `classes` logits, every weight
-   * drawn from `set` (so a seed gives the same weights on every backend). The spec is valid.
-   */
-  build(spec: ModelSpec, shape: InputShape, classes: number, set: WeightSet): Model;
 }
 
-/** Every model type, in the order the form's select and --help list them. */
+const RECURRENT_FIELDS = ['hidden', 'layers', 'dropout', 'readout'] as const;
+
+// A GRU type's entry; both read the same fields (the cell has no activation setting) and bring a preset.
+function gruType(id: string, label: string, description: string): ModelTypeDef {
+  const preset = { name: `seed-${id}`, description: `${description}, with the seed LSTM's settings` };
+  return { id, label, description, uses: RECURRENT_FIELDS, preset };
+}
+
+/** Every model type, in the order the form's select and --help list them (builders: build.ts). */
 export const MODEL_TYPE_LIST: readonly ModelTypeDef[] = [
-  // One line per type.
-  mlpModel,
-  cnnModel,
-  lstmModel,
-  blstmModel,
-  gruModel,
-  bgruModel,
+  {
+    id: 'mlp',
+    label: 'mlp (fully connected)',
+    description: "Fully connected layers over the flattened input (the seed's baseline)",
+    uses: ['hidden', 'layers', 'dropout', 'activation'],
+  },
+  {
+    id: 'cnn',
+    label: 'cnn',
+    description: 'Blocks of 1-D convolution over time and max pooling, then a readout over time',
+    uses: ['hidden', 'layers', 'dropout', 'activation', 'readout'],
+    // Up to 4 blocks: each halves the steps.
+    narrow: { layers: { min: 1, max: 4 } },
+    shapeProblem: (spec, shape) =>
+      cnnSteps(shape.steps, spec.layers) >= 1
+        ? null
+        : `a CNN with ${spec.layers} blocks needs at least ${CNN_POOL ** spec.layers} time steps, the input has ${shape.steps}`,
+  },
+  {
+    id: 'lstm',
+    label: 'lstm',
+    description: "Stacked LSTM with PyTorch's semantics (the seed's model1.py)",
+    uses: RECURRENT_FIELDS,
+  },
+  {
+    id: 'blstm',
+    label: 'blstm',
+    description: "Stacked bidirectional LSTM (the seed's model2.py)",
+    uses: RECURRENT_FIELDS,
+  },
+  gruType('gru', 'GRU', "Stacked GRU with PyTorch's semantics (nn.GRU): the LSTM's smaller, faster sibling"),
+  gruType('bgru', 'Bidirectional GRU', 'Stacked bidirectional GRU, as blstm is to lstm'),
 ];
 
 /** The ids of the registered model types, in list order. */
