@@ -3,6 +3,14 @@ import { REPORT_FORMATS } from './reports/registry';
 import { MAX_RUNS_AT_ONCE, type ApiMethod } from '../shared/contract';
 import { MAX_SWEEP_RUNS, MAX_SWEEP_SEEDS } from '../shared/sweeps';
 import { SPLITS } from '../shared/constants';
+import {
+  CURVE_METRICS,
+  GROUP_METRIC_KEYS,
+  MAX_CURVE_GROUPS,
+  MAX_CURVE_RUNS,
+  MAX_GROUPED_RUNS,
+  MAX_HARD_NOTES,
+} from '../shared/group-compare';
 import { TRAIN_FIELDS, type FieldKind, type FieldSection } from '../shared/train-schema';
 import { BACKENDS } from '../shared/training';
 import { errorKind } from './errors';
@@ -108,6 +116,21 @@ const edit = z
   .partial()
   .strict();
 
+// Runs to compare as groups: given ids, or a sweep's runs.
+const selection = z.union([
+  z.object({ runs: z.array(id).min(1).max(MAX_GROUPED_RUNS) }).strict(),
+  z.object({ sweep: id }).strict(),
+]);
+
+const groupRequest = z
+  .object({
+    select: selection,
+    groupBy: z.union([z.enum(['configuration', 'sweep']), z.array(z.string().min(1).max(200)).min(1).max(8)]),
+    metric: z.enum(GROUP_METRIC_KEYS as [string, ...string[]]).optional(),
+    test: z.enum(['welch', 'bootstrap']).optional(),
+  })
+  .strict();
+
 /** The argument list each API method accepts, checked before any call from a window. */
 const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
   appInfo: z.tuple([]),
@@ -140,6 +163,17 @@ const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
       .partial()
       .strict(),
   ]),
+  compareGroups: z.tuple([groupRequest]),
+  groupCurves: z.tuple([
+    z.array(z.array(id).min(1).max(MAX_CURVE_RUNS)).min(1).max(MAX_CURVE_GROUPS),
+    z.enum(CURVE_METRICS),
+  ]),
+  groupMatrices: z.tuple([z.array(z.array(id).min(1).max(MAX_GROUPED_RUNS)).min(1).max(MAX_GROUPED_RUNS)]),
+  hardNotes: z.union([
+    z.tuple([selection]),
+    z.tuple([selection, z.number().int().min(1).max(MAX_HARD_NOTES)]),
+  ]),
+  noteAcrossRuns: z.tuple([selection, noteStr]),
   listRuns: z.union([z.tuple([]), z.tuple([z.object({ sweep: id.nullable() }).partial().strict()])]),
   getRun: z.tuple([id]),
   getRuns: z.tuple([z.array(id).max(100)]),

@@ -15,6 +15,16 @@ import type {
   WorkbenchEvent,
 } from '../shared/contract';
 import type { FeatureConfig } from '../shared/features';
+import type {
+  CurveMetric,
+  GroupComparison,
+  GroupCurve,
+  GroupMatrix,
+  GroupRequest,
+  HardNotes,
+  NoteAcrossRuns,
+  RunSelection,
+} from '../shared/group-compare';
 import type { SweepDetail, SweepExtension, SweepPlan, SweepSpec, SweepSummary } from '../shared/sweeps';
 import type { TrainingOptions } from '../shared/train-schema';
 import type {
@@ -37,6 +47,7 @@ import { availableBackends } from './training/backend';
 import { PRESETS } from './training/config';
 import { trainingOptions } from './training/options';
 import { WorkbenchDatasets } from './workbench/datasets';
+import { WorkbenchGroups } from './workbench/groups';
 import { openHome, runOf, type Home } from './workbench/home';
 import { WorkbenchReports } from './workbench/reports';
 import { WorkbenchRuns, type QueueMode } from './workbench/runs';
@@ -77,6 +88,7 @@ export class Workbench implements WorkbenchLocalApi {
   readonly #datasets: WorkbenchDatasets;
   readonly #runs: WorkbenchRuns;
   readonly #sweeps: WorkbenchSweeps;
+  readonly #groups: WorkbenchGroups;
   readonly #reports: WorkbenchReports;
   readonly #predictions: PredictionReader;
   readonly #listeners = new Set<(event: WorkbenchEvent) => void>();
@@ -89,6 +101,7 @@ export class Workbench implements WorkbenchLocalApi {
     this.#datasets = new WorkbenchDatasets(this.#home, preset === 'tiny' ? 'tiny' : 'default');
     this.#runs = new WorkbenchRuns(this.#home, this.#datasets, options.queue);
     this.#sweeps = new WorkbenchSweeps(this.#home, this.#datasets, this.#runs);
+    this.#groups = new WorkbenchGroups(this.#home);
     this.#reports = new WorkbenchReports(this.#home, this.#sweeps);
     this.#predictions = new PredictionReader(this.#home.runs.predictions, this.#home.datasets);
   }
@@ -174,6 +187,26 @@ export class Workbench implements WorkbenchLocalApi {
 
   async createRun(request: RunRequest): Promise<RunSummary> {
     return this.#runs.create(request);
+  }
+
+  async compareGroups(request: GroupRequest): Promise<GroupComparison> {
+    return this.#groups.compare(request);
+  }
+
+  async groupCurves(groups: number[][], metric: CurveMetric): Promise<GroupCurve[]> {
+    return this.#groups.curves(groups, metric);
+  }
+
+  async groupMatrices(groups: number[][]): Promise<(GroupMatrix | null)[]> {
+    return this.#groups.matrices(groups);
+  }
+
+  async hardNotes(select: RunSelection, limit?: number): Promise<HardNotes> {
+    return this.#groups.hardNotes(select, limit);
+  }
+
+  async noteAcrossRuns(select: RunSelection, noteStr: string): Promise<NoteAcrossRuns> {
+    return this.#groups.noteAcross(select, noteStr);
   }
 
   async listRuns(filter: RunListFilter = {}): Promise<RunSummary[]> {

@@ -14,6 +14,16 @@ import type { TrainingOptions } from './train-schema';
 import type { SweepDetail, SweepExtension, SweepPlan, SweepSpec, SweepSummary } from './sweeps';
 import type { NotePrediction, PredictionSet, NoteAudio, NoteHistory, EpochPredictions } from './predictions';
 import type { DatasetSummary, Progress } from './types';
+import type {
+  CurveMetric,
+  GroupComparison,
+  GroupCurve,
+  GroupMatrix,
+  GroupRequest,
+  HardNotes,
+  NoteAcrossRuns,
+  RunSelection,
+} from './group-compare';
 
 export type { NotePrediction, PredictionSet, NoteAudio, NoteHistory, EpochPredictions };
 
@@ -199,6 +209,16 @@ export interface WorkbenchApi {
   cancelSweep(id: number): Promise<SweepSummary>;
   /** Adds runs to a sweep: more random trials, or more seeds per configuration. */
   extendSweep(id: number, extension: SweepExtension): Promise<SweepSummary>;
+  /** Groups of runs compared: statistics per group, every pair tested, points and importance of settings. */
+  compareGroups(request: GroupRequest): Promise<GroupComparison>;
+  /** Each group's curve of a per-epoch metric: mean with its spread per epoch, and its runs' series. */
+  groupCurves(groups: number[][], metric: CurveMetric): Promise<GroupCurve[]>;
+  /** Each group's mean confusion matrix (row shares), null for a group without any. */
+  groupMatrices(groups: number[][]): Promise<(GroupMatrix | null)[]>;
+  /** The test notes the selected runs get wrong most often, worst first (at most `limit`, default 200). */
+  hardNotes(select: RunSelection, limit?: number): Promise<HardNotes>;
+  /** One test note across the selected runs: what each predicted. */
+  noteAcrossRuns(select: RunSelection, noteStr: string): Promise<NoteAcrossRuns>;
   /** Every run, or one sweep's runs, newest first. */
   listRuns(filter?: RunListFilter): Promise<RunSummary[]>;
   /** Everything a run recorded. */
@@ -264,6 +284,11 @@ export const API_METHODS = [
   'resumeSweep',
   'cancelSweep',
   'extendSweep',
+  'compareGroups',
+  'groupCurves',
+  'groupMatrices',
+  'hardNotes',
+  'noteAcrossRuns',
   'listRuns',
   'getRun',
   'getRuns',
