@@ -143,7 +143,7 @@ describe('the runs view', () => {
   it('compares two selected runs', async () => {
     const { page } = shell;
     await page.getByLabel('Filter runs').fill('tag:named');
-    const compare = page.getByRole('button', { name: /^Compare/ });
+    const compare = page.getByRole('button', { name: /^Compare( \(\d+\))?$/ });
     expect(await compare.isDisabled()).toBe(true);
     await page.getByLabel(`Select run ${ids.alpha} alpha`).check();
     expect(await compare.isDisabled()).toBe(true);

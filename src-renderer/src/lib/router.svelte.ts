@@ -1,5 +1,11 @@
 // Hash routes, so the back button and a reload keep the user where they were.
 import { FAMILIES } from '../../../src-main/shared/constants';
+import {
+  GROUP_METRICS,
+  type GroupBy,
+  type GroupMetric,
+  type RunSelection,
+} from '../../../src-main/shared/group-compare';
 
 /** A place in the app, as its address says. */
 export type Route =
@@ -9,6 +15,7 @@ export type Route =
   | ({ name: 'audition'; id: number } & AuditionParams)
   | { name: 'new'; from: number | null }
   | { name: 'compare'; ids: number[] }
+  | ({ name: 'groups' } & GroupsParams)
   | { name: 'datasets' }
   | { name: 'queue' }
   | { name: 'sweeps' }
@@ -27,6 +34,42 @@ export interface AuditionParams {
   note: string | null;
   /** List the validation notes as predicted after this epoch (a per-epoch matrix's notes), not the final evaluation. */
   epoch: number | null;
+}
+
+/** What the groups address carries: which runs, how they are grouped, the metric and the test. */
+export interface GroupsParams {
+  /** The runs (`ids=3,4,7`) or a sweep's (`sweep=2`); null when the address names neither. */
+  select: RunSelection | null;
+  /** `by=configuration`, `by=sweep` or settings (`by=model.type,lr`); configuration when absent. */
+  by: GroupBy;
+  metric: GroupMetric;
+  test: 'welch' | 'bootstrap';
+}
+
+const ids = (s: string | null): number[] => [
+  ...new Set(
+    (s ?? '')
+      .split(',')
+      .map((x) => positive(x.trim()))
+      .filter((n): n is number => n !== null),
+  ),
+];
+
+function groupsParams(params: URLSearchParams): GroupsParams {
+  const sweep = positive(params.get('sweep'));
+  const runs = ids(params.get('ids'));
+  const by = params.get('by') ?? '';
+  const keys = by
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const metric = params.get('metric') ?? '';
+  return {
+    select: runs.length ? { runs } : sweep ? { sweep } : null,
+    by: by === 'sweep' ? 'sweep' : by === 'configuration' || !keys.length ? 'configuration' : keys,
+    metric: metric in GROUP_METRICS ? (metric as GroupMetric) : 'testAccuracy',
+    test: params.get('test') === 'bootstrap' ? 'bootstrap' : 'welch',
+  };
 }
 
 const family = (s: string | null): number | null =>
@@ -69,13 +112,8 @@ export function parseHash(hash: string): Route {
     }
   }
   if (parts[0] === 'new' && parts.length === 1) return { name: 'new', from: positive(params.get('from')) };
-  if (parts[0] === 'compare' && parts.length === 1) {
-    const ids = (params.get('ids') ?? '')
-      .split(',')
-      .map((s) => positive(s.trim()))
-      .filter((n): n is number => n !== null);
-    return { name: 'compare', ids: [...new Set(ids)] };
-  }
+  if (parts[0] === 'compare' && parts.length === 1) return { name: 'compare', ids: ids(params.get('ids')) };
+  if (parts[0] === 'groups' && parts.length === 1) return { name: 'groups', ...groupsParams(params) };
   if (parts[0] === 'datasets' && parts.length === 1) return { name: 'datasets' };
   if (parts[0] === 'queue' && parts.length === 1) return { name: 'queue' };
   if (parts[0] === 'sweeps' && parts.length === 1) return { name: 'sweeps' };
@@ -104,6 +142,15 @@ export const href = {
   },
   newRun: (from?: number) => (from ? `#/new?from=${from}` : '#/new'),
   compare: (ids: readonly number[]) => (ids.length ? `#/compare?ids=${ids.join(',')}` : '#/compare'),
+  /** `#/groups?ids=3,4,7&by=model.type,lr&metric=bestValAccuracy`; the metric and test only when not the default. */
+  groups: (p: Partial<GroupsParams> & { select: RunSelection }) => {
+    const q = ['runs' in p.select ? `ids=${p.select.runs.join(',')}` : `sweep=${p.select.sweep}`];
+    const by = p.by ?? 'configuration';
+    q.push(`by=${typeof by === 'string' ? by : by.map(encodeURIComponent).join(',')}`);
+    if (p.metric && p.metric !== 'testAccuracy') q.push(`metric=${p.metric}`);
+    if (p.test && p.test !== 'welch') q.push(`test=${p.test}`);
+    return `#/groups?${q.join('&')}`;
+  },
   datasets: () => '#/datasets',
   queue: () => '#/queue',
   sweeps: () => '#/sweeps',
@@ -114,7 +161,7 @@ export const href = {
 class Router {
   hash = $state(typeof location === 'undefined' ? '' : location.hash);
   route: Route = $derived(parseHash(this.hash));
-  /** The last comparison visited, so the rail's Compare entry returns to it. */
+  /** The last comparison (of runs or of groups) visited, so the rail's Compare entry returns to it. */
   lastCompare = $state('#/compare');
   /** The runs table's last address (its sweep filter), so the rail's Runs entry returns to it. */
   lastRuns = $state('#/runs');
@@ -131,7 +178,7 @@ class Router {
   }
 
   private remember(): void {
-    if (this.route.name === 'compare') this.lastCompare = this.hash;
+    if (this.route.name === 'compare' || this.route.name === 'groups') this.lastCompare = this.hash;
     if (this.route.name === 'runs') this.lastRuns = this.hash;
   }
 
@@ -151,6 +198,8 @@ class Router {
       this.hash = to;
       this.remember();
     }
+    // The groups view keys on its address (like the audition) but the rail's Compare returns to its latest state.
+    if (this.route.name === 'groups' && parseHash(to).name === 'groups') this.lastCompare = to;
   }
 }
 
