@@ -94,6 +94,29 @@ describe('the groups view', () => {
     await page.getByRole('radio', { name: '95 % CI' }).click();
     expect(await curves.getAttribute('data-band')).toBe('ci');
 
+    // The parallel coordinates: an axis for the setting that varies and for the metrics, a line per
+    // run; dragging over the LSTM's tick on the model axis keeps its 3 runs, and offers them as groups.
+    const parallel = page.getByTestId('parallel-coords');
+    await parallel.scrollIntoViewIfNeeded();
+    await expect.poll(() => parallel.getByTestId('parallel-count').textContent()).toBe('6 of 6 runs');
+    const axis = parallel.locator('g[data-axis="model.type"]');
+    const svg = (await parallel.locator('svg.axes').boundingBox())!;
+    const x = svg.x + Number(await axis.getAttribute('data-x'));
+    const tick = (await axis.locator('text.tick-label[data-value="lstm"]').boundingBox())!;
+    const y = tick.y + tick.height / 2;
+    // From just above the top tick (the axis's hit area reaches 6 px past it) to 20 px below.
+    await page.mouse.move(x, y - 4);
+    await page.mouse.down();
+    await page.mouse.move(x, y + 8, { steps: 3 });
+    await page.mouse.move(x, y + 20, { steps: 3 });
+    await page.mouse.up();
+    await expect.poll(() => parallel.getByTestId('parallel-count').textContent()).toBe('3 of 6 runs');
+    expect(await page.getByTestId('brushed').getAttribute('data-count')).toBe('3');
+    expect(await page.getByRole('link', { name: 'Compare them as groups' }).getAttribute('href')).toBe(
+      `#/groups?ids=${seeded.lstm.join(',')}&by=configuration`,
+    );
+    await shots('groups-parallel');
+
     // The mean matrices of both groups over their 3 runs, and their difference.
     const matrices = page.getByTestId('group-matrices');
     await matrices.scrollIntoViewIfNeeded();
