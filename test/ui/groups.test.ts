@@ -214,4 +214,24 @@ describe('the groups view', () => {
       )
       .toMatch(/No run has a test accuracy \(last weights\) yet: runs .* lack it/);
   });
+
+  it('says what is wrong with an address: no runs, a run gone, an unknown sweep', async () => {
+    const { page } = shell;
+    await page.goto(`${shell.origin}/#/groups`);
+    await expect
+      .poll(() => page.getByRole('status').first().textContent())
+      .toContain('Pick runs to compare as groups.');
+
+    await page.goto(`${shell.origin}/#/groups?ids=${seeded.lstm.join(',')},999&by=configuration`);
+    await ready(page);
+    expect(await page.getByRole('alert').first().textContent()).toBe('run 999 no longer exists.');
+    expect(await page.getByTestId('group-count').textContent()).toBe('3 runs in 1 group · seed replicates');
+    expect(await page.getByTestId('one-group').textContent()).toContain('All 3 runs fall in one group');
+
+    await page.goto(`${shell.origin}/#/groups?sweep=999&by=configuration`);
+    await expect
+      .poll(() => page.getByRole('alert').first().textContent(), { timeout: 10_000 })
+      .toContain('No sweep 999.');
+    await shots('groups-error');
+  });
 });
