@@ -15,6 +15,7 @@ import type {
   WorkbenchEvent,
 } from '../shared/contract';
 import type { FeatureConfig } from '../shared/features';
+import type { PackedRuns } from '../shared/run-list';
 import type {
   CurveMetric,
   GroupComparison,
@@ -209,8 +210,8 @@ export class Workbench implements WorkbenchLocalApi {
     return this.#groups.noteAcross(select, noteStr);
   }
 
-  async listRuns(filter: RunListFilter = {}): Promise<RunSummary[]> {
-    return filter.sweep == null ? this.#home.runs.list() : this.#home.runs.listOfSweep(filter.sweep);
+  async listRuns(filter: RunListFilter = {}): Promise<PackedRuns> {
+    return this.#home.runs.packed(filter);
   }
 
   async getRun(id: number): Promise<RunDetail> {

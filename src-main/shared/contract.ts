@@ -14,6 +14,7 @@ import type { TrainingOptions } from './train-schema';
 import type { SweepDetail, SweepExtension, SweepPlan, SweepSpec, SweepSummary } from './sweeps';
 import type { NotePrediction, PredictionSet, NoteAudio, NoteHistory, EpochPredictions } from './predictions';
 import type { DatasetSummary, Progress } from './types';
+import type { PackedRuns } from './run-list';
 import type {
   CurveMetric,
   GroupComparison,
@@ -219,8 +220,8 @@ export interface WorkbenchApi {
   hardNotes(select: RunSelection, limit?: number): Promise<HardNotes>;
   /** One test note across the selected runs: what each predicted. */
   noteAcrossRuns(select: RunSelection, noteStr: string): Promise<NoteAcrossRuns>;
-  /** Every run, or one sweep's runs, newest first. */
-  listRuns(filter?: RunListFilter): Promise<RunSummary[]>;
+  /** Every run, or one sweep's runs, newest first, packed (`unpackRuns` of shared/run-list.ts reads them). */
+  listRuns(filter?: RunListFilter): Promise<PackedRuns>;
   /** Everything a run recorded. */
   getRun(id: number): Promise<RunDetail>;
   /** Several runs for a comparison, in the order asked (null for an unknown id); validation confusions reduced to the newest. */

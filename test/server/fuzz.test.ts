@@ -22,6 +22,7 @@ import {
   type Spec,
 } from './fuzz-cases';
 import { rawRequest, type RawResponse } from './raw-http';
+import { unpackRuns } from '../../src-main/shared/run-list';
 
 const SEED = 20_261_129;
 
@@ -173,6 +174,6 @@ describe('the browser shell under malformed and hostile requests', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(logs).toEqual([]);
     expect(snapshotOutsideHome()).toEqual(outsideBefore);
-    expect(await wb.listRuns()).toEqual([]);
+    expect(unpackRuns(await wb.listRuns())).toEqual([]);
   });
 });

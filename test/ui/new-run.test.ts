@@ -6,6 +6,7 @@ import type { RunDetail, RunSummary } from '../../src-main/shared/training';
 import { tinyDataset } from '../helpers/tiny';
 import { tempDir } from '../helpers/tmp';
 import { startShell, type Shell } from '../helpers/ui';
+import { unpackRuns, type PackedRuns } from '../../src-main/shared/run-list';
 
 let home: string;
 let cleanup: () => void;
@@ -13,7 +14,7 @@ let shell: Shell;
 let shrunk = 0;
 
 const hint = (key: string) => shell.page.getByTestId(`f-${key}-hint`).textContent();
-const runs = () => shell.call<RunSummary[]>('listRuns');
+const runs = () => shell.call<PackedRuns>('listRuns').then(unpackRuns);
 
 async function openForm(hash = '#/new') {
   await shell.page.evaluate((h) => (location.hash = h), hash);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueueState } from '../../src-main/shared/contract';
-import type { RunSummary } from '../../src-main/shared/training';
 import { tempDir } from '../helpers/tmp';
 import { startShell, type Shell } from '../helpers/ui';
 import { seedSweeps, type SeededSweeps } from './seed-sweeps';
+import { unpackRuns, type PackedRuns } from '../../src-main/shared/run-list';
 
 let home: string;
 let cleanup: () => void;
@@ -100,7 +100,7 @@ describe('the Queue view', () => {
     await page.getByRole('button', { name: `Cancel run ${gone}`, exact: true }).click();
     await expect.poll(async () => (await queueNow()).queued.includes(gone)).toBe(false);
     await expect.poll(async () => (await waitingIds()).includes(gone)).toBe(false);
-    const run = (await shell.call<RunSummary[]>('listRuns')).find((r) => r.id === gone)!;
+    const run = (await shell.call<PackedRuns>('listRuns').then(unpackRuns)).find((r) => r.id === gone)!;
     expect(run.status).toBe('cancelled');
     await expect.poll(strip).toBe('2 training · 1,003 waiting · paused');
   });

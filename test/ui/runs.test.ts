@@ -5,10 +5,10 @@ import { openDatabase } from '../../src-main/core/store/database';
 import { DatasetRepo } from '../../src-main/core/store/datasets';
 import { RunRepo } from '../../src-main/core/store/runs';
 import { resolveTrainConfig, type TrainOverrides } from '../../src-main/core/training/config';
-import type { RunSummary } from '../../src-main/shared/training';
 import { tinyDataset } from '../helpers/tiny';
 import { tempDir } from '../helpers/tmp';
 import { startShell, type Shell } from '../helpers/ui';
+import { unpackRuns, type PackedRuns } from '../../src-main/shared/run-list';
 
 const BULK = 10_000;
 let home: string;
@@ -183,14 +183,14 @@ describe('the runs view', () => {
     await shell.shot('runs-delete');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => dialog.isVisible()).toBe(false);
-    let listed = await shell.call<RunSummary[]>('listRuns');
+    let listed = await shell.call<PackedRuns>('listRuns').then(unpackRuns);
     expect(listed.some((r) => r.id === ids.gamma)).toBe(true);
 
     await del.click();
     await dialog.getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => dialog.isVisible()).toBe(false);
     await expect.poll(names).toEqual(['alpha', 'beta', 'delta', 'epsilon']);
-    listed = await shell.call<RunSummary[]>('listRuns');
+    listed = await shell.call<PackedRuns>('listRuns').then(unpackRuns);
     expect(listed.some((r) => r.id === ids.gamma)).toBe(false);
     expect(listed).toHaveLength(BULK + 4);
   });

@@ -6,6 +6,7 @@ import { openDatabase } from '../../src-main/core/store/database';
 import { RunRepo } from '../../src-main/core/store/runs';
 import type { SweepDetail } from '../../src-main/shared/sweeps';
 import { tinyDataset } from '../helpers/tiny';
+import { unpackRuns } from '../../src-main/shared/run-list';
 
 /** What was seeded: the grid sweep's id and its runs by role, the random sweep's, a big one's. */
 export interface SeededSweeps {
@@ -114,7 +115,7 @@ export async function seedSweeps(
     failed,
     training,
     preparing,
-    total: (await again.listRuns()).length,
+    total: unpackRuns(await again.listRuns()).length,
   };
   await again.close();
   return seeded;

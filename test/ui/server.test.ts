@@ -7,6 +7,7 @@ import type { DatasetSummary } from '../../src-main/shared/types';
 import { rawRequest } from '../server/raw-http';
 import { startShell, type Shell } from '../helpers/ui';
 import { tempDir } from '../helpers/tmp';
+import { unpackRuns, type PackedRuns } from '../../src-main/shared/run-list';
 
 let shell: Shell;
 let cleanup: () => void;
@@ -140,7 +141,7 @@ describe('the browser shell against malformed and cross-site requests', () => {
   it('refuses a page on another port of 127.0.0.1: no delete, no rename, no event stream', async () => {
     // A run (the WebSocket test's, if it ran), idle, so that a delete would succeed.
     const run =
-      (await shell.call<RunSummary[]>('listRuns'))[0] ??
+      (await shell.call<PackedRuns>('listRuns').then(unpackRuns))[0] ??
       (await shell.call<RunSummary>('createRun', {
         overrides: { epochs: 1, model: { type: 'mlp', hidden: 4, layers: 1 }, features: { maxPerFamily: 1 } },
       }));

@@ -2,6 +2,7 @@
 // (one-shot commands only watch it), and `timbre queue run`, which trains it.
 import { RunStateError } from '../../core/workbench';
 import { MAX_RUNS_AT_ONCE, type QueueState } from '../../shared/contract';
+import { unpackRuns } from '../../shared/run-list';
 import type { SweepStatus } from '../../shared/sweeps';
 import { isActive, type RunSummary } from '../../shared/training';
 import { negativesAsValues, parseFlags, UsageError } from '../args';
@@ -90,7 +91,7 @@ async function list(ctx: CliContext, argv: string[]): Promise<void> {
   const runs = new Map<number, RunSummary>();
   const sweeps = new Map<number, SweepStatus>();
   if (ids.size) {
-    for (const r of await wb.listRuns()) if (ids.has(r.id)) runs.set(r.id, r);
+    for (const r of unpackRuns(await wb.listRuns())) if (ids.has(r.id)) runs.set(r.id, r);
     if ([...runs.values()].some((r) => r.sweepId !== null))
       for (const s of await wb.listSweeps()) sweeps.set(s.id, s.status);
   }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { RunStateError } from '../../core/workbench';
+import { unpackRuns } from '../../shared/run-list';
 import type { RunDetail } from '../../shared/training';
 import { negativesAsValues, parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
@@ -73,7 +74,7 @@ async function list(ctx: CliContext, argv: string[]): Promise<void> {
   if (positionals.length) throw new UsageError(`Unexpected argument "${positionals[0]}".\n${usage}`);
   const wb = ctx.workbench();
   const sweep = values.sweep === undefined ? undefined : await wb.getSweep(parseSweepId(values.sweep));
-  const runs = (await wb.listRuns()).filter((r) => !sweep || r.sweepId === sweep.id);
+  const runs = unpackRuns(await wb.listRuns({ sweep: sweep?.id ?? null }));
   if (values.json) return printJson(runs);
   if (sweep && !runs.length) return console.log(`Sweep ${sweep.id} "${sweep.name}" has no runs left.`);
   if (!runs.length) return console.log('No runs yet; every training run is listed here once it starts.');

@@ -1,6 +1,6 @@
 import type { RunSummary } from '../../shared/training';
 import type { Db } from './database';
-import { SUMMARY_SELECT, summaryOf, type SummaryRow } from './run-rows';
+import { SUMMARY_SELECT, summaryOf } from './run-rows';
 
 // Reads for comparing groups of runs (issue 13), hundreds or thousands of runs at a time: each
 // statement takes the run ids as one JSON array, so a comparison is a handful of queries whatever
@@ -52,9 +52,7 @@ export class GroupQueries {
     const newestTest = (w: string) =>
       `e.id = (SELECT MAX(id) FROM evaluations x WHERE x.run_id = e.run_id AND x.split = 'test' AND x.weights = ${w})`;
     this.sql = {
-      summaries: db
-        .prepare<[string], SummaryRow>(`${SUMMARY_SELECT} WHERE id IN ${IDS} ORDER BY id`)
-        .raw(true),
+      summaries: db.prepare<[string], string>(`${SUMMARY_SELECT} WHERE id IN ${IDS} ORDER BY id`).pluck(true),
       params: db
         .prepare<[string], [number, string, string]>(
           `SELECT run_id, key, value FROM run_params WHERE run_id IN ${IDS}`,

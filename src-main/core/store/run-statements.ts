@@ -1,6 +1,6 @@
 import type { RunStatus } from '../../shared/training';
 import type { Db } from './database';
-import { SUMMARY_SELECT, type RunRow, type SummaryRow } from './run-rows';
+import { packedRunsSelect, SUMMARY_SELECT, type RunRow } from './run-rows';
 
 /** The statements RunRepo runs on the `runs` and `run_params` tables, prepared once for a connection. */
 export function runStatements(db: Db) {
@@ -36,11 +36,9 @@ export function runStatements(db: Db) {
     interrupt: db.prepare("UPDATE runs SET status = 'interrupted', owner_pid = NULL WHERE id = ?"),
     setBackend: db.prepare<[string, number]>('UPDATE runs SET backend = ? WHERE id = ?'),
     update: db.prepare('UPDATE runs SET name = ?, notes = ?, tags = ? WHERE id = ?'),
-    list: db.prepare<[], SummaryRow>(`${SUMMARY_SELECT} ORDER BY id DESC`).raw(true),
-    summary: db.prepare<[number], SummaryRow>(`${SUMMARY_SELECT} WHERE id = ?`).raw(true),
-    ofSweep: db
-      .prepare<[number], SummaryRow>(`${SUMMARY_SELECT} WHERE sweep_id = ? ORDER BY id DESC`)
-      .raw(true),
+    list: db.prepare<[], string>(packedRunsSelect()).pluck(true),
+    summary: db.prepare<[number], string>(`${SUMMARY_SELECT} WHERE id = ?`).pluck(true),
+    ofSweep: db.prepare<[number], string>(packedRunsSelect('WHERE sweep_id = ?')).pluck(true),
     row: db.prepare<[number], RunRow>('SELECT * FROM runs WHERE id = ?'),
     params: db.prepare<[number], { key: string; value: string }>(
       'SELECT key, value FROM run_params WHERE run_id = ? ORDER BY key',

@@ -3,9 +3,11 @@ import type {
   EpochMetrics,
   Evaluation,
   RunDetail,
+  RunListFilter,
   RunSummary,
   TrainConfig,
 } from '../../shared/training';
+import { unpackRuns, type PackedRuns } from '../../shared/run-list';
 import type { Db } from './database';
 import { EpochRepo } from './epochs';
 import { EvaluationRepo, type NewEvaluation } from './evaluations';
@@ -231,18 +233,24 @@ export class RunRepo {
 
   /** Every run, newest first. The table's fields come out of the config JSON in SQL: 10,000 runs in ~30 ms. */
   list(): RunSummary[] {
-    return this.sql.list.all().map(summaryOf);
+    return unpackRuns(this.packed());
   }
 
   /** A sweep's runs as the runs table lists them, newest first. */
   listOfSweep(sweepId: number): RunSummary[] {
-    return this.sql.ofSweep.all(sweepId).map(summaryOf);
+    return unpackRuns(this.packed({ sweep: sweepId }));
+  }
+
+  /** Every run, or a sweep's, newest first, packed as listRuns answers (one JSON text SQLite writes). */
+  packed(filter: RunListFilter = {}): PackedRuns {
+    const json = filter.sweep == null ? this.sql.list.get() : this.sql.ofSweep.get(filter.sweep);
+    return { json: json ?? '[]' };
   }
 
   /** One run as the runs table lists it, or undefined. */
   summary(id: number): RunSummary | undefined {
     const row = this.sql.summary.get(id);
-    return row && summaryOf(row);
+    return row === undefined ? undefined : summaryOf(row);
   }
 
   /**

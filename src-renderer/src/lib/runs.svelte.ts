@@ -1,3 +1,4 @@
+import { unpackRuns } from '../../../src-main/shared/run-list';
 import type { RunSummary } from '../../../src-main/shared/training';
 import { ApiList } from './api-list.svelte';
 import { api } from './client';
@@ -11,7 +12,8 @@ class RunsStore extends ApiList<RunSummary> {
     super();
   }
 
-  protected fetchList = () => (this.sweep === null ? api.listRuns() : api.listRuns({ sweep: this.sweep }));
+  protected fetchList = async () =>
+    unpackRuns(await api.listRuns(this.sweep === null ? {} : { sweep: this.sweep }));
   private timer: ReturnType<typeof setTimeout> | undefined;
   private due = 0;
   private pending = false;

@@ -6,6 +6,7 @@ import type { TrainOverrides } from '../../../src-main/core/training/config';
 import { FAMILIES } from '../../../src-main/shared/constants';
 import { tinyDataset } from '../../helpers/tiny';
 import { tempDir } from '../../helpers/tmp';
+import { unpackRuns } from '../../../src-main/shared/run-list';
 
 let wb: Workbench;
 let cleanup: () => void;
@@ -83,7 +84,7 @@ describe('training in a worker thread', () => {
   }
 
   it('evaluates a saved model again and records it (test mode)', async () => {
-    const run = (await wb.listRuns()).find((r) => r.status === 'finished')!;
+    const run = unpackRuns(await wb.listRuns()).find((r) => r.status === 'finished')!;
     const ev = await wb.testModel({ model: run.id, dataset: datasetId, split: 'valid', backend: 'cpu' });
     expect(ev.split).toBe('valid');
     expect(ev.weights).toBe('external');

@@ -6,6 +6,7 @@ import type { WorkbenchEvent } from '../../../src-main/shared/contract';
 import { epochMetrics, withStore } from '../../helpers/store';
 import { tinyDataset } from '../../helpers/tiny';
 import { tempDir } from '../../helpers/tmp';
+import { unpackRuns } from '../../../src-main/shared/run-list';
 
 // The lasting queue as shells meet it: several Workbenches over one TIMBRE_HOME, as the app,
 // `timbre serve` and one-shot CLI commands open it, with real worker threads on the tiny set.
@@ -188,9 +189,9 @@ describe('a sweep in the queue', () => {
     ]);
     // The runs table filtered to the sweep asks for its runs alone, newest first.
     await wb.createRun({ preset: 'seed-lstm', overrides: SMALL, dataset: 'tiny' });
-    expect((await wb.listRuns({ sweep: sweep.id })).map((r) => r.id)).toEqual([c, b, a]);
-    expect(await wb.listRuns()).toHaveLength(4);
-    expect(await wb.listRuns({ sweep: null })).toHaveLength(4);
+    expect(unpackRuns(await wb.listRuns({ sweep: sweep.id })).map((r) => r.id)).toEqual([c, b, a]);
+    expect(unpackRuns(await wb.listRuns())).toHaveLength(4);
+    expect(unpackRuns(await wb.listRuns({ sweep: null }))).toHaveLength(4);
     // Two runs of the sweep already reached the rung with a perfect score.
     withStore(home, ({ runs }) => {
       for (const id of [a!, b!]) {

@@ -10,6 +10,7 @@ import { Workbench } from '../../../../src-main/core/workbench';
 import type { RunDetail } from '../../../../src-main/shared/training';
 import { tinyDataset } from '../../../helpers/tiny';
 import { tempDir } from '../../../helpers/tmp';
+import { unpackRuns } from '../../../../src-main/shared/run-list';
 
 const home = tempDir('timbre-gru-');
 let wb: Workbench;
@@ -95,7 +96,7 @@ describe('GRU and BGRU runs through the app, in its training worker', () => {
   it('the runs list, comparisons and reports show the GRU runs with no change of their own', async () => {
     expect(finished.length).toBe(2 * availableBackends().length);
     const ids = finished.map((r) => r.id);
-    const listed = (await wb.listRuns()).filter((r) => ids.includes(r.id));
+    const listed = unpackRuns(await wb.listRuns()).filter((r) => ids.includes(r.id));
     expect(listed.map((r) => r.model).sort()).toEqual(finished.map((r) => r.config.model.type).sort());
     const compared = compareRuns((await wb.getRuns(ids)).map((r) => r!));
     const types = Object.values(compared.differing).find((v) => v.includes('gru'));
