@@ -2,6 +2,8 @@ import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import type { WorkbenchEvent } from '../shared/contract';
 import type { WorkbenchLocalApi } from '../core/local-api';
 import { REPORT_MIME, reportFileName } from '../core/workbench';
+import { groupReportFileName } from '../core/workbench/reports';
+import type { GroupRequest } from '../shared/group-compare';
 import { apiDispatch } from '../core/dispatch';
 import { isAppUrl } from './app-protocol';
 import { printHtmlToPdf, setupSave } from './save';
@@ -37,6 +39,7 @@ export function setupIpc(workbench: WorkbenchLocalApi, ours: () => BrowserWindow
     overrides: {
       // PDF is printed by this Electron itself: a user's machine need not have Chromium installed.
       exportReport: (args, call) => (args[1] === 'pdf' ? pdfReport(args[0]) : call(args)),
+      exportGroupReport: (args, call) => (args[1] === 'pdf' ? pdfGroupReport(args[0]) : call(args)),
     },
   });
   ipcMain.handle(CHANNELS.invoke, async (event, method: unknown, args: unknown) => {
@@ -51,6 +54,15 @@ export function setupIpc(workbench: WorkbenchLocalApi, ours: () => BrowserWindow
     return {
       format: 'pdf',
       files: [{ name: reportFileName(list, 'pdf'), mime: REPORT_MIME.pdf, base64: pdf.toString('base64') }],
+    };
+  };
+  // The arguments were checked by the dispatch before an override runs.
+  const pdfGroupReport = async (request: unknown) => {
+    const r = request as GroupRequest;
+    const pdf = await printHtmlToPdf(await workbench.printableGroupReportHtml(r));
+    return {
+      format: 'pdf',
+      files: [{ name: groupReportFileName(r, 'pdf'), mime: REPORT_MIME.pdf, base64: pdf.toString('base64') }],
     };
   };
   const stopSave = setupSave(fromOurWindow);

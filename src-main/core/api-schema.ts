@@ -204,6 +204,7 @@ const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
   listReportFormats: z.tuple([]),
   exportReport: z.tuple([z.array(id).min(1).max(100), z.enum(REPORT_FORMATS)]),
   exportSweepReport: z.tuple([id, z.enum(REPORT_FORMATS)]),
+  exportGroupReport: z.tuple([groupRequest, z.enum(REPORT_FORMATS)]),
 };
 
 /** Checks a call's arguments; throws ApiArgumentError naming the method, the place and the problem. */

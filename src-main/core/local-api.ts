@@ -1,4 +1,5 @@
 import type { RenderRequest, ReportFormat, WorkbenchApi } from '../shared/contract';
+import type { GroupRequest } from '../shared/group-compare';
 import type { Evaluation, RunDetail } from '../shared/training';
 import type { RenderSummary } from './datasets/render/render-dataset';
 import type { ExportOptions, ExportResult } from './reports/export';
@@ -35,6 +36,15 @@ export interface WorkbenchLocalApi extends WorkbenchApi {
   ): Promise<ExportResult>;
   /** A report's HTML without its audio clips, for printing to PDF. */
   printableReportHtml(ids: number[]): Promise<string>;
+  /** Writes a report of groups of runs to `out` (CSV: four files named after it); what was written. */
+  writeGroupReport(
+    request: GroupRequest,
+    format: ReportFormat,
+    out: string,
+    options?: Pick<ExportOptions, 'chromium' | 'now'>,
+  ): Promise<ExportResult>;
+  /** A report of groups as HTML without the notes' audio, for printing to PDF. */
+  printableGroupReportHtml(request: GroupRequest): Promise<string>;
   /**
    * Stops training (the running run becomes interrupted) and closes the database; with
    * `finishBackup`, a backup under way is finished first (one-shot CLI commands), else it stops.

@@ -303,6 +303,23 @@ export class Workbench implements WorkbenchLocalApi {
     return this.#reports.sweepFiles(id, format);
   }
 
+  async exportGroupReport(request: GroupRequest, format: ReportFormat): Promise<ReportFiles> {
+    return this.#reports.groupFiles(this, request, format);
+  }
+
+  async writeGroupReport(
+    request: GroupRequest,
+    format: ReportFormat,
+    out: string,
+    options?: Pick<ExportOptions, 'chromium' | 'now'>,
+  ): Promise<ExportResult> {
+    return this.#reports.writeGroup(this, request, format, out, options);
+  }
+
+  async printableGroupReportHtml(request: GroupRequest): Promise<string> {
+    return this.#reports.printableGroupHtml(this, request);
+  }
+
   async writeReport(
     of: number[] | { sweep: number },
     format: ReportFormat,

@@ -258,6 +258,8 @@ export interface WorkbenchApi {
   exportReport(ids: number[], format: ReportFormat): Promise<ReportFiles>;
   /** A sweep's report (search space, every run, configurations, the best) in a format, as file contents to save. */
   exportSweepReport(id: number, format: ReportFormat): Promise<ReportFiles>;
+  /** A report of groups of runs (groups, pairs, parallel coordinates, hard notes) in a format, as file contents to save. */
+  exportGroupReport(request: GroupRequest, format: ReportFormat): Promise<ReportFiles>;
   /** Listens to events; returns the function that stops listening. */
   subscribe(listener: (event: WorkbenchEvent) => void): () => void;
 }
@@ -309,6 +311,7 @@ export const API_METHODS = [
   'listReportFormats',
   'exportReport',
   'exportSweepReport',
+  'exportGroupReport',
 ] as const satisfies readonly ApiMethod[];
 
 /** An error as it crosses from the app to a window: its class name and readable message. */

@@ -1,4 +1,7 @@
+import path from 'node:path';
 import type { ExportResult } from '../../core/reports/export';
+import { groupReportFileName } from '../../core/workbench/reports';
+import type { GroupRequest } from '../../shared/group-compare';
 import {
   formatOfPath,
   REPORT_FORMAT_LIST,
@@ -9,7 +12,8 @@ import { choiceFlag, intFlag, parseFlags, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { isActive } from '../../shared/training';
 import { printJson } from '../output';
-import { parseRunId } from './runs';
+import { parseGroupBy, parseMetric, parseRunId, parseTest } from './runs';
+import { parseSweepId } from './sweep';
 
 // A format's description wrapped under its id, continuation lines aligned with its first.
 function describeFormat(id: string, text: string, width = 100): string {
@@ -33,7 +37,14 @@ ${REPORT_FORMAT_LIST.map((f) => describeFormat(f.id, f.description)).join('\n')}
       --confusions N  confusions listed per run (default 5); --examples N  notes per confusion (default 3)
   timbre report --sweep ID --out FILE [--format ${REPORT_FORMATS.join('|')}] [--json]
       Export a sweep as a report: its search space, every run's settings and results, each
-      configuration's mean ± sd over its seeds, and the best configuration.`;
+      configuration's mean ± sd over its seeds, and the best configuration.
+  timbre report --group-by configuration|sweep|KEY[,KEY] (ID... | --sweep ID) [--metric NAME] [--test welch|bootstrap]
+                --format ${REPORT_FORMATS.join('|')} [--out FILE] [--json]
+      Export groups of runs (the given ones, or a sweep's) as a report: each group's n, mean ± sd,
+      95 % CI and range of the metric (default test_accuracy), every pair tested (default welch) and
+      said in a sentence, the settings' importance, parallel coordinates, the groups' validation
+      curves and the notes the runs get wrong most often (HTML: playable). --out defaults to
+      timbre-groups-sweep-ID.EXT or timbre-groups-runs-IDS.EXT in the current folder.`;
 
 const human = (bytes: number) =>
   bytes < 1024
@@ -50,6 +61,9 @@ export async function reportCommand(ctx: CliContext, argv: string[]): Promise<vo
       out: { type: 'string', short: 'o' },
       format: { type: 'string', short: 'f' },
       sweep: { type: 'string' },
+      'group-by': { type: 'string' },
+      metric: { type: 'string' },
+      test: { type: 'string' },
       confusions: { type: 'string' },
       examples: { type: 'string' },
       json: { type: 'boolean' },
@@ -58,6 +72,9 @@ export async function reportCommand(ctx: CliContext, argv: string[]): Promise<vo
   );
   if (values.help || (positionals[0] === 'help' && positionals.length === 1))
     return console.log(REPORT_USAGE);
+  const grouped =
+    values['group-by'] !== undefined || values.metric !== undefined || values.test !== undefined;
+  if (grouped) return groupReport(ctx, values, positionals);
   if (values.sweep !== undefined) return sweepReport(ctx, values, positionals);
   if (!positionals.length) throw new UsageError(`Give one or more run ids, or --sweep ID.\n${REPORT_USAGE}`);
   const ids = positionals.map((p) => parseRunId(p, REPORT_USAGE));
@@ -119,6 +136,42 @@ async function sweepReport(
   const result = await wb.writeReport({ sweep: id }, format, values.out!);
   if (values.json) return printJson(result);
   printWritten(result, `sweep ${id} (${result.runs.length} run${result.runs.length === 1 ? '' : 's'})`);
+}
+
+type GroupFlags = ReportFlags & { sweep?: string; 'group-by'?: string; metric?: string; test?: string };
+
+// `timbre report --group-by ...`: a report of groups of the given runs or of a sweep's.
+async function groupReport(ctx: CliContext, values: GroupFlags, positionals: string[]): Promise<void> {
+  if (values.confusions !== undefined || values.examples !== undefined)
+    throw new UsageError(
+      `--confusions and --examples are for reports of runs, not of groups.\n${REPORT_USAGE}`,
+    );
+  const ids = positionals.map((p) => parseRunId(p, REPORT_USAGE));
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice !== undefined)
+    throw new UsageError(`Run ${twice} is given twice; give each run once.\n${REPORT_USAGE}`);
+  if (values.sweep !== undefined && ids.length)
+    throw new UsageError(`Give run ids or --sweep ID, not both.\n${REPORT_USAGE}`);
+  if (values.sweep === undefined && ids.length < 2)
+    throw new UsageError(`Give two or more run ids, or --sweep ID, to report on groups.\n${REPORT_USAGE}`);
+  const request: GroupRequest = {
+    select: values.sweep === undefined ? { runs: ids } : { sweep: parseSweepId(values.sweep) },
+    groupBy: parseGroupBy(values['group-by'] ?? 'configuration', REPORT_USAGE),
+    metric: parseMetric(values.metric ?? 'test_accuracy', REPORT_USAGE),
+    test: parseTest(values.test ?? 'welch', REPORT_USAGE),
+  };
+  const format =
+    values.out === undefined ? choiceFlag(values.format, 'format', REPORT_FORMATS) : formatOf(values);
+  if (!format)
+    throw new UsageError(`Give --format (${REPORT_FORMATS.join(', ')}) or --out FILE.\n${REPORT_USAGE}`);
+  const out = values.out ?? path.resolve(groupReportFileName(request, format));
+  const result = await ctx.workbench().writeGroupReport(request, format, out);
+  if (values.json) return printJson(result);
+  const groups = result.groups?.length ?? 0;
+  printWritten(
+    result,
+    `${groups} group${groups === 1 ? '' : 's'} of ${result.runs.length} run${result.runs.length === 1 ? '' : 's'}`,
+  );
 }
 
 // What was written, one line for one file, a list for several.

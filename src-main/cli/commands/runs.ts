@@ -141,7 +141,8 @@ async function compareGroups(
   console.log(describeGroups(comparison));
 }
 
-function parseGroupBy(text: string, usage: string): GroupBy {
+/** `--group-by`: configuration, sweep, or setting keys joined by commas; a UsageError for anything else. */
+export function parseGroupBy(text: string, usage: string): GroupBy {
   if (text === 'configuration' || text === 'sweep') return text;
   const keys = text.split(',').map((k) => k.trim());
   if (keys.some((k) => !/^[A-Za-z][\w.]{0,199}$/.test(k)))
@@ -151,7 +152,8 @@ function parseGroupBy(text: string, usage: string): GroupBy {
   return keys;
 }
 
-function parseMetric(text: string, usage: string): GroupMetric {
+/** `--metric`: a metric by its command-line name (test_accuracy) or its key (testAccuracy). */
+export function parseMetric(text: string, usage: string): GroupMetric {
   const metric = GROUP_METRIC_KEYS.find((m) => m === text || GROUP_METRICS[m].cli === text);
   if (!metric)
     throw new UsageError(
@@ -160,7 +162,8 @@ function parseMetric(text: string, usage: string): GroupMetric {
   return metric;
 }
 
-function parseTest(text: string, usage: string): 'welch' | 'bootstrap' {
+/** `--test`: welch or bootstrap. */
+export function parseTest(text: string, usage: string): 'welch' | 'bootstrap' {
   if (text !== 'welch' && text !== 'bootstrap')
     throw new UsageError(`--test is welch or bootstrap (got "${text}").\n${usage}`);
   return text;

@@ -47,6 +47,7 @@ export function csvPaths(out: string): Record<keyof CsvReport, string> {
 export const CSV_TABLES = {
   report: ['runs', 'epochs', 'predictions'],
   sweep: ['runs', 'configurations'],
+  groups: ['runs', 'groups', 'pairs', 'hard-notes'],
 } as const;
 
 /** The file of each table, named after `out` without its .csv: `results-<table>.csv`. */

@@ -5,7 +5,9 @@ import { collectReport, type CollectOptions, type ReportSource } from './collect
 import { CSV_TABLES, csvTablePaths } from './csv';
 import type { ChromiumLookup } from './pdf';
 import { reportFormat, type ReportFormatId } from './registry';
+import { collectGroupReport, type GroupReportSource } from './groups/collect';
 import { collectSweepReport, type SweepReportSource } from './sweep/collect';
+import type { GroupRequest } from '../../shared/group-compare';
 import { ReportError, type RenderedFile } from './types';
 import { ensureDir, writeDurable } from '../fs-safe';
 
@@ -15,7 +17,9 @@ export interface ExportResult {
   runs: number[];
   /** The sweep reported on, for a sweep's report. */
   sweep?: number;
-  /** Absolute paths and sizes; CSV writes three files (of a sweep, two), every other format one. */
+  /** The groups reported on, for a report of groups: their labels, in the report's order. */
+  groups?: string[];
+  /** Absolute paths and sizes; CSV writes three files (of a sweep two, of groups four), every other format one. */
   files: { path: string; bytes: number }[];
 }
 
@@ -71,6 +75,37 @@ export async function renderSweepReport(
   return f.sweep(await collectSweepReport(source, sweepId, options.now), { out, chromium: options.chromium });
 }
 
+/** Writes a report of groups of runs in a format to `out` as writeReport writes runs' (CSV: four files). */
+export async function writeGroupReport(
+  source: GroupReportSource,
+  request: GroupRequest,
+  format: string,
+  out: string,
+  options: Pick<ExportOptions, 'chromium' | 'now'> = {},
+): Promise<ExportResult> {
+  const f = reportFormat(format);
+  const file = path.resolve(out);
+  f.check?.({ out: file, chromium: options.chromium });
+  const data = await collectGroupReport(source, request, { audio: f.audio === true, now: options.now });
+  const files = writeRendered(await f.groups(data, { out: file, chromium: options.chromium }));
+  const runs = [...new Set(data.comparison.groups.flatMap((g) => g.runs))];
+  return { format: f.id, runs, groups: data.comparison.groups.map((g) => g.label), files };
+}
+
+/** A report of groups in memory, named after `out` (CSV: out-runs.csv, out-groups.csv ...). */
+export async function renderGroupReport(
+  source: GroupReportSource,
+  request: GroupRequest,
+  format: string,
+  out: string,
+  options: Pick<ExportOptions, 'chromium' | 'now'> = {},
+): Promise<RenderedFile[]> {
+  const f = reportFormat(format);
+  f.check?.({ out, chromium: options.chromium });
+  const data = await collectGroupReport(source, request, { audio: f.audio === true, now: options.now });
+  return f.groups(data, { out, chromium: options.chromium });
+}
+
 // Each file whole or not at all; their paths and sizes.
 function writeRendered(rendered: RenderedFile[]): ExportResult['files'] {
   return rendered.map(({ path: file, content }) => {
@@ -123,7 +158,7 @@ function csvLayout(names: readonly string[]): { stem: string; tables: readonly s
     if (names.every((n, i) => n === paths[tables[i]!])) return { stem, tables };
   }
   throw new ReportError(
-    "Several files are saved together only as a CSV report's three tables (a sweep's report: two).",
+    "Several files are saved together only as a CSV report's tables (runs: three, a sweep: two, groups: four).",
   );
 }
 

@@ -59,6 +59,9 @@ ol.confusions > li { margin: 10px 0; }
 ul.examples { list-style: none; padding: 0; margin: 4px 0; }
 ul.examples li { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; margin: 3px 0; }
 ul.examples audio { height: 30px; width: 240px; }
+figure.wide { margin: 0; max-width: 100%; }
+ul.sentences { padding-left: 20px; }
+ul.sentences li { margin: 4px 0; }
 footer { margin-top: 40px; font-size: 12px; color: var(--muted); }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {

@@ -6,6 +6,8 @@ export interface ChartSeries {
   color: string;
   dashed?: boolean;
   points: { x: number; y: number }[];
+  /** A band drawn behind the line (a group's mean ± sd): from `lo` to `hi` at each x. */
+  band?: { x: number; lo: number; hi: number }[];
 }
 
 /** A line chart as inline SVG (no scripts, no external references). */
@@ -52,7 +54,8 @@ export function lineChartSvg(chart: LineChart): string {
   const xs = points.map((p) => p.x);
   let [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   if (x0 === x1) [x0, x1] = [x0 - 0.5, x1 + 0.5];
-  const ys = points.map((p) => p.y);
+  const bands = chart.series.flatMap((s) => s.band ?? []).filter((b) => Number.isFinite(b.lo + b.hi));
+  const ys = [...points.map((p) => p.y), ...bands.flatMap((b) => [b.lo, b.hi])];
   const yTicks = chart.yRange
     ? niceTicks(chart.yRange[0], chart.yRange[1])
     : niceTicks(Math.min(...ys), Math.max(...ys));
@@ -93,6 +96,12 @@ export function lineChartSvg(chart: LineChart): string {
     const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
     const label = escapeHtml(s.label);
     parts.push(`<g class="series"><title>${label}</title>`);
+    const band = (s.band ?? []).filter((b) => Number.isFinite(b.lo + b.hi));
+    if (band.length > 1) {
+      const edge = [...band.map((b) => [b.x, b.hi]), ...[...band].reverse().map((b) => [b.x, b.lo])];
+      const d = edge.map(([x, y]) => `${num(px(x!))},${num(py(y!))}`).join(' ');
+      parts.push(`<polygon class="band" points="${d}" fill="${s.color}" fill-opacity="0.18" stroke="none"/>`);
+    }
     if (pts.length > 1) {
       const d = pts.map((p) => `${num(px(p.x))},${num(py(p.y))}`).join(' ');
       parts.push(

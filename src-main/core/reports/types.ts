@@ -3,6 +3,7 @@ import type { ChromiumLookup } from './pdf';
 import type { ReportFormatInfo } from '../../shared/contract';
 import type { Evaluation, RunDetail } from '../../shared/training';
 import { errorKind } from '../errors';
+import type { GroupReportData } from './groups/types';
 import type { SweepReportData } from './sweep/types';
 
 /** One note's prediction in an evaluation; probabilities follow the evaluation's labels. */
@@ -90,7 +91,7 @@ export interface RenderedFile {
 /** A report format: what menus and help show of it, and how it renders. One file in formats/ each. */
 export interface ReportFormatModule<Id extends string = string> extends ReportFormatInfo {
   readonly id: Id;
-  /** Whether the report embeds audio clips; collectReport reads them only then. */
+  /** Whether the report embeds audio clips; collectReport and collectGroupReport read them only then. */
   readonly audio?: boolean;
   /** Throws a ReportError before any work when the format cannot be written here (PDF without Chromium). */
   check?(options: RenderOptions): void;
@@ -98,6 +99,8 @@ export interface ReportFormatModule<Id extends string = string> extends ReportFo
   render(data: ReportData, options: RenderOptions): RenderedFile[] | Promise<RenderedFile[]>;
   /** A sweep's report (sweep/*.ts writes its parts), named as `render` names its files. */
   sweep(data: SweepReportData, options: RenderOptions): RenderedFile[] | Promise<RenderedFile[]>;
+  /** A report of groups of runs (groups/*.ts writes its parts), named as `render` names its files. */
+  groups(data: GroupReportData, options: RenderOptions): RenderedFile[] | Promise<RenderedFile[]>;
 }
 
 /** Declares a report format, keeping its id's literal type for the registry. */

@@ -1,16 +1,21 @@
 import path from 'node:path';
 import type { ReportFiles, ReportFormat } from '../../shared/contract';
+import type { GroupRequest } from '../../shared/group-compare';
 import type { RunDetail } from '../../shared/training';
 import type { ReportSource } from '../reports/collect';
 import { collectReport } from '../reports/collect';
 import {
+  renderGroupReport,
   renderReport,
   renderSweepReport,
+  writeGroupReport,
   writeReport,
   writeSweepReport,
   type ExportOptions,
   type ExportResult,
 } from '../reports/export';
+import { collectGroupReport, type GroupReportSource } from '../reports/groups/collect';
+import { groupHtml } from '../reports/groups/html';
 import { reportHtml } from '../reports/html';
 import { reportFormat } from '../reports/registry';
 import type { SweepReportSource } from '../reports/sweep/collect';
@@ -27,6 +32,16 @@ export function reportFileName(ids: number[], format: ReportFormat): string {
 /** The file name a sweep's report is offered under: `timbre-sweep-3.html`. */
 export function sweepReportFileName(id: number, format: ReportFormat): string {
   return `timbre-sweep-${id}${reportFormat(format).extensions[0] ?? ''}`;
+}
+
+/** The file name a report of groups is offered under: `timbre-groups-sweep-3.html`, `timbre-groups-runs-1-2-3.md`. */
+export function groupReportFileName(request: GroupRequest, format: ReportFormat): string {
+  const s = request.select;
+  const of =
+    'sweep' in s
+      ? `sweep-${s.sweep}`
+      : `runs-${s.runs.slice(0, 5).join('-')}${s.runs.length > 5 ? '-etc' : ''}`;
+  return `timbre-groups-${of}${reportFormat(format).extensions[0] ?? ''}`;
 }
 
 /** What a report reads from a home's repositories; a run that is not there is a NotFoundError. */
@@ -74,6 +89,37 @@ export class WorkbenchReports {
   /** Writes a report to `out` (CSV: three files named after it), each file whole or not at all. */
   write(ids: number[], format: ReportFormat, out: string, options?: ExportOptions): Promise<ExportResult> {
     return writeReport(this.source, ids, format, out, options);
+  }
+
+  /**
+   * A report of groups as file contents named `timbre-groups-<selection>.<ext>` (CSV: four files
+   * after it); `source` is the Workbench, which compares the groups and reads the notes' audio.
+   */
+  async groupFiles(
+    source: GroupReportSource,
+    request: GroupRequest,
+    format: ReportFormat,
+  ): Promise<ReportFiles> {
+    return filesOf(
+      format,
+      await renderGroupReport(source, request, format, groupReportFileName(request, format)),
+    );
+  }
+
+  /** Writes a report of groups to `out` (CSV: four files named after it), each file whole or not at all. */
+  writeGroup(
+    source: GroupReportSource,
+    request: GroupRequest,
+    format: ReportFormat,
+    out: string,
+    options?: Pick<ExportOptions, 'chromium' | 'now'>,
+  ): Promise<ExportResult> {
+    return writeGroupReport(source, request, format, out, options);
+  }
+
+  /** A report of groups as HTML without the notes' audio, for printing. */
+  async printableGroupHtml(source: GroupReportSource, request: GroupRequest): Promise<string> {
+    return groupHtml(await collectGroupReport(source, request, { audio: false }));
   }
 
   /** A report's HTML without its audio clips, for printing. */

@@ -1,4 +1,5 @@
 import { CSV_TABLES, csvPaths, reportCsv } from '../csv';
+import { groupCsv } from '../groups/csv';
 import { sweepCsv } from '../sweep/csv';
 import { defineReportFormat } from '../types';
 
@@ -13,11 +14,13 @@ export const csvFormat = defineReportFormat({
   mime: 'text/csv',
   description:
     'three files: FILE-runs.csv, FILE-epochs.csv, FILE-predictions.csv (FILE without .csv); ' +
-    'of a sweep, two: FILE-runs.csv, FILE-configurations.csv',
+    'of a sweep, two: FILE-runs.csv, FILE-configurations.csv; of groups, four: FILE-runs.csv, ' +
+    'FILE-groups.csv, FILE-pairs.csv, FILE-hard-notes.csv',
   render: (data, { out }) => {
     const tables = reportCsv(data);
     const paths = csvPaths(out);
     return CSV_TABLES.report.map((k) => ({ path: paths[k], content: tables[k] }));
   },
   sweep: (data, { out }) => sweepCsv(data, out),
+  groups: (data, { out }) => groupCsv(data, out),
 });

@@ -1,4 +1,5 @@
 import { reportHtml } from '../html';
+import { groupHtml } from '../groups/html';
 import { sweepHtml } from '../sweep/html';
 import { defineReportFormat } from '../types';
 
@@ -15,4 +16,5 @@ export const htmlFormat = defineReportFormat({
   audio: true,
   render: (data, { out }) => [{ path: out, content: reportHtml(data) }],
   sweep: (data, { out }) => [{ path: out, content: sweepHtml(data) }],
+  groups: (data, { out }) => [{ path: out, content: groupHtml(data) }],
 });

@@ -1,4 +1,5 @@
 import { reportJson } from '../json';
+import { groupJson } from '../groups/json';
 import { sweepJson } from '../sweep/json';
 import { defineReportFormat } from '../types';
 
@@ -11,4 +12,5 @@ export const jsonFormat = defineReportFormat({
   description: "everything recorded, with every note's predictions",
   render: (data, { out }) => [{ path: out, content: reportJson(data) }],
   sweep: (data, { out }) => [{ path: out, content: sweepJson(data) }],
+  groups: (data, { out }) => [{ path: out, content: groupJson(data) }],
 });

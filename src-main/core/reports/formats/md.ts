@@ -1,4 +1,5 @@
 import { reportMarkdown } from '../markdown';
+import { groupMarkdown } from '../groups/markdown';
 import { sweepMarkdown } from '../sweep/markdown';
 import { defineReportFormat } from '../types';
 
@@ -11,4 +12,5 @@ export const mdFormat = defineReportFormat({
   description: 'Markdown tables to paste into a paper or README',
   render: (data, { out }) => [{ path: out, content: reportMarkdown(data) }],
   sweep: (data, { out }) => [{ path: out, content: sweepMarkdown(data) }],
+  groups: (data, { out }) => [{ path: out, content: groupMarkdown(data) }],
 });

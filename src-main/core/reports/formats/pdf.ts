@@ -1,5 +1,6 @@
 import { reportHtml } from '../html';
 import { htmlToPdf, requireChromium } from '../pdf';
+import { groupHtml } from '../groups/html';
 import { sweepHtml } from '../sweep/html';
 import { defineReportFormat } from '../types';
 
@@ -17,5 +18,8 @@ export const pdfFormat = defineReportFormat({
   ],
   sweep: async (data, { out, chromium }) => [
     { path: out, content: await htmlToPdf(sweepHtml(data), requireChromium(chromium)) },
+  ],
+  groups: async (data, { out, chromium }) => [
+    { path: out, content: await htmlToPdf(groupHtml(data), requireChromium(chromium)) },
   ],
 });

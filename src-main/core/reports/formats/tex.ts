@@ -1,5 +1,6 @@
 import { fixed, humanDuration, pct } from '../../../shared/format';
 import { describeFeatures, describeModel, describeOptimizer } from '../describe';
+import { groupTex } from '../groups/tex';
 import { sweepTex } from '../sweep/tex';
 import { escapeTex, texTable, type Cell } from '../tex-parts';
 import { defineReportFormat, type ReportData, type ReportEvaluation, type ReportRun } from '../types';
@@ -153,4 +154,5 @@ export const texFormat = defineReportFormat({
     'accuracies, per-family precision/recall/F1 and confusion matrices (needs \\usepackage{booktabs})',
   render: (data, { out }) => [{ path: out, content: reportTex(data) }],
   sweep: (data, { out }) => [{ path: out, content: sweepTex(data) }],
+  groups: (data, { out }) => [{ path: out, content: groupTex(data) }],
 });

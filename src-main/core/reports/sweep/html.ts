@@ -3,8 +3,8 @@ import { escapeHtml as esc, table, td } from '../html-parts';
 import { sweepFacts, sweepSections, sweepTitle, type TextSection } from './tables';
 import type { SweepReportData } from './types';
 
-// Every text is the user's or ours: each cell, heading and paragraph is escaped here.
-function sectionHtml(s: TextSection): string {
+/** A section of text tables as HTML: every cell, heading and paragraph (the user's or ours) escaped. */
+export function sectionHtml(s: TextSection): string {
   const paragraphs = s.paragraphs.map((p) => `<p${s.table ? ' class="muted"' : ''}>${esc(p)}</p>`).join('');
   const body = s.table
     ? table(
