@@ -145,21 +145,27 @@ export interface Bar {
   values: number[];
 }
 
-/** The bars of a comparison on its metric, in the groups' order. */
+/** At most this many bars in the bar chart: the best groups on the metric. */
+export const MAX_BARS = 30;
+
+/** The bars of a comparison on its metric, in the groups' order: the MAX_BARS best groups when there are more. */
 export function barsOf(c: GroupComparison, colors: ReadonlyMap<string, number>): Bar[] {
   const byId = new Map(c.points.map((p) => [p.id, p.metrics[c.metric]]));
-  return c.groups.map((g) => {
-    const s = g.metrics[c.metric];
-    return {
-      key: g.key,
-      label: g.label,
-      color: groupColor(colors.get(g.key) ?? 0),
-      mean: s.mean,
-      ci95: s.ci95,
-      n: s.n,
-      values: g.runs
-        .map((id) => byId.get(id) ?? null)
-        .filter((v): v is number => v !== null && Number.isFinite(v)),
-    };
-  });
+  const best = new Set(ranked(c.groups, c.metric).slice(0, MAX_BARS));
+  return c.groups
+    .filter((g) => best.has(g))
+    .map((g) => {
+      const s = g.metrics[c.metric];
+      return {
+        key: g.key,
+        label: g.label,
+        color: groupColor(colors.get(g.key) ?? 0),
+        mean: s.mean,
+        ci95: s.ci95,
+        n: s.n,
+        values: g.runs
+          .map((id) => byId.get(id) ?? null)
+          .filter((v): v is number => v !== null && Number.isFinite(v)),
+      };
+    });
 }
