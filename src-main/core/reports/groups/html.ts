@@ -51,7 +51,8 @@ export function groupHtml(data: GroupReportData): string {
 // The header's line: the first pair's sentence, or what was selected.
 function headline(data: GroupReportData): string {
   const first = data.comparison.pairs[0];
-  return first ? `${first.sentence}.` : `${selectionText(data)}: ${data.comparison.groups.length} group(s).`;
+  const n = data.comparison.groups.length;
+  return first ? `${first.sentence}.` : `${selectionText(data)}: ${n} group${n === 1 ? '' : 's'}.`;
 }
 
 function pairsHtml(data: GroupReportData): string {
