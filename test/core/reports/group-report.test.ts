@@ -273,3 +273,23 @@ describe('hard notes with their recordings', () => {
     expect(notes.match(/\(no audio: /g)).toHaveLength(2);
   });
 });
+
+describe('hard notes of a deleted data set', () => {
+  it('says once that no recording can be played, and lists the notes', async () => {
+    const other = path.join(dir, 'home-deleted');
+    const s = seedGroups(other);
+    withStore(other, ({ db }) => db.prepare('DELETE FROM datasets').run());
+    const wb2 = new Workbench({ home: other, queue: 'watch' });
+    try {
+      const html = text(
+        (await wb2.exportGroupReport({ select: { sweep: s.sweep }, groupBy: 'configuration' }, 'html')).files,
+      );
+      const notes = html.slice(html.indexOf('<section id="hard-notes">'));
+      expect(notes.match(/No recording can be played: [^<]*was deleted/g)).toHaveLength(1);
+      expect(notes).not.toContain('(no audio: ');
+      expect(notes).toContain('<code>bass_1-040-100</code>');
+    } finally {
+      await wb2.close();
+    }
+  });
+});
