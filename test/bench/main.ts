@@ -149,7 +149,7 @@ try {
 
   if (!skip.has('ui')) {
     log(
-      'UI: runs table with 10,000 runs, compare view of 10 runs x 200 epochs, sweeps of 500 runs (Chromium)',
+      'UI: runs table with 10,000 runs, compare view of 10 runs x 200 epochs, sweeps of 500 runs, group curves, parallel coordinates (Chromium)',
     );
     const u = await part('ui', () => benchUi(work));
     say('');
@@ -159,6 +159,8 @@ try {
       compare_ms: u.compareMs,
       sweep_create_500_ms: u.sweepCreateMs,
       runs_table_sweep_500_ms: u.sweepTableMs,
+      group_curves_20x5x200_ms: u.groupCurvesMs,
+      parallel_coords_1000_ms: u.parallelMs,
       target_ms: 300,
     };
   }

@@ -10,6 +10,8 @@ import { SweepRepo } from '../../src-main/core/store/sweeps';
 import { resolveTrainConfig } from '../../src-main/core/training/config';
 import { startShell } from '../helpers/ui';
 import type { BenchRow } from './datasets';
+import { benchGroupCurves, seedGroupRuns } from './ui-groups';
+import { benchParallelCoords, serveParallelHarness } from './ui-parallel';
 import { benchSweepUi } from './ui-sweeps';
 
 const RUNS = 10_000;
@@ -33,7 +35,7 @@ function matrix(seed: number): number[][] {
  * Writes 10,000 finished runs (500 of them one sweep's) and 10 runs of 200 epochs straight into a
  * fresh store; returns the compared runs and the sweep.
  */
-export function seed(home: string): { compared: number[]; sweep: number } {
+export function seed(home: string): { compared: number[]; sweep: number; grouped: number[] } {
   const db = openDatabase(path.join(home, 'timbre.db'));
   const ds = new DatasetRepo(db).save({
     name: 'bench',
@@ -98,8 +100,9 @@ export function seed(home: string): { compared: number[]; sweep: number } {
     runs.end(id, 'finished');
     compared.push(id);
   }
+  const grouped = seedGroupRuns(db, runs, ds.id);
   db.close();
-  return { compared, sweep };
+  return { compared, sweep, grouped };
 }
 
 /** Runs the UI timings in Chromium against the browser shell; returns rows for the report. */
@@ -109,10 +112,12 @@ export async function benchUi(work: string): Promise<{
   compareMs: number;
   sweepCreateMs: number;
   sweepTableMs: number;
+  groupCurvesMs: number;
+  parallelMs: number;
 }> {
   const home = path.join(work, 'ui-home');
   fs.mkdirSync(home, { recursive: true });
-  const { compared, sweep } = seed(home);
+  const { compared, sweep, grouped } = seed(home);
   // The server renders its default data set on first start (a fresh home): wait for it, so that
   // the timings are of the UI and not of that render competing for the CPU (a workbench with
   // 10,000 runs has long had its default data set).
@@ -145,7 +150,13 @@ export async function benchUi(work: string): Promise<{
     const runsTableMs = median(tableTimes);
     const compareMs = median(compareTimes);
     const sweeps = await benchSweepUi(page, shell.origin, sweep);
+    const groups = await benchGroupCurves(page, shell.origin, grouped);
+    // Last: the page leaves the app for the harness page of the parallel coordinates.
+    const harness = await serveParallelHarness();
+    const parallel = await benchParallelCoords(page, harness.origin).finally(() => harness.close());
     return {
+      groupCurvesMs: groups.ms,
+      parallelMs: parallel.drawnMs,
       runsTableMs,
       compareMs,
       sweepCreateMs: sweeps.createMs,
@@ -164,6 +175,8 @@ export async function benchUi(work: string): Promise<{
           note: 'target < 300',
         },
         ...sweeps.rows,
+        ...groups.rows,
+        ...parallel.rows,
       ],
     };
   } finally {
