@@ -128,6 +128,8 @@ describe('the groups view', () => {
     await page.getByRole('heading', { name: 'Mean confusion matrices' }).evaluate((h) => h.scrollIntoView());
     await shots('groups-matrices');
     await page.getByRole('heading', { name: 'Curves' }).evaluate((h) => h.scrollIntoView());
+    // Each run's own line, thin, behind the bands.
+    await page.getByRole('checkbox', { name: 'runs', exact: true }).check();
     await shots('groups-curves');
   });
 
