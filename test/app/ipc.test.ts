@@ -160,6 +160,27 @@ describe('API calls over IPC', () => {
     win = await appWindow();
   });
 
+  it("prints a groups report's PDF the same way", async () => {
+    const request = { select: { runs: [runId] }, groupBy: 'configuration' };
+    const r = (await invoke(from(win), 'exportGroupReport', [request, 'pdf'])) as {
+      ok: true;
+      value: { files: { name: string; mime: string; base64: string }[] };
+    };
+    expect(r.ok).toBe(true);
+    expect(r.value.files.map((f) => [f.name, f.mime])).toEqual([
+      [`timbre-groups-runs-${runId}.pdf`, 'application/pdf'],
+    ]);
+    expect(Buffer.from(r.value.files[0]!.base64, 'base64').toString()).toMatch(
+      /^%PDF-stub of .*report\.html$/,
+    );
+    expect(windows.at(-1)!.isDestroyed()).toBe(true);
+    // Other formats are the Workbench's own.
+    const md = (await invoke(from(win), 'exportGroupReport', [request, 'md'])) as {
+      value: { files: { name: string }[] };
+    };
+    expect(md.value.files.map((f) => f.name)).toEqual([`timbre-groups-runs-${runId}.md`]);
+  });
+
   it('prints a PDF report with its own hidden window, scripts off, and closes it', async () => {
     const r = (await invoke(from(win), 'exportReport', [[runId], 'pdf'])) as {
       ok: true;
