@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroupComparison } from '../../src-main/shared/group-compare';
@@ -200,6 +201,17 @@ describe('the groups view', () => {
     expect(await page.getByLabel('Metric', { exact: true }).inputValue()).toBe('bestValAccuracy');
     expect(await page.getByRole('radio', { name: 'bootstrap' }).getAttribute('aria-checked')).toBe('true');
     expect(await page.getByRole('checkbox', { name: 'model.type' }).isChecked()).toBe(true);
+
+    // The groups as shown, written as a report.
+    await page.getByLabel('Group report format').selectOption('md');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('group-report').getByRole('button', { name: 'Report' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/\.md$/);
+    const text = fs.readFileSync((await download.path())!, 'utf8');
+    expect(text).toContain('model.type=lstm');
+    expect(text).toContain('model.type=blstm');
 
     // A metric no run has yet: the view says which runs lack it.
     await page.getByLabel('Metric', { exact: true }).selectOption('testAccuracyLast');
