@@ -34,9 +34,10 @@ export interface RunGroup<R extends GroupableRun = GroupableRun> {
 /** Keys of a run that are labels, not settings: a name, tags or notes never split a configuration. */
 export const NOT_SETTINGS: readonly string[] = ['name', 'tags', 'notes'];
 
-/** A value as a label shows it: strings bare, null as "none". */
+/** A value as a label shows it: strings bare, null as "none", numbers without float noise (3e-4, not 0.00030000000000000003). */
 export function paramText(v: ParamValue): string {
-  return v === null ? 'none' : String(v);
+  if (v === null) return 'none';
+  return typeof v === 'number' ? String(Number(v.toPrecision(12))) : String(v);
 }
 
 const valueOf = (run: GroupableRun, key: string): ParamValue => run.params[key] ?? null;

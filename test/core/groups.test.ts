@@ -3,6 +3,7 @@ import {
   groupBy,
   groupByConfiguration,
   groupKey,
+  paramText,
   seedReplicates,
   type GroupableRun,
   type ParamValue,
@@ -100,5 +101,16 @@ describe('seedReplicates', () => {
     expect(seedReplicates([RUNS[0]!, RUNS[1]!])).toBe(false);
     expect(seedReplicates([RUNS[0]!, run(9, { ...RUNS[0]!.params })])).toBe(false);
     expect(seedReplicates([])).toBe(false);
+  });
+});
+
+describe('paramText', () => {
+  it('shows numbers without float noise, null as none, the rest as it is', () => {
+    expect(paramText(0.1 * 3e-3)).toBe('0.0003');
+    expect(paramText(1e-7)).toBe('1e-7');
+    expect(paramText(128)).toBe('128');
+    expect(paramText(null)).toBe('none');
+    expect(paramText(false)).toBe('false');
+    expect(groupBy([run(1, { lr: 0.1 * 3e-3 })], 'lr')[0]!.label).toBe('lr=0.0003');
   });
 });
