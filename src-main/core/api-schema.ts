@@ -11,8 +11,9 @@ import {
   MAX_GROUPED_RUNS,
   MAX_HARD_NOTES,
 } from '../shared/group-compare';
+import { MAX_EXTRA_COLUMNS, MAX_VIEW_JSON, MAX_VIEW_NAME } from '../shared/run-views';
 import { TRAIN_FIELDS, type FieldKind, type FieldSection } from '../shared/train-schema';
-import { BACKENDS } from '../shared/training';
+import { BACKENDS, RUN_STATUSES } from '../shared/training';
 import { errorKind } from './errors';
 
 // Whether any string in a JSON-like value holds a NUL; deeper than any argument of ours counts too.
@@ -131,6 +132,34 @@ const groupRequest = z
   })
   .strict();
 
+const listFilter = z.object({ sweep: id.nullable() }).partial().strict();
+const columnKey = z.string().min(1).max(200);
+const viewName = z.string().trim().min(1).max(MAX_VIEW_NAME);
+
+// A saved view of the runs table; its JSON is bounded (the table stores it as the renderer sent it).
+const savedView = z
+  .object({
+    name: viewName,
+    filter: z.string().max(2000),
+    status: z.union([z.literal(''), z.enum(RUN_STATUSES)]),
+    sweep: id.nullable(),
+    sort: z.object({ key: columnKey, dir: z.union([z.literal(1), z.literal(-1)]) }).strict(),
+    columns: z.array(columnKey).max(MAX_EXTRA_COLUMNS),
+    hidden: z.array(columnKey).max(100),
+    groupBy: z.union([
+      z.enum(['', 'sweep', 'configuration']),
+      z
+        .string()
+        .regex(/^column:./)
+        .max(210),
+    ]),
+  })
+  .strict()
+  .refine(
+    (v) => JSON.stringify(v).length <= MAX_VIEW_JSON,
+    `a view's JSON is at most ${MAX_VIEW_JSON} characters`,
+  );
+
 /** The argument list each API method accepts, checked before any call from a window. */
 const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
   appInfo: z.tuple([]),
@@ -174,7 +203,14 @@ const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
     z.tuple([selection, z.number().int().min(1).max(MAX_HARD_NOTES)]),
   ]),
   noteAcrossRuns: z.tuple([selection, noteStr]),
-  listRuns: z.union([z.tuple([]), z.tuple([z.object({ sweep: id.nullable() }).partial().strict()])]),
+  listRuns: z.union([z.tuple([]), z.tuple([listFilter])]),
+  runColumns: z.union([
+    z.tuple([z.array(columnKey).max(MAX_EXTRA_COLUMNS)]),
+    z.tuple([z.array(columnKey).max(MAX_EXTRA_COLUMNS), listFilter]),
+  ]),
+  listViews: z.tuple([]),
+  saveView: z.tuple([savedView]),
+  deleteView: z.tuple([viewName]),
   getRun: z.tuple([id]),
   getRuns: z.tuple([z.array(id).max(100)]),
   updateRun: z.tuple([id, edit]),

@@ -16,6 +16,7 @@ import type {
 } from '../shared/contract';
 import type { FeatureConfig } from '../shared/features';
 import type { PackedRuns } from '../shared/run-list';
+import type { PackedColumns, SavedView } from '../shared/run-views';
 import type {
   CurveMetric,
   GroupComparison,
@@ -53,6 +54,7 @@ import { openHome, runOf, type Home } from './workbench/home';
 import { WorkbenchReports } from './workbench/reports';
 import { WorkbenchRuns, type QueueMode } from './workbench/runs';
 import { WorkbenchSweeps } from './workbench/sweeps';
+import { WorkbenchViews } from './workbench/views';
 import { testModel } from './workbench/test-model';
 import packageJson from '../../package.json';
 
@@ -91,6 +93,7 @@ export class Workbench implements WorkbenchLocalApi {
   readonly #sweeps: WorkbenchSweeps;
   readonly #groups: WorkbenchGroups;
   readonly #reports: WorkbenchReports;
+  readonly #views: WorkbenchViews;
   readonly #predictions: PredictionReader;
   readonly #listeners = new Set<(event: WorkbenchEvent) => void>();
   readonly #shell: AppInfo['shell'];
@@ -104,6 +107,7 @@ export class Workbench implements WorkbenchLocalApi {
     this.#sweeps = new WorkbenchSweeps(this.#home, this.#datasets, this.#runs);
     this.#groups = new WorkbenchGroups(this.#home);
     this.#reports = new WorkbenchReports(this.#home, this.#sweeps);
+    this.#views = new WorkbenchViews(this.#home);
     this.#predictions = new PredictionReader(this.#home.runs.predictions, this.#home.datasets);
   }
 
@@ -212,6 +216,22 @@ export class Workbench implements WorkbenchLocalApi {
 
   async listRuns(filter: RunListFilter = {}): Promise<PackedRuns> {
     return this.#home.runs.packed(filter);
+  }
+
+  async runColumns(keys: string[], filter: RunListFilter = {}): Promise<PackedColumns> {
+    return this.#views.runColumns(keys, filter);
+  }
+
+  async listViews(): Promise<SavedView[]> {
+    return this.#views.list();
+  }
+
+  async saveView(view: SavedView): Promise<SavedView[]> {
+    return this.#views.save(view);
+  }
+
+  async deleteView(name: string): Promise<SavedView[]> {
+    return this.#views.remove(name);
   }
 
   async getRun(id: number): Promise<RunDetail> {

@@ -15,6 +15,7 @@ import type { SweepDetail, SweepExtension, SweepPlan, SweepSpec, SweepSummary } 
 import type { NotePrediction, PredictionSet, NoteAudio, NoteHistory, EpochPredictions } from './predictions';
 import type { DatasetSummary, Progress } from './types';
 import type { PackedRuns } from './run-list';
+import type { PackedColumns, SavedView } from './run-views';
 import type {
   CurveMetric,
   GroupComparison,
@@ -222,6 +223,14 @@ export interface WorkbenchApi {
   noteAcrossRuns(select: RunSelection, noteStr: string): Promise<NoteAcrossRuns>;
   /** Every run, or one sweep's runs, newest first, packed (`unpackRuns` of shared/run-list.ts reads them). */
   listRuns(filter?: RunListFilter): Promise<PackedRuns>;
+  /** Extra columns of the runs table (settings, metrics, notes, configuration) for every run or a sweep's, packed (`unpackColumns` of shared/run-views.ts reads them). */
+  runColumns(keys: string[], filter?: RunListFilter): Promise<PackedColumns>;
+  /** The runs table's saved views, by name. */
+  listViews(): Promise<SavedView[]>;
+  /** Saves a view of the runs table (replacing the one of the same name); resolves with every view. */
+  saveView(view: SavedView): Promise<SavedView[]>;
+  /** Deletes a saved view by name; resolves with the views left. */
+  deleteView(name: string): Promise<SavedView[]>;
   /** Everything a run recorded. */
   getRun(id: number): Promise<RunDetail>;
   /** Several runs for a comparison, in the order asked (null for an unknown id); validation confusions reduced to the newest. */
@@ -293,6 +302,10 @@ export const API_METHODS = [
   'hardNotes',
   'noteAcrossRuns',
   'listRuns',
+  'runColumns',
+  'listViews',
+  'saveView',
+  'deleteView',
   'getRun',
   'getRuns',
   'updateRun',

@@ -215,4 +215,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE queue ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1));
   ALTER TABLE queue_state ADD COLUMN runs_at_once INTEGER NOT NULL DEFAULT 1 CHECK (runs_at_once BETWEEN 1 AND 64);
   `,
+  // 6: the runs table's saved views (issue 13): name, filter, sort, columns and grouping, as the
+  // renderer's JSON (checked by the API), one row per name.
+  `
+  CREATE TABLE saved_views (
+    name TEXT PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 100),
+    view TEXT NOT NULL CHECK (json_valid(view)),
+    updated_at TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
