@@ -1,5 +1,6 @@
 import type { RunStatus, RunSummary } from '../../../src-main/shared/training';
-import { runSeconds } from '../../../src-main/shared/format';
+import { pct, runSeconds } from '../../../src-main/shared/format';
+import type { RunsGrouping } from '../../../src-main/shared/run-views';
 
 /** A column of the runs table: how it is labelled, sized, sorted and filtered. */
 export interface Column {
@@ -13,6 +14,10 @@ export interface Column {
   value: (r: RunSummary, now: number) => number | string | null;
   /** Other names the filter accepts for this column. */
   aliases?: string[];
+  /** A metric: group rows show its mean ± sd (a share is shown in percent). */
+  metric?: 'share' | 'plain';
+  /** The value as a cell or a group's label shows it (default: the value as text). */
+  text?: (r: RunSummary) => string;
 }
 
 const acc = (v: number | null) => (v === null ? null : v * 100);
@@ -47,6 +52,7 @@ export const COLUMNS: Column[] = [
     numeric: true,
     value: (r) => r.hidden * 100 + r.layers,
     aliases: ['size'],
+    text: (r) => `${r.hidden}×${r.layers}`,
   },
   {
     key: 'optimizer',
@@ -65,6 +71,8 @@ export const COLUMNS: Column[] = [
     numeric: true,
     value: (r) => acc(r.bestValAccuracy),
     aliases: ['best'],
+    metric: 'share',
+    text: (r) => pct(r.bestValAccuracy),
   },
   {
     key: 'test',
@@ -73,6 +81,8 @@ export const COLUMNS: Column[] = [
     width: 60,
     numeric: true,
     value: (r) => acc(r.testAccuracy),
+    metric: 'share',
+    text: (r) => pct(r.testAccuracy),
   },
   {
     key: 'epochs',
@@ -113,13 +123,35 @@ byKey.set('tag', { ...column('name'), key: 'tag', value: (r) => r.tags.join(' ')
 
 type Test = (r: RunSummary, now: number) => boolean;
 
-/** A filter query parsed into tests: free words, `column:value`, `column>number`, ... */
-export function parseFilter(query: string): { tests: Test[]; problem: string | null } {
+/** The text a cell or a group's label shows for a column's value. */
+export function cellText(c: Column, r: RunSummary): string {
+  if (c.text) return c.text(r);
+  const v = c.value(r, 0);
+  return v === null ? '–' : String(v);
+}
+
+// The columns by every name the filter and the sort know them by: the table's own and `extra`.
+function lookup(extra: readonly Column[]): (name: string) => Column | undefined {
+  if (!extra.length) return (name) => byKey.get(name);
+  const more = new Map<string, Column>();
+  for (const c of extra) for (const k of [c.key, ...(c.aliases ?? [])]) more.set(k.toLowerCase(), c);
+  return (name) => more.get(name) ?? byKey.get(name);
+}
+
+/**
+ * A filter query parsed into tests: free words, `column:value`, `column>number`, ...; `extra`
+ * columns (the chooser's) are filtered by their keys too (`model.dropout>0.1`).
+ */
+export function parseFilter(
+  query: string,
+  extra: readonly Column[] = [],
+): { tests: Test[]; problem: string | null } {
   const tests: Test[] = [];
   let problem: string | null = null;
+  const find = lookup(extra);
   for (const token of query.toLowerCase().match(/\S+/g) ?? []) {
-    const m = /^([a-z]+)(:|>=|<=|>|<|=)(.*)$/.exec(token);
-    const column = m ? byKey.get(m[1]!) : undefined;
+    const m = /^([a-z][a-z0-9._]*)(:|>=|<=|>|<|=)(.*)$/.exec(token);
+    const column = m ? find(m[1]!) : undefined;
     if (!m || !column) {
       if (m && !problem) problem = `No column "${m[1]}"; try ${COLUMNS.map((c) => c.key).join(', ')}.`;
       tests.push((r) => searchText(r).includes(token));
@@ -185,15 +217,16 @@ export function viewOf(
   sort: { key: string; dir: 1 | -1 },
   now: number,
   sweep: number | null = null,
+  extra: readonly Column[] = [],
 ): RunSummary[] {
-  const { tests } = parseFilter(query);
+  const { tests } = parseFilter(query, extra);
   const rows = list.filter(
     (r) =>
       (sweep === null || r.sweepId === sweep) &&
       (!status || r.status === status) &&
       tests.every((t) => t(r, now)),
   );
-  const column = byKey.get(sort.key);
+  const column = lookup(extra)(sort.key.toLowerCase());
   if (!column) return rows;
   const keyed = rows.map((r) => ({ r, v: column.value(r, now) }));
   keyed.sort((a, b) => {
@@ -212,13 +245,29 @@ class RunsView {
   sort = $state.raw<{ key: string; dir: 1 | -1 }>({ key: 'created', dir: -1 });
   /** Selected run ids in the order they were picked. Replaced on change. */
   selected = $state.raw<ReadonlySet<number>>(new Set());
+  /** Extra columns shown (keys of the column chooser), in order. */
+  columns = $state.raw<readonly string[]>([]);
+  /** The table's own columns hidden. */
+  hidden = $state.raw<readonly string[]>([]);
+  groupBy = $state<RunsGrouping>('');
+  /** Keys of the groups folded. */
+  collapsed = $state.raw<ReadonlySet<string>>(new Set());
   scrollTop = 0;
 
-  toggleSort(key: string): void {
+  toggleSort(column: Pick<Column, 'key' | 'numeric'>): void {
+    const key = column.key;
     this.sort =
       this.sort.key === key
         ? { key, dir: this.sort.dir === 1 ? -1 : 1 }
-        : { key, dir: COLUMNS.find((c) => c.key === key)?.numeric ? -1 : 1 };
+        : { key, dir: column.numeric ? -1 : 1 };
+  }
+
+  /** Folds or unfolds a group. */
+  toggleGroup(key: string, open?: boolean): void {
+    const next = new Set(this.collapsed);
+    if (open ?? next.has(key)) next.delete(key);
+    else next.add(key);
+    this.collapsed = next;
   }
 
   toggle(id: number, on?: boolean): void {
