@@ -69,17 +69,14 @@ describe('timbre startup', () => {
     expect(r.loads.join('\n')).toMatch(/import @tensorflow\/tfjs from .*\/training\/models\//);
   });
 
-  // Commands that neither train nor evaluate in their own process (training runs in worker threads).
-  it.each([
-    '--help',
-    'runs list --json',
-    'sweep list --json',
-    'queue list --json',
-    'dataset list --json',
-    'train --help',
-  ])('timbre %s loads no @tensorflow module', (line) => {
-    const r = watched([BIN, ...line.split(' ')]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.loads).toEqual([]);
-  });
+  // Commands that neither train nor evaluate in their own process (training runs in worker threads):
+  // one that opens the store, one that reads the queue, and the training command's own module.
+  it.each(['runs list --json', 'queue list --json', 'train --help'])(
+    'timbre %s loads no @tensorflow module',
+    (line) => {
+      const r = watched([BIN, ...line.split(' ')]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.loads).toEqual([]);
+    },
+  );
 });
