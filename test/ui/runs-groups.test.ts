@@ -184,6 +184,12 @@ describe('the runs table grouped', () => {
     const { page } = shell;
     await go(`#/runs?sweep=${seeded.random.id}`);
     await expect.poll(() => page.locator('tr[data-id]').count()).toBe(seeded.random.runs.length);
+    // A setting filters once its column is added; until then the filter says so.
+    await page.getByLabel('Filter runs').fill('weightdecay>0');
+    await expect
+      .poll(() => page.locator('p.problem').textContent())
+      .toBe('Add the column "Weight decay" (Columns) to filter by weightDecay.');
+    await page.getByLabel('Filter runs').fill('');
     await page.getByRole('button', { name: /^Columns/ }).click();
     const chooser = page.getByRole('dialog', { name: 'Columns' });
     await chooser.getByLabel('Weight decay').check();

@@ -72,6 +72,13 @@ const ALIASES: Record<string, string[]> = {
   testLoss: ['testloss'],
 };
 
+/** The text a cell or a group's label shows for a column's value. */
+export function cellText(c: Column, r: RunSummary): string {
+  if (c.text) return c.text(r);
+  const v = c.value(r, 0);
+  return v === null ? '–' : String(v);
+}
+
 function settingText(v: ColumnValue): string {
   if (v === null) return '–';
   if (typeof v === 'number') return String(Number(v.toPrecision(4)));

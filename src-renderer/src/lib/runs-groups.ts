@@ -3,7 +3,8 @@
 // in one pass over the sorted runs; the groups keep the order of their first run.
 import type { RunSummary } from '../../../src-main/shared/training';
 import type { RunsGrouping } from '../../../src-main/shared/run-views';
-import { cellText, type Column } from './runs-view.svelte';
+import { cellText } from './runs-columns';
+import type { Column } from './runs-view.svelte';
 
 /** A metric of a group: its mean and sample standard deviation over the runs that have it. */
 export interface GroupStat {

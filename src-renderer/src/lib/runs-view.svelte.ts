@@ -1,6 +1,7 @@
 import type { RunStatus, RunSummary } from '../../../src-main/shared/training';
 import { pct, runSeconds } from '../../../src-main/shared/format';
 import type { RunsGrouping } from '../../../src-main/shared/run-views';
+import { COLUMN_CHOICES } from './runs-columns';
 
 /** A column of the runs table: how it is labelled, sized, sorted and filtered. */
 export interface Column {
@@ -123,19 +124,20 @@ byKey.set('tag', { ...column('name'), key: 'tag', value: (r) => r.tags.join(' ')
 
 type Test = (r: RunSummary, now: number) => boolean;
 
-/** The text a cell or a group's label shows for a column's value. */
-export function cellText(c: Column, r: RunSummary): string {
-  if (c.text) return c.text(r);
-  const v = c.value(r, 0);
-  return v === null ? '–' : String(v);
-}
-
 // The columns by every name the filter and the sort know them by: the table's own and `extra`.
 function lookup(extra: readonly Column[]): (name: string) => Column | undefined {
   if (!extra.length) return (name) => byKey.get(name);
   const more = new Map<string, Column>();
   for (const c of extra) for (const k of [c.key, ...(c.aliases ?? [])]) more.set(k.toLowerCase(), c);
   return (name) => more.get(name) ?? byKey.get(name);
+}
+
+// Why a `name:value` filter names no column: a setting or metric not added yet, or nothing known.
+function noColumn(name: string): string {
+  const choice = COLUMN_CHOICES.find((c) => c.key.toLowerCase() === name);
+  return choice
+    ? `Add the column "${choice.label}" (Columns) to filter by ${choice.key}.`
+    : `No column "${name}"; try ${COLUMNS.map((c) => c.key).join(', ')}, or a column added with Columns.`;
 }
 
 /**
@@ -153,7 +155,7 @@ export function parseFilter(
     const m = /^([a-z][a-z0-9._]*)(:|>=|<=|>|<|=)(.*)$/.exec(token);
     const column = m ? find(m[1]!) : undefined;
     if (!m || !column) {
-      if (m && !problem) problem = `No column "${m[1]}"; try ${COLUMNS.map((c) => c.key).join(', ')}.`;
+      if (m && !problem) problem = noColumn(m[1]!);
       tests.push((r) => searchText(r).includes(token));
       continue;
     }
