@@ -294,8 +294,8 @@ describe('helpers', () => {
       ['a-runs.csv', 'a-run.bat', 'a-predictions.csv'],
       [...csv].reverse(),
     ]) {
-      expect(() => saveName(other)).toThrow(/only as a CSV report's three tables/);
-      expect(() => savePaths(other, '/x/p.csv')).toThrow(/only as a CSV report's three tables/);
+      expect(() => saveName(other)).toThrow(/only as a CSV report's tables/);
+      expect(() => savePaths(other, '/x/p.csv')).toThrow(/only as a CSV report's tables/);
     }
   });
 });
