@@ -6,6 +6,7 @@ import { trainingOptions } from '../../../src-main/core/training/options';
 import { Workbench } from '../../../src-main/core/workbench';
 import { flatten } from '../../../src-main/shared/train-checks';
 import { DEFAULT_TRAIN_CONFIG } from '../../../src-main/shared/train-schema';
+import { unpackRuns } from '../../../src-main/shared/run-list';
 import { tempDir } from '../../helpers/tmp';
 
 const field = (key: string) => trainingOptions().fields.find((f) => f.key === key)!;
@@ -151,6 +152,6 @@ describe('validateRun and createRun', () => {
     });
     await expect(wb.createRun(cnn6)).rejects.toThrow(/layers must be a whole number from 1 to 4 for cnn/);
     await expect(wb.createRun({ overrides: { model: { type: 'gpt' } } })).rejects.toThrow(/got "gpt"/);
-    expect(await wb.listRuns()).toEqual([]);
+    expect(unpackRuns(await wb.listRuns())).toEqual([]);
   });
 });
