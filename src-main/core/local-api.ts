@@ -10,9 +10,10 @@ export type { TestModelRequest };
 /**
  * The Workbench as the shells in its own process use it (the CLI, the Electron main process,
  * `timbre serve`, tests): the WorkbenchApi, plus what no window may call because it reads or
- * writes wherever it is told (renderDataset, testModel, writeReport), waits as long as a run
- * trains (waitForRun), names a folder on this machine (runModelFolder), prints through the
- * Electron shell (printableReportHtml) or ends the Workbench (close). These are deliberately not
+ * writes wherever it is told (renderDataset, testModel, writeReport, writeGroupReport), waits as
+ * long as a run trains (waitForRun), names a folder on this machine (runModelFolder), prints
+ * through the Electron shell (printableReportHtml, printableGroupReportHtml) or ends the Workbench
+ * (close). These are deliberately not
  * in API_METHODS: apiDispatch, the one door of IPC and HTTP, cannot reach them.
  */
 export interface WorkbenchLocalApi extends WorkbenchApi {

@@ -16,6 +16,8 @@ const LOCAL = [
   'runModelFolder',
   'writeReport',
   'printableReportHtml',
+  'writeGroupReport',
+  'printableGroupReportHtml',
   'close',
 ];
 
