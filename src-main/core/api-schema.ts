@@ -197,7 +197,13 @@ const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
     z.array(z.array(id).min(1).max(MAX_CURVE_RUNS)).min(1).max(MAX_CURVE_GROUPS),
     z.enum(CURVE_METRICS),
   ]),
-  groupMatrices: z.tuple([z.array(z.array(id).min(1).max(MAX_GROUPED_RUNS)).min(1).max(MAX_GROUPED_RUNS)]),
+  // At most the groups a view shows matrices of, ten times over: never millions of ids in one call.
+  groupMatrices: z.tuple([
+    z
+      .array(z.array(id).min(1).max(MAX_GROUPED_RUNS))
+      .min(1)
+      .max(MAX_CURVE_GROUPS * 10),
+  ]),
   hardNotes: z.union([
     z.tuple([selection]),
     z.tuple([selection, z.number().int().min(1).max(MAX_HARD_NOTES)]),

@@ -119,6 +119,26 @@ describe('the one dispatch of API calls', () => {
     });
   });
 
+  it('bounds the comparisons of groups: selections, groupings and lists of groups', async () => {
+    const { api } = setup();
+    calls.length = 0;
+    const refused: [string, unknown[]][] = [
+      ['compareGroups', [{ select: { runs: [] }, groupBy: 'configuration' }]],
+      ['compareGroups', [{ select: { sweep: 1, runs: [1] }, groupBy: 'configuration' }]],
+      ['compareGroups', [{ select: { sweep: 1 }, groupBy: 'everything' }]],
+      ['compareGroups', [{ select: { sweep: 1 }, groupBy: ['lr'], metric: 'speed' }]],
+      ['groupCurves', [Array.from({ length: 21 }, () => [1]), 'valAccuracy']],
+      ['groupMatrices', [Array.from({ length: 201 }, () => [1])]],
+      ['hardNotes', [{ sweep: 1 }, 5000]],
+    ];
+    for (const [method, args] of refused)
+      expect(await api.call(method, args), method).toMatchObject({ ok: false, code: 'bad-argument' });
+    expect(calls).toEqual([]);
+    expect(await api.call('groupMatrices', [Array.from({ length: 200 }, () => [1, 2])])).toMatchObject({
+      ok: true,
+    });
+  });
+
   it('answers a user’s error with its name and message, unlogged', async () => {
     const { api, logged } = setup();
     expect(await api.call('getRun', [9999])).toEqual({
