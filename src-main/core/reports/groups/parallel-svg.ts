@@ -2,6 +2,7 @@
 // the metric, one line per run coloured by the metric (viridis, as the app's chart draws it).
 import { GROUP_METRICS, type GroupComparison, type GroupPoint } from '../../../shared/group-compare';
 import type { ParamValue } from '../../../shared/groups';
+import { goodnessColor } from '../../../shared/viridis';
 import { escapeHtml as esc } from '../html-parts';
 import { niceTicks } from '../svg-chart';
 import { metricValue } from './tables';
@@ -70,30 +71,6 @@ function ticksOf(scale: AxisScale): { at: number; text: string }[] {
     .map((v) => ({ at: axisPosition(scale, v)!, text: short(v) }));
 }
 
-// Viridis at ten even steps (as the app's parallel coordinates).
-const VIRIDIS = [
-  [68, 1, 84],
-  [72, 40, 120],
-  [62, 73, 137],
-  [49, 104, 142],
-  [38, 130, 142],
-  [31, 158, 137],
-  [53, 183, 121],
-  [110, 206, 88],
-  [181, 222, 43],
-  [253, 231, 37],
-] as const;
-
-/** A run's colour by how good it is, 0 (worst) to 1 (best): the best darkest, readable on a printed page. */
-export function goodnessColor(g: number): string {
-  const x = Math.max(0, Math.min(1, 0.82 * (1 - g))) * (VIRIDIS.length - 1);
-  const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
-  const f = x - i;
-  const [a, b] = [VIRIDIS[i]!, VIRIDIS[i + 1]!];
-  const c = [0, 1, 2].map((k) => Math.round(a[k]! + (b[k]! - a[k]!) * f));
-  return `rgb(${c.join(' ')})`;
-}
-
 /** The axes of a comparison: its varied settings, then the metric. */
 export function parallelAxes(c: Pick<GroupComparison, 'varying' | 'points' | 'metric'>): ParallelAxis[] {
   return [
@@ -137,6 +114,7 @@ export function parallelSvg(c: Pick<GroupComparison, 'varying' | 'points' | 'met
         return t === null ? null : `${num(x(i))},${num(y(t))}`;
       })
       .filter((s) => s !== null);
+    // The light page's colours: the best runs darkest, readable on paper.
     const stroke = g === null ? '#999999' : goodnessColor(g);
     const dash = g === null ? ' stroke-dasharray="4 3"' : '';
     parts.push(
