@@ -90,6 +90,8 @@ describe('the groups view', () => {
     const curves = page.getByTestId('group-curves');
     await expect.poll(() => curves.getAttribute('data-bands'), { timeout: 10_000 }).toBe('2');
     expect(await curves.getAttribute('data-band')).toBe('sd');
+    // Each group's band drawn: one filled shape over its epochs.
+    await expect.poll(() => curves.locator('canvas').getAttribute('data-shapes')).toBe('2');
     await page.getByRole('radio', { name: 'min–max' }).click();
     expect(await curves.getAttribute('data-band')).toBe('minmax');
     await page.getByRole('radio', { name: '95 % CI' }).click();

@@ -1,7 +1,6 @@
 // chart.js with only what the workbench's line charts use (tree-shaken), animations off.
 import {
   Chart,
-  Filler,
   Legend,
   LinearScale,
   LogarithmicScale,
@@ -12,16 +11,7 @@ import {
   Tooltip,
 } from 'chart.js';
 
-Chart.register(
-  LineController,
-  LineElement,
-  PointElement,
-  LinearScale,
-  LogarithmicScale,
-  Tooltip,
-  Legend,
-  Filler,
-);
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Legend);
 Chart.defaults.animation = false;
 Chart.defaults.font.size = 11;
 
