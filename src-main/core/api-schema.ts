@@ -11,6 +11,7 @@ import {
   MAX_GROUPED_RUNS,
   MAX_HARD_NOTES,
 } from '../shared/group-compare';
+import { MAX_LIST_FIRST } from '../shared/run-list';
 import { MAX_EXTRA_COLUMNS, MAX_VIEW_JSON, MAX_VIEW_NAME } from '../shared/run-views';
 import { TRAIN_FIELDS, type FieldKind, type FieldSection } from '../shared/train-schema';
 import { BACKENDS, RUN_STATUSES } from '../shared/training';
@@ -132,7 +133,11 @@ const groupRequest = z
   })
   .strict();
 
-const listFilter = z.object({ sweep: id.nullable() }).partial().strict();
+const sweepFilter = z.object({ sweep: id.nullable() }).partial().strict();
+const listFilter = z
+  .object({ sweep: id.nullable(), first: z.number().int().min(1).max(MAX_LIST_FIRST) })
+  .partial()
+  .strict();
 const columnKey = z.string().min(1).max(200);
 const viewName = z.string().trim().min(1).max(MAX_VIEW_NAME);
 
@@ -212,7 +217,7 @@ const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
   listRuns: z.union([z.tuple([]), z.tuple([listFilter])]),
   runColumns: z.union([
     z.tuple([z.array(columnKey).max(MAX_EXTRA_COLUMNS)]),
-    z.tuple([z.array(columnKey).max(MAX_EXTRA_COLUMNS), listFilter]),
+    z.tuple([z.array(columnKey).max(MAX_EXTRA_COLUMNS), sweepFilter]),
   ]),
   listViews: z.tuple([]),
   saveView: z.tuple([savedView]),

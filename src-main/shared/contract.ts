@@ -224,7 +224,7 @@ export interface WorkbenchApi {
   /** Every run, or one sweep's runs, newest first, packed (`unpackRuns` of shared/run-list.ts reads them). */
   listRuns(filter?: RunListFilter): Promise<PackedRuns>;
   /** Extra columns of the runs table (settings, metrics, notes, configuration) for every run or a sweep's, packed (`unpackColumns` of shared/run-views.ts reads them). */
-  runColumns(keys: string[], filter?: RunListFilter): Promise<PackedColumns>;
+  runColumns(keys: string[], filter?: Pick<RunListFilter, 'sweep'>): Promise<PackedColumns>;
   /** The runs table's saved views, by name. */
   listViews(): Promise<SavedView[]>;
   /** Saves a view of the runs table (replacing the one of the same name); resolves with every view. */

@@ -3,9 +3,14 @@
 // one JSON text of arrays (under half the size), which the window parses once and unpacks here.
 import type { ModelType, RunStatus, RunSummary } from './training';
 
+/** The most runs listRuns answers when asked for the `first` few. */
+export const MAX_LIST_FIRST = 1000;
+
 /** What listRuns answers: a JSON array with one PackedRun per run, newest first. */
 export interface PackedRuns {
   json: string;
+  /** How many runs match the filter: more than `json` holds when it asked for the `first` few. */
+  total: number;
 }
 
 /** The configuration's fields a run's row carries, in this order. */

@@ -119,6 +119,8 @@ export interface Evaluation {
 /** Which runs `listRuns` answers: every run, or one sweep's (`sweep: null` means every run). */
 export interface RunListFilter {
   sweep?: number | null;
+  /** Only the newest this many (the runs table's first screen, shown before the whole list). */
+  first?: number;
 }
 
 /** A run as the runs table lists it. */

@@ -107,9 +107,16 @@ const PACKED_RUN = `json_array(id, name, status, preset,
 /** The SELECT of one PackedRun's JSON per run (summaryOf reads it); add WHERE and ORDER BY. */
 export const SUMMARY_SELECT = `SELECT ${PACKED_RUN} FROM runs`;
 
-/** The SELECT of the runs matching `where`, newest first, as one PackedRuns JSON text. */
-export function packedRunsSelect(where = ''): string {
-  return `SELECT json_group_array(${PACKED_RUN} ORDER BY id DESC) FROM runs ${where}`;
+/**
+ * The SELECT of the runs matching `where`, newest first, as one PackedRuns JSON text (`json`)
+ * and their count (`total`); with `first`, of the newest `@first` of them only.
+ */
+export function packedRunsSelect(where = '', first = false): string {
+  if (!first)
+    return `SELECT json_group_array(${PACKED_RUN} ORDER BY id DESC) AS json, count(*) AS total FROM runs ${where}`;
+  return `SELECT (SELECT json_group_array(${PACKED_RUN} ORDER BY id DESC) FROM
+    (SELECT * FROM runs ${where} ORDER BY id DESC LIMIT @first)) AS json,
+    (SELECT count(*) FROM runs ${where}) AS total`;
 }
 
 /** A run's summary from its JSON of SUMMARY_SELECT. */

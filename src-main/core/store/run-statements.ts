@@ -1,4 +1,5 @@
 import type { RunStatus } from '../../shared/training';
+import type { PackedRuns } from '../../shared/run-list';
 import type { Db } from './database';
 import { packedRunsSelect, SUMMARY_SELECT, type RunRow } from './run-rows';
 
@@ -36,9 +37,13 @@ export function runStatements(db: Db) {
     interrupt: db.prepare("UPDATE runs SET status = 'interrupted', owner_pid = NULL WHERE id = ?"),
     setBackend: db.prepare<[string, number]>('UPDATE runs SET backend = ? WHERE id = ?'),
     update: db.prepare('UPDATE runs SET name = ?, notes = ?, tags = ? WHERE id = ?'),
-    list: db.prepare<[], string>(packedRunsSelect()).pluck(true),
+    list: db.prepare<[], PackedRuns>(packedRunsSelect()),
+    listFirst: db.prepare<[{ first: number }], PackedRuns>(packedRunsSelect('', true)),
     summary: db.prepare<[number], string>(`${SUMMARY_SELECT} WHERE id = ?`).pluck(true),
-    ofSweep: db.prepare<[number], string>(packedRunsSelect('WHERE sweep_id = ?')).pluck(true),
+    ofSweep: db.prepare<[{ sweep: number }], PackedRuns>(packedRunsSelect('WHERE sweep_id = @sweep')),
+    ofSweepFirst: db.prepare<[{ sweep: number; first: number }], PackedRuns>(
+      packedRunsSelect('WHERE sweep_id = @sweep', true),
+    ),
     row: db.prepare<[number], RunRow>('SELECT * FROM runs WHERE id = ?'),
     params: db.prepare<[number], { key: string; value: string }>(
       'SELECT key, value FROM run_params WHERE run_id = ? ORDER BY key',

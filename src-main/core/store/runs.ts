@@ -23,6 +23,7 @@ import {
   type NewRun,
 } from './run-rows';
 import { runStatements } from './run-statements';
+import { ReadCache } from './read-cache';
 import { pidAlive } from '../pid';
 
 export { flattenConfig, type LockedRun, type NewEvaluation, type NewRun };
@@ -38,8 +39,11 @@ export class RunRepo {
   private readonly evals: EvaluationRepo;
   private readonly models: ModelRepo;
   private readonly sql: ReturnType<typeof runStatements>;
+  /** The runs table's lists: read again only after the database changed. */
+  private readonly lists: ReadCache<PackedRuns>;
 
   constructor(private readonly db: Db) {
+    this.lists = new ReadCache(db);
     this.predictions = new PredictionRepo(db);
     this.epochs = new EpochRepo(db);
     this.evals = new EvaluationRepo(db);
@@ -241,10 +245,24 @@ export class RunRepo {
     return unpackRuns(this.packed({ sweep: sweepId }));
   }
 
-  /** Every run, or a sweep's, newest first, packed as listRuns answers (one JSON text SQLite writes). */
+  /**
+   * Every run, or a sweep's, newest first, packed as listRuns answers (one JSON text SQLite
+   * writes); with `first`, the newest that many, and how many there are in all.
+   */
   packed(filter: RunListFilter = {}): PackedRuns {
-    const json = filter.sweep == null ? this.sql.list.get() : this.sql.ofSweep.get(filter.sweep);
-    return { json: json ?? '[]' };
+    const sweep = filter.sweep ?? null;
+    const first = filter.first ?? null;
+    return this.lists.get(`${sweep}|${first}`, () => {
+      const row =
+        sweep === null
+          ? first === null
+            ? this.sql.list.get()
+            : this.sql.listFirst.get({ first })
+          : first === null
+            ? this.sql.ofSweep.get({ sweep })
+            : this.sql.ofSweepFirst.get({ sweep, first });
+      return Object.freeze({ json: row?.json ?? '[]', total: row?.total ?? 0 });
+    });
   }
 
   /** One run as the runs table lists it, or undefined. */

@@ -122,6 +122,19 @@ function browserShell(): { call: Caller; subscribe: Subscriber } {
 
 const shell = typeof window !== 'undefined' && window.timbre ? electronShell(window.timbre) : browserShell();
 
+// Calls started before the app's code has loaded (lib/early.ts), each answering the first
+// identical call the app makes; by arguments as sent.
+const early = new Map<string, Promise<unknown>>();
+const callKey = (method: ApiMethod, args: unknown[]) => `${method}:${JSON.stringify(args)}`;
+
+/** Starts a call now, for the app to take up once its code has loaded (see lib/early.ts). */
+export function callEarly(method: ApiMethod, args: unknown[]): void {
+  const answer = shell.call(method, args);
+  // A failure is the taker's to report; unclaimed, it must not surface as an unhandled rejection.
+  answer.catch(() => {});
+  early.set(callKey(method, args), answer);
+}
+
 /** The workbench, whichever shell hosts this window. */
 export const api: WorkbenchApi = Object.assign(
   Object.fromEntries(
@@ -130,6 +143,12 @@ export const api: WorkbenchApi = Object.assign(
       (...args: unknown[]) => {
         // Optional arguments left out at the end are not sent (JSON would turn them into null).
         while (args.length && args[args.length - 1] === undefined) args.pop();
+        if (early.size) {
+          const key = callKey(m, args);
+          const started = early.get(key);
+          early.delete(key);
+          if (started) return started;
+        }
         return shell.call(m, args);
       },
     ]),

@@ -1,9 +1,13 @@
-import { unpackRuns } from '../../../src-main/shared/run-list';
+import { unpackRuns, type PackedRuns } from '../../../src-main/shared/run-list';
 import type { RunSummary } from '../../../src-main/shared/training';
 import { ApiList } from './api-list.svelte';
 import { api } from './client';
+import { listFilter, PREVIEW } from './early';
 
 export { messageOf } from './api-list.svelte';
+
+/** Resolves once the browser has painted the next frame. */
+const afterPaint = () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 
 /** Every run, or one sweep's, as the runs table shows them. */
 class RunsStore extends ApiList<RunSummary> {
@@ -12,8 +16,33 @@ class RunsStore extends ApiList<RunSummary> {
     super();
   }
 
-  protected fetchList = async () =>
-    unpackRuns(await api.listRuns(this.sweep === null ? {} : { sweep: this.sweep }));
+  /**
+   * The newest runs, shown while the whole list is still on its way on a first load (null after
+   * it, or when the whole list came first): a table of 10,000 runs has its first screen in a few
+   * milliseconds, and parses the rest after that screen is painted.
+   */
+  preview = $state.raw<RunSummary[] | null>(null);
+  /** How many runs the whole list holds, as the preview says. */
+  previewTotal = $state(0);
+
+  protected fetchList = async () => {
+    const packed = await api.listRuns(listFilter(this.sweep));
+    // Let the browser paint the preview before 10,000 runs are parsed.
+    if (this.preview) await afterPaint();
+    return unpackRuns(packed);
+  };
+
+  private async fetchPreview(): Promise<void> {
+    let packed: PackedRuns;
+    try {
+      packed = await api.listRuns(listFilter(this.sweep, PREVIEW));
+    } catch {
+      return; // The whole list's load says what went wrong.
+    }
+    if (this.loaded) return;
+    this.preview = unpackRuns(packed);
+    this.previewTotal = packed.total;
+  }
   private timer: ReturnType<typeof setTimeout> | undefined;
   private due = 0;
   private pending = false;
@@ -26,7 +55,10 @@ class RunsStore extends ApiList<RunSummary> {
       this.pending = true;
       return;
     }
+    if (!this.loaded) void this.fetchPreview();
     await this.fetchOnce();
+    // Shown once the list is (Runs.svelte): dropped now, so that a reload waits for no paint.
+    if (this.loaded) this.preview = null;
     if (this.pending) {
       this.pending = false;
       await this.load();

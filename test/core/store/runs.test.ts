@@ -4,6 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src-main/core/store/database';
 import { MIGRATIONS } from '../../../src-main/core/store/migrations';
 import { flattenConfig, RunRepo } from '../../../src-main/core/store/runs';
+import { SweepRepo } from '../../../src-main/core/store/sweeps';
+import { unpackRuns } from '../../../src-main/shared/run-list';
 import { resolveTrainConfig } from '../../../src-main/core/training/config';
 import { emptyDataset, epochMetrics } from '../../helpers/store';
 import { tempDir } from '../../helpers/tmp';
@@ -241,6 +243,75 @@ describe('RunRepo', () => {
     }
     expect(list[1]!.tags).toEqual(['best', 'ünïcode']);
     expect(list[2]).toMatchObject({ lr: 0.0003, batch: 16, model: 'lstm', representation: 'raw' });
+  });
+
+  it('lists the newest few with the count of all, of every run or of a sweep', () => {
+    const { runs, datasetId } = setup();
+    const sweep = new SweepRepo(db).create('s', {
+      name: 's',
+      base: { preset: 'seed-fc' },
+      method: 'grid',
+      grid: {},
+      seeds: 1,
+    });
+    const ids = Array.from({ length: 7 }, (_, i) =>
+      runs.create({
+        name: `r${i}`,
+        config: resolveTrainConfig('seed-fc', {}),
+        preset: 'seed-fc',
+        datasetId,
+        datasetFingerprint: 'fp',
+        appVersion: '0.1.0',
+        sweep: i % 2 ? { id: sweep, trial: i, replicate: 0 } : undefined,
+      }),
+    );
+    const idsOf = (p: { json: string }) => unpackRuns({ ...p, total: 0 }).map((r) => r.id);
+    const all = runs.packed();
+    expect(all.total).toBe(7);
+    expect(idsOf(all)).toEqual([...ids].reverse());
+    const first = runs.packed({ first: 3 });
+    expect(first.total).toBe(7);
+    expect(idsOf(first)).toEqual(idsOf(all).slice(0, 3));
+    expect(runs.packed({ first: 100 })).toEqual(all);
+    const ofSweep = runs.packed({ sweep, first: 2 });
+    expect(ofSweep.total).toBe(3);
+    expect(idsOf(ofSweep)).toEqual([ids[5], ids[3]]);
+    expect(runs.packed({ sweep: sweep + 1 })).toEqual({ json: '[]', total: 0 });
+  });
+
+  it('answers a list again only when the database changed: by this connection, another, or not after a rollback', () => {
+    const { runs, datasetId } = setup();
+    const make = (repo: RunRepo, name: string) =>
+      repo.create({
+        name,
+        config: resolveTrainConfig('seed-fc', {}),
+        preset: 'seed-fc',
+        datasetId,
+        datasetFingerprint: 'fp',
+        appVersion: '0.1.0',
+      });
+    const a = make(runs, 'a');
+    const names = () => unpackRuns(runs.packed()).map((r) => r.name);
+    expect(names()).toEqual(['a']);
+    // Kept while nothing changed: the very same answer.
+    expect(runs.packed()).toBe(runs.packed());
+    runs.update(a, { name: 'renamed' });
+    expect(names()).toEqual(['renamed']);
+    // Another connection's commit (a worker, `timbre train` in another terminal).
+    const other = openDatabase(db.name);
+    try {
+      make(new RunRepo(other), 'b');
+      other.prepare("UPDATE runs SET name = 'a again' WHERE id = ?").run(a);
+    } finally {
+      other.close();
+    }
+    expect(names()).toEqual(['b', 'a again']);
+    // Read inside a transaction that then rolls back: never kept.
+    db.exec('BEGIN');
+    make(runs, 'rolled back');
+    expect(names()).toEqual(['rolled back', 'b', 'a again']);
+    db.exec('ROLLBACK');
+    expect(names()).toEqual(['b', 'a again']);
   });
 
   it('marks running runs whose process is gone as interrupted, and leaves live ones', () => {
