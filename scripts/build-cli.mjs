@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// Bundles the `timbre` command and its worker threads into out/cli/ with esbuild, so that a spawn of
+// bin/timbre.mjs loads a few plain JavaScript files instead of transpiling ~200 TypeScript modules
+// through tsx. bin/timbre.mjs uses the bundle only while out/cli/manifest.json says it is newer than
+// every file it was built from; otherwise it runs the sources through tsx as before.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const outDir = path.join(root, 'out', 'cli');
+const manifestFile = path.join(outDir, 'manifest.json');
+
+// The packages our sources import that are bundled with them (with their own dependencies): pure
+// JavaScript that reads no files of its own, which is most of the start-up time left after tsx.
+// Every other package stays outside and loads from node_modules as before: native code
+// (better-sqlite3, tfjs-node, msgpackr-extract under bullmq), packages that find their own files
+// (tfjs's .wasm, sf3's SoundFonts, bullmq's Lua scripts, Playwright), tfjs itself (only the
+// workers that build models may load it: test/cli/startup.test.ts watches) and dev tools.
+const BUNDLED = new Set(['zod', 'ws', 'spessasynth_core', 'ml-random-forest']);
+// Optional native speed-ups ws requires inside a try: left to fail at run time as they did.
+const OPTIONAL = new Set(['bufferutil', 'utf-8-validate']);
+
+function packageName(specifier) {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/** Marks a bare import external unless it is a bundled package or inside one. */
+const externals = {
+  name: 'timbre-externals',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      const name = packageName(args.path);
+      const fromPackage = args.importer.split(path.sep).includes('node_modules');
+      if (OPTIONAL.has(name) || (!fromPackage && !BUNDLED.has(name)))
+        return { path: args.path, external: true };
+      return undefined;
+    });
+  },
+};
+
+// The CLI and the worker threads it starts: siblingModule() looks for `<name>.js` beside the
+// module that starts the worker, so every entry and shared chunk sits flat in out/cli/ (which also
+// keeps paths computed as `import.meta.dirname/../..` pointing at the repository root).
+const ENTRIES = [
+  'src-main/cli.ts',
+  'src-main/core/training/train-worker.ts',
+  'src-main/core/datasets/render/render-worker.ts',
+  'src-main/core/features/feature-worker.ts',
+];
+
+// esbuild comes with tsx, a runtime dependency, so it is there wherever `timbre` runs from sources.
+function loadEsbuild() {
+  const require = createRequire(import.meta.url);
+  try {
+    return createRequire(require.resolve('tsx/package.json'))('esbuild');
+  } catch {
+    return require('esbuild');
+  }
+}
+
+/** Builds out/cli/; returns the number of files the bundle was built from. */
+async function buildCli() {
+  const esbuild = loadEsbuild();
+  // Taken before esbuild reads a source: a file saved during the build counts as newer.
+  const builtAt = Date.now();
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: ENTRIES,
+    outdir: outDir,
+    entryNames: '[name]',
+    chunkNames: 'chunk-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    plugins: [externals],
+    // Bundled CommonJS packages (ws) require Node's built-ins, which an ES module must ask for.
+    banner: {
+      js: "import { createRequire as __timbreRequire } from 'node:module';\nconst require = __timbreRequire(import.meta.url);",
+    },
+    // Functions and classes keep their own names (esbuild would rename clashes across modules).
+    keepNames: true,
+    sourcemap: 'linked',
+    sourcesContent: false,
+    metafile: true,
+    write: false,
+    logLevel: 'warning',
+  });
+
+  const inputs = Object.keys(result.metafile.inputs);
+  // The build's own recipe counts as a source: a changed script or tsconfig makes the bundle stale.
+  for (const extra of ['scripts/build-cli.mjs', 'tsconfig.json', 'package.json'])
+    if (!inputs.includes(extra)) inputs.push(extra);
+  // [path from the repository root, size in bytes] of each.
+  const sources = inputs.map((file) => [file, fs.statSync(path.join(root, file)).size]);
+
+  // Each file is written beside its final name and renamed over it, chunks before the entries
+  // that import them and the manifest last, so a `timbre` starting meanwhile finds either the old
+  // bundle or the new one (or a stale manifest and runs from sources), never half a file.
+  fs.mkdirSync(outDir, { recursive: true });
+  const written = new Set(['manifest.json']);
+  const put = (file, contents) => {
+    const temp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(temp, contents);
+    fs.renameSync(temp, file);
+    written.add(path.basename(file));
+  };
+  const isEntry = (file) => !path.basename(file).startsWith('chunk-');
+  const files = [...result.outputFiles].sort((a, b) => Number(isEntry(a.path)) - Number(isEntry(b.path)));
+  for (const file of files) put(file.path, file.contents);
+  put(manifestFile, `${JSON.stringify({ builtAt, sources })}\n`);
+  // Chunks of earlier builds: a process already running has loaded the ones it needs.
+  for (const name of fs.readdirSync(outDir)) {
+    if (!written.has(name) && !name.endsWith('.tmp')) fs.rmSync(path.join(outDir, name), { force: true });
+  }
+  return sources.length;
+}
+
+try {
+  const started = performance.now();
+  const count = await buildCli();
+  const ms = Math.round(performance.now() - started);
+  console.log(`Built out/cli/ (the timbre command) from ${count} files in ${ms} ms.`);
+} catch (err) {
+  // esbuild has already printed its own errors with file and line; this says what failed.
+  console.error(
+    `Could not build out/cli/: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+  );
+  process.exitCode = 1;
+}
