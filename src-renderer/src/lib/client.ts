@@ -122,17 +122,21 @@ function browserShell(): { call: Caller; subscribe: Subscriber } {
 
 const shell = typeof window !== 'undefined' && window.timbre ? electronShell(window.timbre) : browserShell();
 
-// Calls started before the app's code has loaded (lib/early.ts), each answering the first
-// identical call the app makes; by arguments as sent.
-const early = new Map<string, Promise<unknown>>();
+// Calls started ahead of the code that needs their answer (lib/early.ts, before the app's code has
+// loaded; the groups view's curves, before the page is drawn), each answering the first identical
+// call within a few seconds; by arguments as sent. Older answers are never handed out.
+const early = new Map<string, { answer: Promise<unknown>; at: number }>();
+const EARLY_FOR_MS = 10_000;
 const callKey = (method: ApiMethod, args: unknown[]) => `${method}:${JSON.stringify(args)}`;
 
-/** Starts a call now, for the app to take up once its code has loaded (see lib/early.ts). */
+/** Starts a call now, for the first identical call within 10 s to take up. */
 export function callEarly(method: ApiMethod, args: unknown[]): void {
   const answer = shell.call(method, args);
   // A failure is the taker's to report; unclaimed, it must not surface as an unhandled rejection.
   answer.catch(() => {});
-  early.set(callKey(method, args), answer);
+  const now = Date.now();
+  for (const [key, e] of early) if (now - e.at > EARLY_FOR_MS) early.delete(key);
+  early.set(callKey(method, args), { answer, at: now });
 }
 
 /** The workbench, whichever shell hosts this window. */
@@ -147,7 +151,7 @@ export const api: WorkbenchApi = Object.assign(
           const key = callKey(m, args);
           const started = early.get(key);
           early.delete(key);
-          if (started) return started;
+          if (started && Date.now() - started.at <= EARLY_FOR_MS) return started.answer;
         }
         return shell.call(m, args);
       },

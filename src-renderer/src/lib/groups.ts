@@ -6,6 +6,7 @@ import {
   GROUP_METRICS,
   MAX_CURVE_GROUPS,
   MAX_CURVE_RUNS,
+  type CurveMetric,
   type GroupComparison,
   type GroupMetric,
   type GroupPair,
@@ -113,6 +114,14 @@ export interface CurvePick {
   groups: { group: GroupStats; index: number; runs: number[] }[];
   /** Why not everything is drawn, or null. */
   cut: string | null;
+}
+
+/** The curves the groups view draws first. */
+export const FIRST_CURVE: CurveMetric = 'valAccuracy';
+
+/** The runs of each group of a chart of curves, as groupCurves is asked for them. */
+export function curveLists(groups: readonly GroupStats[], metric: GroupMetric): number[][] {
+  return curvePick(groups, metric).groups.map((g) => g.runs);
 }
 
 /** Picks the groups and runs of a chart of curves; `index` is each group's place in the comparison (its colour). */
