@@ -21,6 +21,12 @@ function queueStatements(db: Db) {
       `INSERT INTO queue (run_id, position) VALUES (?, (SELECT IFNULL(MAX(position), 0) + 1 FROM queue))
        ON CONFLICT (run_id) DO NOTHING`,
     ),
+    // Many at the end, in the order given (a sweep's hundreds of runs): one statement.
+    appendAll: db.prepare<[string]>(
+      `INSERT INTO queue (run_id, position)
+       SELECT value, (SELECT IFNULL(MAX(position), 0) FROM queue) + key + 1 FROM json_each(?) WHERE true
+       ON CONFLICT (run_id) DO NOTHING`,
+    ),
     prepend: db.prepare<[number]>(
       `INSERT INTO queue (run_id, position) VALUES (?, (SELECT IFNULL(MIN(position), 1) - 1 FROM queue))
        ON CONFLICT (run_id) DO UPDATE SET position = excluded.position, cancel_requested = 0`,
@@ -92,6 +98,11 @@ export class QueueRepo {
   enqueue(runId: number, options: { first?: boolean } = {}): void {
     const statement = options.first ? this.sql.prepend : this.sql.append;
     this.db.transaction(() => statement.run(runId)).immediate();
+  }
+
+  /** Puts runs at the end of the queue, in the order given (those already in it stay where they are). */
+  enqueueAll(runIds: readonly number[]): void {
+    if (runIds.length) this.db.transaction(() => this.sql.appendAll.run(JSON.stringify(runIds))).immediate();
   }
 
   /** The ids of the runs in the queue, first to train first. */

@@ -122,10 +122,10 @@ export class WorkbenchRuns {
           minId,
           status: own ? 'preparing' : 'queued',
           ownerPid: own ? process.pid : null,
-        });
-        if (!own) this.home.queue.enqueue(id);
-        return id;
-      });
+        }),
+      );
+      if (!own) this.home.queue.enqueueAll(ids);
+      return ids;
     });
     if (own) for (const id of ids) this.trainHere(id);
     return ids;

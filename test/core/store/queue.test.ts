@@ -43,6 +43,17 @@ describe('QueueRepo', () => {
     expect(queue.next()).toBe(3);
   });
 
+  it('enqueues many at once after those waiting, in the order given, a run already queued keeping its place', () => {
+    const { queue } = setup(6);
+    queue.enqueue(2);
+    queue.move(2, 0);
+    queue.enqueueAll([5, 2, 1, 6]);
+    queue.enqueueAll([]);
+    expect(queue.list()).toEqual([2, 5, 1, 6]);
+    queue.enqueue(3);
+    expect(queue.list()).toEqual([2, 5, 1, 6, 3]);
+  });
+
   it('moves a run to the top, to any place, or past the end; a run not queued is not moved', () => {
     const { queue } = setup(5);
     for (const id of [1, 2, 3, 4, 5]) queue.enqueue(id);
