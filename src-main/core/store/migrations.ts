@@ -224,4 +224,17 @@ export const MIGRATIONS: readonly string[] = [
     updated_at TEXT NOT NULL
   ) STRICT;
   `,
+  // 7: cluster mode (issue 16): which worker took a run up at which epoch, with the backend it
+  // trained on; the epochs from one row's up to the next row's are that worker's.
+  `
+  CREATE TABLE run_workers (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    from_epoch INTEGER NOT NULL CHECK (from_epoch >= 1),
+    worker TEXT NOT NULL CHECK (length(worker) BETWEEN 1 AND 200),
+    host TEXT NOT NULL CHECK (length(host) BETWEEN 1 AND 200),
+    backend TEXT,
+    taken_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX run_workers_run ON run_workers(run_id);
+  `,
 ];
