@@ -1,6 +1,7 @@
 import type { RenderRequest, ReportFormat, WorkbenchApi } from '../shared/contract';
 import type { GroupRequest } from '../shared/group-compare';
 import type { Evaluation, RunDetail } from '../shared/training';
+import type { ClusterHub } from './cluster/hub';
 import type { RenderSummary } from './datasets/render/render-dataset';
 import type { ExportOptions, ExportResult } from './reports/export';
 import type { TestModelRequest } from './workbench/test-model';
@@ -12,8 +13,8 @@ export type { TestModelRequest };
  * `timbre serve`, tests): the WorkbenchApi, plus what no window may call because it reads or
  * writes wherever it is told (renderDataset, testModel, writeReport, writeGroupReport), waits as
  * long as a run trains (waitForRun), names a folder on this machine (runModelFolder), prints
- * through the Electron shell (printableReportHtml, printableGroupReportHtml) or ends the Workbench
- * (close). These are deliberately not
+ * through the Electron shell (printableReportHtml, printableGroupReportHtml), answers cluster
+ * workers (clusterHub) or ends the Workbench (close). These are deliberately not
  * in API_METHODS: apiDispatch, the one door of IPC and HTTP, cannot reach them.
  */
 export interface WorkbenchLocalApi extends WorkbenchApi {
@@ -21,6 +22,8 @@ export interface WorkbenchLocalApi extends WorkbenchApi {
   renderDataset(request: RenderRequest): Promise<RenderSummary>;
   /** Evaluates a saved model (a run's best weights, or a model folder) and records it: the seed's test mode. */
   testModel(request: TestModelRequest): Promise<Evaluation & { backend: string }>;
+  /** The hub's side of cluster mode (answering workers), when opened with a Redis URL; else undefined. */
+  clusterHub(): ClusterHub | undefined;
   /** Resolves with the run's record once it has ended. */
   waitForRun(id: number): Promise<RunDetail>;
   /** The folder a run's models are saved in (it may not exist). */

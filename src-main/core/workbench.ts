@@ -38,6 +38,7 @@ import type {
   TrainConfig,
 } from '../shared/training';
 import type { DatasetSummary } from '../shared/types';
+import type { ClusterHub } from './cluster/hub';
 import type { RenderSummary } from './datasets/render/render-dataset';
 import type { TestModelRequest, WorkbenchLocalApi } from './local-api';
 import { readNoteAudio } from './note-audio';
@@ -79,6 +80,11 @@ export interface WorkbenchOptions {
    * queue (`timbre train`).
    */
   queue?: QueueMode;
+  /**
+   * Cluster mode (docs/cluster.md): with a Redis URL and queue 'run', the queue's runs go to
+   * `timbre worker` processes through BullMQ instead of training here.
+   */
+  redis?: string;
 }
 
 /**
@@ -103,7 +109,7 @@ export class Workbench implements WorkbenchLocalApi {
     this.#home = openHome(options.home, this.#shell, this.#listeners);
     const preset = options.defaultPreset ?? process.env.TIMBRE_DEFAULT_PRESET;
     this.#datasets = new WorkbenchDatasets(this.#home, preset === 'tiny' ? 'tiny' : 'default');
-    this.#runs = new WorkbenchRuns(this.#home, this.#datasets, options.queue);
+    this.#runs = new WorkbenchRuns(this.#home, this.#datasets, options.queue, options.redis);
     this.#sweeps = new WorkbenchSweeps(this.#home, this.#datasets, this.#runs);
     this.#groups = new WorkbenchGroups(this.#home);
     this.#reports = new WorkbenchReports(this.#home, this.#sweeps);
@@ -256,6 +262,10 @@ export class Workbench implements WorkbenchLocalApi {
 
   async resumeRun(id: number, backend?: BackendName): Promise<RunSummary> {
     return this.#runs.resume(id, backend);
+  }
+
+  clusterHub(): ClusterHub | undefined {
+    return this.#runs.cluster;
   }
 
   async waitForRun(id: number): Promise<RunDetail> {

@@ -5,25 +5,26 @@ import { RequestError } from './errors';
 export const MAX_BODY = 1024 * 1024;
 // A body past MAX_BODY is read to its end and dropped, so that the client hears the 413 instead of
 // a reset connection; past this much more the connection is cut instead.
-const MAX_DRAIN = 64 * 1024 * 1024;
+const DRAIN = 64 * 1024 * 1024;
 
-/** Reads a request body of at most MAX_BODY bytes as UTF-8; throws RequestError 413 or 400. */
-export function readBody(req: IncomingMessage): Promise<string> {
+/** Reads a request body of at most `max` bytes (MAX_BODY) as UTF-8; throws RequestError 413 or 400. */
+export function readBody(req: IncomingMessage, max = MAX_BODY): Promise<string> {
+  const drain = Math.max(max, DRAIN);
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_DRAIN) {
-    return Promise.reject(new RequestError(413, `The request body is over ${MAX_BODY / 1024 / 1024} MB.`));
+  if (declared > drain) {
+    return Promise.reject(new RequestError(413, `The request body is over ${max / 1024 / 1024} MB.`));
   }
   return new Promise((resolve, reject) => {
     let size = 0;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size <= MAX_BODY) chunks.push(c);
-      else if (size > MAX_DRAIN) req.destroy();
+      if (size <= max) chunks.push(c);
+      else if (size > drain) req.destroy();
     });
     req.on('end', () => {
-      if (size > MAX_BODY) {
-        return reject(new RequestError(413, `The request body is over ${MAX_BODY / 1024 / 1024} MB.`));
+      if (size > max) {
+        return reject(new RequestError(413, `The request body is over ${max / 1024 / 1024} MB.`));
       }
       try {
         resolve(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)));

@@ -7,7 +7,9 @@ import type { WorkbenchApi, WorkbenchEvent } from '../shared/contract';
 import { ERROR_CODES } from '../shared/errors';
 import { apiDispatch, noSuchMethod } from '../core/dispatch';
 import { errorBody, isInternal } from '../core/errors';
+import type { ClusterHub } from '../core/cluster/hub';
 import { parseCall, readBody } from './api-route';
+import { clusterRoute } from './cluster-route';
 import { authorized, crossSiteReason, hostAllowed, newToken, TOKEN_COOKIE } from './auth';
 import { RequestError, statusOf } from './errors';
 import { parseTarget, type RequestTarget } from './request-target';
@@ -26,6 +28,8 @@ export interface ServeOptions {
   token?: string;
   /** Where internal errors are logged (default: stderr); a request never sees their details. */
   log?: (message: string) => void;
+  /** Cluster mode's hub: answers `timbre worker` processes under /cluster/ (docs/cluster.md). */
+  cluster?: ClusterHub;
 }
 
 /** A running browser shell. */
@@ -47,7 +51,7 @@ const COMMON_HEADERS = {
 const UNAUTHORIZED = 'This address needs the token: open the URL that `timbre serve` printed.';
 
 function isApi(target: RequestTarget): boolean {
-  return target.segments[0] === 'api';
+  return target.segments[0] === 'api' || target.segments[0] === 'cluster';
 }
 
 function answer(res: http.ServerResponse, status: number, body: string, json: boolean): void {
@@ -113,6 +117,19 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse, target: RequestTarget) => {
     checkHost(req);
     const source = authorized(req, target.query, token);
+    if (target.segments[0] === 'cluster') {
+      // Workers are programs: the token comes in the Authorization header, never a cookie or the URL.
+      if (source !== 'header')
+        throw new RequestError(
+          401,
+          'Cluster requests need "Authorization: Bearer <token>" (the hub\'s token).',
+        );
+      const refusal = crossSiteReason(req, source);
+      if (refusal) throw new RequestError(403, refusal);
+      return clusterRoute(options.cluster, req, res, target, (status, body) =>
+        answer(res, status, JSON.stringify(body), true),
+      );
+    }
     if (isApi(target)) {
       if (!source) throw new RequestError(401, UNAUTHORIZED);
       const refusal = crossSiteReason(req, source);

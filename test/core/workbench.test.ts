@@ -18,6 +18,7 @@ const LOCAL = [
   'printableReportHtml',
   'writeGroupReport',
   'printableGroupReportHtml',
+  'clusterHub',
   'close',
 ];
 

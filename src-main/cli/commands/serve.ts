@@ -1,3 +1,4 @@
+import { redactUrl } from '../../core/cluster/protocol';
 import { Workbench } from '../../core/workbench';
 import { buildRenderer, RENDERER_OUT, rendererStale } from '../../server/renderer-build';
 import { startServer } from '../../server/server';
@@ -6,20 +7,28 @@ import type { CliContext } from '../context';
 import { watchProgress } from '../progress';
 
 export const SERVE_USAGE = `Usage:
-  timbre serve [--port N] [--host ADDR] [--no-build]
+  timbre serve [--port N] [--host ADDR] [--no-build] [--redis URL]
       Serve the workbench to a browser: the UI and its API over HTTP, live events over a WebSocket.
       Binds 127.0.0.1 (this machine only) unless --host says otherwise, and prints a URL carrying a
       random token: a request without it is refused. Default port 8765 (the next free one if taken;
       0 = any). Renders the default data set on first start.
       Scripts may call the API too: POST /api/<method> with a JSON body {"args": [...]},
       Content-Type: application/json and Authorization: Bearer <token>. Requests from pages of
-      other origins (another port of 127.0.0.1 included) are refused.`;
+      other origins (another port of 127.0.0.1 included) are refused.
+      --redis URL (or TIMBRE_REDIS_URL): cluster mode. The queue's runs go to \`timbre worker\`
+      processes on any machine through BullMQ on that Redis; this process stays the only writer of
+      the database. See docs/cluster.md.`;
 
 /** `timbre serve ...`: runs until Ctrl-C. */
 export async function serveCommand(_ctx: CliContext, argv: string[]): Promise<number | void> {
   const { values, positionals } = parseFlags(
     argv,
-    { port: { type: 'string' }, host: { type: 'string' }, 'no-build': { type: 'boolean' } },
+    {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'no-build': { type: 'boolean' },
+      redis: { type: 'string' },
+    },
     SERVE_USAGE,
   );
   if (values.help) return console.log(SERVE_USAGE);
@@ -30,11 +39,19 @@ export async function serveCommand(_ctx: CliContext, argv: string[]): Promise<nu
     process.stderr.write('Building the UI (once; it is rebuilt when its sources change)...\n');
     await buildRenderer();
   }
-  const wb = new Workbench({ shell: 'browser' });
+  const redis = values.redis ?? (process.env.TIMBRE_REDIS_URL || undefined);
+  const wb = new Workbench({ shell: 'browser', redis });
+  const cluster = wb.clusterHub();
+  try {
+    await cluster?.connected();
+  } catch (err) {
+    await wb.close();
+    throw err;
+  }
   let server;
   for (let port = wanted; ; port++) {
     try {
-      server = await startServer({ workbench: wb, staticDir: RENDERER_OUT, host, port });
+      server = await startServer({ workbench: wb, staticDir: RENDERER_OUT, host, port, cluster });
       break;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -52,6 +69,8 @@ export async function serveCommand(_ctx: CliContext, argv: string[]): Promise<nu
   process.stdout.write(
     `Timbre Workbench is running. Open this URL in a browser:\n\n    ${server.url}\n\nCtrl-C stops it.\n`,
   );
+  if (cluster)
+    process.stderr.write(`Cluster mode: runs go to workers through Redis (${redactUrl(redis!)}).\n`);
   const stop = watchProgress(wb);
   try {
     const dataset = await wb.ensureDefaultDataset();

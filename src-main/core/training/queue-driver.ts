@@ -5,6 +5,9 @@ import type { LeaseRepo } from '../store/lease';
 import type { QueueRepo } from '../store/queue';
 import type { Runner, RunJob } from './runner';
 
+/** What the driver asks of whoever trains the runs it claims: a Runner, or cluster mode's hub. */
+export type TrainsRuns = Pick<Runner, 'size' | 'train' | 'cancel' | 'activeIds' | 'statusOf'>;
+
 /** How a process relates to the lasting queue of its TIMBRE_HOME. */
 export interface QueueDriverOptions {
   /** 'run': take the queue's lease when free and train its runs; 'watch': only show the queue. */
@@ -37,7 +40,7 @@ export class QueueDriver {
 
   constructor(
     private readonly store: { queue: QueueRepo; lease: LeaseRepo },
-    private readonly runner: Runner,
+    private readonly runner: TrainsRuns,
     /** The job of a run just claimed, or null when it cannot train (the callee ended it, saying why). */
     private readonly jobOf: (runId: number) => RunJob | null,
     private readonly publish: (state: QueueState) => void,

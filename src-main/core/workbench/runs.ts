@@ -12,7 +12,8 @@ import {
 import { errorKind } from '../errors';
 import { resolveTrainConfig } from '../training/config';
 import { cleanModelFolders, nextFreeRunFolder } from '../training/model-dirs';
-import { QueueDriver } from '../training/queue-driver';
+import { ClusterHub } from '../cluster/hub';
+import { QueueDriver, type TrainsRuns } from '../training/queue-driver';
 import { Runner } from '../training/runner';
 import type { WorkbenchDatasets } from './datasets';
 import { runEventOf } from './events';
@@ -45,27 +46,39 @@ const POLL_MS = 100;
 
 /** The Workbench's runs: creating, queueing, resuming, cancelling, editing and deleting them. */
 export class WorkbenchRuns {
-  private readonly runner: Runner;
+  private readonly runner: TrainsRuns & Pick<Runner, 'has' | 'wait' | 'close'>;
   private readonly driver: QueueDriver;
+  /** In cluster mode, the runner that hands the queue's runs to workers. */
+  readonly cluster?: ClusterHub;
 
   constructor(
     private readonly home: Home,
     private readonly datasets: WorkbenchDatasets,
     private readonly mode: QueueMode = 'run',
+    /** Cluster mode's Redis URL: the queue's runs go to workers through it (docs/cluster.md). */
+    redis?: string,
   ) {
     // Runs outside the queue left "running" by a process that is gone were interrupted (crash,
     // kill, power loss); the queue's are put back by whoever runs it. What such processes left
     // half-written in the models folder goes.
     home.runs.markInterrupted();
     cleanModelFolders(home.paths.models, home.runs);
-    this.runner = new Runner(
-      home.runs,
-      (event) => {
-        const forwarded = runEventOf(event);
-        if (forwarded) home.emit(forwarded);
-      },
-      () => this.driver.nudge(),
-    );
+    this.runner =
+      redis && mode === 'run'
+        ? (this.cluster = new ClusterHub(
+            home,
+            redis,
+            (id) => this.modelFolder(id),
+            () => this.driver.nudge(),
+          ))
+        : new Runner(
+            home.runs,
+            (event) => {
+              const forwarded = runEventOf(event);
+              if (forwarded) home.emit(forwarded);
+            },
+            () => this.driver.nudge(),
+          );
     this.driver = new QueueDriver(
       { queue: home.queue, lease: home.lease },
       this.runner,
@@ -115,8 +128,8 @@ export class WorkbenchRuns {
     const own = this.mode === 'own';
     const ids = this.home.transaction(() => {
       const minId = nextFreeRunFolder(this.home.paths.models);
-      return requests.map((r) => {
-        const id = this.home.runs.create({
+      const ids = requests.map((r) =>
+        this.home.runs.create({
           ...r,
           appVersion: packageJson.version,
           minId,

@@ -1,0 +1,469 @@
+// The hub's side of cluster mode (docs/cluster.md): the lasting queue's driver hands claimed runs to
+// this "runner", which puts them on a BullMQ queue instead of training them, and records what the
+// workers that hold them report. The hub stays the only writer of the database.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunEventPayload } from '../../shared/contract';
+import type { EndStatus, RunStatus } from '../../shared/training';
+import { errorKind } from '../errors';
+import { RunWorkerRepo } from '../store/run-workers';
+import { pruneModelFolders } from '../training/model-dirs';
+import type { TrainsRuns } from '../training/queue-driver';
+import type { RunJob } from '../training/runner';
+import { resumePoint } from '../workbench/run-jobs';
+import { NotFoundError, type Home } from '../workbench/home';
+import { writeFolder } from './model-transfer';
+import {
+  CLUSTER_QUEUE,
+  FEATURE_FILE,
+  MODEL_FILES,
+  redactUrl,
+  type ClaimAnswer,
+  type ClaimRequest,
+  type ReportAnswer,
+  type ReportRequest,
+} from './protocol';
+import type { Queue } from 'bullmq';
+
+/** A worker's request for a run it does not hold (or no longer holds): it must drop the run. */
+export const NotHolderError = errorKind('NotHolderError', 'conflict');
+
+/** A report the hub cannot use (arrays that do not fit, a folder it never got). */
+export const ReportError = errorKind('ClusterReportError', 'bad-input');
+
+/** Redis cannot be reached, or refused the hub. */
+export const RedisUnreachableError = errorKind('RedisUnreachableError', 'unusable');
+
+/** A run the hub has put on the cluster's queue, until it ends. */
+interface Dispatched {
+  job: RunJob;
+  /** The BullMQ job that carries it; a run put back gets a new one. */
+  jobId: string;
+  /** The worker holding it, from its claim on; undefined while it waits in Redis. */
+  holder?: string;
+  /** Asked to stop: cancelled (undefined reason) or stopped by its sweep's rule (the reason). */
+  stop?: { reason?: string };
+  /** The feature cache's folder, once the holder asked for it. */
+  featuresDir?: string;
+  /** When the holder last reported. */
+  heard: number;
+}
+
+/** A Redis URL's text, checked: redis:// or rediss://. */
+export function checkRedisUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new RedisUnreachableError(`"${url.slice(0, 200)}" is not a Redis URL (redis://host:port).`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
+    throw new RedisUnreachableError(
+      `"${url.slice(0, 200)}" is not a Redis URL: it must start with redis:// or rediss://.`,
+    );
+  return url;
+}
+
+/**
+ * Whether Redis answers within `ms`; rejects with a RedisUnreachableError saying why not, at the
+ * connection's first error (Redis refused, the name is unknown) or when time is up.
+ */
+export async function pingRedis(
+  client: { ping(): Promise<unknown>; once(event: 'error', f: (err: Error) => void): unknown },
+  url: string,
+  ms = 5000,
+): Promise<void> {
+  const shown = redactUrl(url);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      client.ping(),
+      new Promise((_, reject) => {
+        client.once('error', reject);
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+      }),
+    ]);
+  } catch (err) {
+    throw new RedisUnreachableError(`Cannot reach Redis at ${shown}: ${(err as Error).message}.`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The lasting queue's runner in cluster mode: `train` puts a claimed run on the BullMQ queue; a
+ * worker that takes the job claims the run here, fetches its features and folders, and reports
+ * each event. `size` counts the runs waiting in Redis, so the queue's driver keeps "runs at once"
+ * of them ahead of the workers and the order of the rest stays the lasting queue's.
+ */
+export class ClusterHub implements TrainsRuns {
+  private readonly dispatched = new Map<number, Dispatched>();
+  private readonly waiters = new Map<number, ((status: RunStatus) => void)[]>();
+  private readonly workers: RunWorkerRepo;
+  private readonly queue: Promise<Queue>;
+  private closing = false;
+
+  constructor(
+    private readonly home: Home,
+    private readonly redisUrl: string,
+    private readonly modelFolder: (runId: number) => string,
+    private readonly changed: () => void,
+  ) {
+    this.workers = new RunWorkerRepo(home.db);
+    this.queue = this.open();
+    // A failure is reported by connected(); the driver's adds wait on it and put their runs back.
+    this.queue.catch(() => {});
+  }
+
+  /** Resolves once Redis answered; rejects with why it cannot be reached. */
+  async connected(): Promise<void> {
+    await this.queue;
+  }
+
+  private async open(): Promise<Queue> {
+    // Loaded only in cluster mode: a hub without Redis never loads BullMQ.
+    const { Queue } = await import('bullmq');
+    const queue = new Queue(CLUSTER_QUEUE, {
+      connection: { url: checkRedisUrl(this.redisUrl), maxRetriesPerRequest: 3 },
+    });
+    queue.on('error', () => {});
+    try {
+      await pingRedis(
+        { ping: () => queue.getJobCounts('wait'), once: (e, f) => queue.once(e, f) },
+        this.redisUrl,
+      );
+      // Jobs a previous life of this hub left waiting: their runs were put back in the lasting
+      // queue and go out again with new jobs; a worker that takes an old one is refused.
+      await queue.drain();
+    } catch (err) {
+      await queue.close().catch(() => {});
+      throw err;
+    }
+    return queue;
+  }
+
+  get size(): number {
+    let waiting = 0;
+    for (const d of this.dispatched.values()) if (!d.holder) waiting++;
+    return waiting;
+  }
+
+  activeIds(): number[] {
+    return [];
+  }
+
+  statusOf(): undefined {
+    return undefined;
+  }
+
+  /** Whether the run is out in the cluster (on the queue in Redis, or held by a worker). */
+  has(runId: number): boolean {
+    return this.dispatched.has(runId);
+  }
+
+  /** Resolves with the run's status once it ends (or the hub stops and puts it back). */
+  wait(runId: number): Promise<RunStatus> {
+    return new Promise((resolve) => {
+      const list = this.waiters.get(runId) ?? [];
+      list.push(resolve);
+      this.waiters.set(runId, list);
+    });
+  }
+
+  private settle(runId: number, status: RunStatus): void {
+    for (const resolve of this.waiters.get(runId) ?? []) resolve(status);
+    this.waiters.delete(runId);
+  }
+
+  /** Puts a run the driver claimed on the BullMQ queue. */
+  train(job: RunJob): void {
+    if (this.closing || this.dispatched.has(job.runId)) return;
+    const jobId = `run-${job.runId}-${randomUUID().slice(0, 8)}`;
+    this.dispatched.set(job.runId, { job, jobId, heard: Date.now() });
+    this.queue
+      .then((q) => q.add('run', { runId: job.runId }, { jobId, removeOnComplete: true, removeOnFail: 1000 }))
+      .catch((err: Error) => {
+        // Redis refused: the run waits in the lasting queue again, and the hub says why.
+        if (this.dispatched.get(job.runId)?.jobId !== jobId) return;
+        this.dispatched.delete(job.runId);
+        this.home.queue.requeue(job.runId);
+        this.log(job.runId, `Could not put the run on the cluster's queue: ${err.message}`);
+        this.changed();
+      });
+  }
+
+  /** Cancels a run: one waiting in Redis at once, one a worker holds at its next report. */
+  cancel(runId: number): boolean {
+    const d = this.dispatched.get(runId);
+    if (!d) return false;
+    if (d.holder) {
+      d.stop ??= {};
+      return true;
+    }
+    this.dispatched.delete(runId);
+    void this.queue.then((q) => q.remove(d.jobId)).catch(() => {});
+    this.finish(runId, 'cancelled', null);
+    return true;
+  }
+
+  /** The hub stops: runs out in the cluster wait in the lasting queue again; workers are refused from now on. */
+  async close(leave: (runId: number) => RunStatus): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const queue = await this.queue.catch(() => undefined);
+    for (const [runId, d] of this.dispatched) {
+      let status: RunStatus = 'interrupted';
+      try {
+        status = leave(runId);
+      } catch {
+        // The next hub finds the run's owner gone and puts it back itself.
+      }
+      this.settle(runId, status);
+      if (!d.holder) await queue?.remove(d.jobId).catch(() => {});
+    }
+    this.dispatched.clear();
+    await queue?.close().catch(() => {});
+  }
+
+  /**
+   * A worker took a run's job: it holds the run from now on (a previous holder lost it: BullMQ gave
+   * its job away after its lock lapsed), and gets what it needs to train it from the hub's last
+   * committed epoch.
+   */
+  async claim(req: ClaimRequest): Promise<ClaimAnswer> {
+    const d = this.dispatched.get(req.runId);
+    if (!d || d.jobId !== req.jobId)
+      throw new NotHolderError(`Run ${req.runId} is not on the cluster's queue under job ${req.jobId}.`);
+    const run = this.home.runs.get(req.runId);
+    if (!run) throw new NotHolderError(`Run ${req.runId} no longer exists.`);
+    const resume = resumePoint(run);
+    if (d.holder !== req.worker) {
+      if (d.holder)
+        this.log(
+          req.runId,
+          `Worker ${d.holder} lost the run; ${req.worker} takes it up after epoch ${run.epochsDone}.`,
+        );
+      d.holder = req.worker;
+      this.workers.take(req.runId, run.epochsDone + 1, req.worker, req.host);
+      this.changed();
+    }
+    d.heard = Date.now();
+    const cache = await d.job.features((p) =>
+      this.emitRun(req.runId, { type: 'features', done: p.done, total: p.total }),
+    );
+    d.featuresDir = cache.dir;
+    const files = fs
+      .readdirSync(cache.dir, { withFileTypes: true })
+      .filter((f) => f.isFile() && FEATURE_FILE.test(f.name))
+      .map((f) => ({ name: f.name, size: fs.statSync(path.join(cache.dir, f.name)).size }));
+    return {
+      runId: req.runId,
+      config: run.config,
+      backend: d.job.backend ?? null,
+      resumeFrom: resume
+        ? {
+            epoch: resume.epoch,
+            bestValLoss: resume.bestValLoss,
+            bestValAccuracy: resume.bestValAccuracy,
+            bestEpoch: resume.bestEpoch,
+            checkpoint: `checkpoint-${resume.epoch}`,
+            best: resume.bestDir ? path.basename(resume.bestDir) : null,
+          }
+        : null,
+      features: {
+        key: cache.key,
+        fingerprint: cache.fingerprint,
+        config: cache.config,
+        shape: cache.shape,
+        files,
+      },
+    };
+  }
+
+  /** The path of a feature cache file the holder of a run may fetch. */
+  featureFile(runId: number, worker: string, jobId: string, name: string): string {
+    const d = this.held(runId, worker, jobId);
+    if (!d.featuresDir || !FEATURE_FILE.test(name))
+      throw new NotFoundError(`Run ${runId} has no feature file "${name.slice(0, 100)}".`);
+    const file = path.join(d.featuresDir, name);
+    if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile())
+      throw new NotFoundError(`Run ${runId} has no feature file "${name.slice(0, 100)}".`);
+    return file;
+  }
+
+  /** The path of a file of a model folder the database points at, for the run's holder to resume from. */
+  modelFile(runId: number, worker: string, jobId: string, folder: string, file: string): string {
+    this.held(runId, worker, jobId);
+    const known = this.home.runs.modelDirs(runId).map((d) => path.basename(d));
+    if (!known.includes(folder) || !(MODEL_FILES as readonly string[]).includes(file))
+      throw new NotFoundError(`Run ${runId} has no model file ${folder.slice(0, 40)}/${file.slice(0, 40)}.`);
+    return path.join(this.modelFolder(runId), folder, file);
+  }
+
+  /** Records an event of a run from the worker holding it; whether the worker should stop it. */
+  report(req: ReportRequest): ReportAnswer {
+    const d = this.held(req.runId, req.worker, req.jobId);
+    d.heard = Date.now();
+    const runId = req.runId;
+    const modelDir = this.modelFolder(runId);
+    const e = req.event;
+    // Folders first, each whole or refused; the database points at them only with their epoch.
+    const keep = new Set(this.home.runs.modelDirs(runId).map((p) => path.basename(p)));
+    for (const [name, files] of Object.entries(req.folders ?? {})) writeFolder(modelDir, name, files, keep);
+    const folder = (name: string) => {
+      const dir = path.join(modelDir, name);
+      if (!fs.existsSync(dir))
+        throw new ReportError(`Run ${runId}: the model folder ${name} was never sent to the hub.`);
+      return dir;
+    };
+    switch (e.type) {
+      case 'ready':
+        this.home.runs.start(runId, e.backend, e.version);
+        this.workers.setBackend(runId, req.worker, e.backend);
+        this.emitRun(runId, e);
+        this.changed();
+        break;
+      case 'batch':
+      case 'log':
+        this.emitRun(runId, e);
+        break;
+      case 'epoch': {
+        const done = this.home.runs.get(runId)?.epochsDone ?? 0;
+        if (e.metrics.epoch !== done + 1)
+          throw new NotHolderError(
+            `Run ${runId}: epoch ${e.metrics.epoch} arrived, but the hub has committed ${done}; the next is ${done + 1}.`,
+          );
+        const t0 = performance.now();
+        const predicted = e.predicted === null ? null : new Uint8Array(Buffer.from(e.predicted, 'base64'));
+        this.home.runs.recordEpoch(runId, e.metrics, e.confusion, predicted, {
+          checkpoint: folder(e.checkpoint),
+          best: e.best === null ? null : folder(e.best),
+        });
+        this.prune(runId, { kinds: ['best', 'checkpoint'], upTo: e.metrics.epoch });
+        const dbSeconds = (performance.now() - t0) / 1000;
+        this.emitRun(runId, { type: 'epoch', metrics: e.metrics, confusion: e.confusion, dbSeconds });
+        this.askToStop(d, e.metrics.epoch);
+        break;
+      }
+      case 'evaluation': {
+        const truth = typed(e.truth, Int32Array);
+        const predicted = typed(e.predicted, Uint8Array);
+        const probabilities = typed(e.probabilities, Float32Array);
+        const n = e.noteStrs.length;
+        const k = e.labels.length;
+        if (truth.length !== n || predicted.length !== n || probabilities.length !== n * k)
+          throw new ReportError(`Run ${runId}: the evaluation's arrays do not match its ${n} notes.`);
+        this.home.runs.recordEvaluation({
+          runId,
+          weights: e.weights,
+          epoch: e.epoch,
+          modelDir: folder(e.folder),
+          datasetId: d.job.datasetId,
+          datasetFingerprint: d.job.datasetFingerprint,
+          split: e.split,
+          loss: e.loss,
+          accuracy: e.accuracy,
+          perClass: e.perClass,
+          confusion: e.confusion,
+          labels: e.labels,
+          predictions: e.noteStrs.map((noteStr, i) => ({
+            noteStr,
+            trueFamily: truth[i]!,
+            predicted: predicted[i]!,
+            probabilities: probabilities.subarray(i * k, (i + 1) * k),
+          })),
+        });
+        this.emitRun(runId, {
+          type: 'evaluation',
+          weights: e.weights,
+          split: e.split,
+          accuracy: e.accuracy,
+          loss: e.loss,
+        });
+        break;
+      }
+      case 'done': {
+        let status: EndStatus = e.status;
+        let error: string | null = null;
+        if (status === 'cancelled' && d.stop?.reason) [status, error] = ['stopped', d.stop.reason];
+        const last = e.last === null ? undefined : { epoch: e.lastEpoch, dir: folder(e.last) };
+        this.dispatched.delete(runId);
+        this.finish(runId, status, error, last);
+        this.prune(runId, { tmpOf: () => true });
+        break;
+      }
+      case 'failed':
+        this.dispatched.delete(runId);
+        this.finish(runId, 'failed', e.reason);
+        break;
+    }
+    return { stop: d.stop !== undefined && this.dispatched.has(runId) };
+  }
+
+  /** The run as `worker` holds it under `jobId`, or a NotHolderError. */
+  private held(runId: number, worker: string, jobId: string): Dispatched {
+    const d = this.dispatched.get(runId);
+    if (!d || d.jobId !== jobId || d.holder !== worker)
+      throw new NotHolderError(`Worker ${worker} does not hold run ${runId}: drop it.`);
+    return d;
+  }
+
+  private askToStop(d: Dispatched, epoch: number): void {
+    if (!d.job.afterEpoch || d.stop) return;
+    let reason: string | null = null;
+    try {
+      reason = d.job.afterEpoch(epoch);
+    } catch (err) {
+      this.log(d.job.runId, `Early stopping was not decided: ${(err as Error).message}`);
+    }
+    if (reason === null) return;
+    d.stop = { reason };
+    this.log(d.job.runId, `Stopping: ${reason}`);
+  }
+
+  private finish(
+    runId: number,
+    status: EndStatus,
+    error: string | null,
+    last?: { epoch: number; dir: string },
+  ) {
+    this.home.runs.end(runId, status, error, last);
+    this.emitRun(runId, { type: 'ended', status, error });
+    this.settle(runId, status);
+    this.changed();
+  }
+
+  /** Removes the run's folders the database no longer points at; a failure only costs disk space. */
+  private prune(
+    runId: number,
+    rule: { kinds?: ('best' | 'checkpoint')[]; upTo?: number; tmpOf?: () => boolean },
+  ) {
+    try {
+      pruneModelFolders(this.modelFolder(runId), { ...rule, keep: this.home.runs.modelDirs(runId) });
+    } catch (err) {
+      this.log(runId, `Could not remove old model folders: ${(err as Error).message}`);
+    }
+  }
+
+  private log(runId: number, message: string): void {
+    this.emitRun(runId, { type: 'log', message });
+  }
+
+  private emitRun(runId: number, event: RunEventPayload): void {
+    this.home.emit({ type: 'run', runId, event });
+  }
+}
+
+/** A typed array from its bytes in base64, refusing a length that is not whole elements. */
+function typed<T extends Int32Array | Uint8Array | Float32Array>(
+  text: string,
+  Type: { new (buffer: ArrayBuffer): T; BYTES_PER_ELEMENT: number },
+): T {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length % Type.BYTES_PER_ELEMENT !== 0)
+    throw new ReportError('An array of the report is cut off.');
+  const copy = new ArrayBuffer(bytes.length);
+  new Uint8Array(copy).set(bytes);
+  return new Type(copy);
+}
