@@ -12,6 +12,7 @@ import { serveCommand } from './cli/commands/serve';
 import { sweepCommand } from './cli/commands/sweep';
 import { testCommand } from './cli/commands/test-model';
 import { trainCommand } from './cli/commands/train';
+import { workerCommand } from './cli/commands/worker';
 import { REPORT_FORMAT_LIST } from './core/reports/registry';
 import { trainingOptions } from './core/training/options';
 
@@ -33,6 +34,7 @@ Commands:
   notes     a run's misclassified notes, a note's WAV, a note's prediction per epoch
   report    export runs as ${REPORT_FORMAT_LIST.map((f) => f.label.replace(/ \(.*\)$/, '')).join(', ')}
   serve     serve the workbench UI to a browser (the browser shell)
+  worker    train runs a hub (\`serve --redis\`) hands out through Redis (cluster mode)
   db        check the database, take a backup, restore one
 
 Data lives under TIMBRE_HOME (now: ${process.env.TIMBRE_HOME || 'the per-user app-data folder'}).`;
@@ -49,6 +51,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<numb
   notes: notesCommand,
   report: reportCommand,
   serve: serveCommand,
+  worker: workerCommand,
   db: dbCommand,
 };
 

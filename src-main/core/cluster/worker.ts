@@ -1,0 +1,106 @@
+// `timbre worker`: takes runs off the hub's BullMQ queue and trains them here (docs/cluster.md).
+// It holds no database: the hub records everything it reports.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import type { BackendName } from '../../shared/training';
+import { checkRedisUrl, pingRedis } from './hub';
+import { HubClient, parseHubUrl } from './hub-client';
+import { CLUSTER_QUEUE } from './protocol';
+import { trainRemoteRun, type RemoteRunContext } from './remote-run';
+
+/** How a worker is started. */
+export interface ClusterWorkerOptions {
+  /** The hub's address (the URL `timbre serve` printed will do). */
+  hub: string;
+  /** The hub's token, unless the address carries it. */
+  token?: string;
+  redis: string;
+  /** Runs trained at once here (default 1). */
+  runsAtOnce?: number;
+  /** Folder of the fetched feature caches and the runs' model folders while they train. */
+  dir: string;
+  backend?: BackendName;
+  /**
+   * How long a job's lock lasts without renewal, in ms (default 30 s): a worker that died is noticed
+   * by the others this long after, and its run is taken up again.
+   */
+  lockMs?: number;
+  log?: (line: string) => void;
+}
+
+/** A running worker. */
+export interface ClusterWorker {
+  /** This process's id at the hub: host:pid:random. */
+  id: string;
+  /**
+   * Stops taking runs and leaves those training here: their jobs' locks lapse and the hub's
+   * queue gives them to another worker, which resumes from the hub's last committed epoch.
+   */
+  close(): Promise<void>;
+}
+
+/** Starts a worker: connects to Redis and the hub, then takes runs until closed. */
+export async function startClusterWorker(o: ClusterWorkerOptions): Promise<ClusterWorker> {
+  const { base, token } = parseHubUrl(o.hub, o.token);
+  const host =
+    os
+      .hostname()
+      .replace(/[^\w.-]/g, '_')
+      .slice(0, 100) || 'host';
+  const id = `${host}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const log = o.log ?? (() => {});
+  fs.mkdirSync(o.dir, { recursive: true });
+  const hub = new HubClient(base, token);
+  const ctx: RemoteRunContext = { hub, worker: id, host, dir: o.dir, backend: o.backend, log };
+  const signal = { stopped: false };
+  // Loaded here only: nothing else in the app needs BullMQ.
+  const { Worker } = await import('bullmq');
+  const lockMs = o.lockMs ?? 30_000;
+  const worker = new Worker(
+    CLUSTER_QUEUE,
+    async (job) => {
+      const runId = (job.data as { runId?: unknown } | null)?.runId;
+      if (typeof runId !== 'number' || !Number.isSafeInteger(runId) || runId < 1 || !job.id) {
+        log(`Job ${String(job.id).slice(0, 60)} names no run; dropped.`);
+        return 'dropped';
+      }
+      return trainRemoteRun(ctx, runId, job.id, signal);
+    },
+    {
+      connection: { url: checkRedisUrl(o.redis), maxRetriesPerRequest: null },
+      concurrency: o.runsAtOnce ?? 1,
+      lockDuration: lockMs,
+      stalledInterval: lockMs,
+      // A run whose workers keep dying is given out this many times before BullMQ fails its job.
+      maxStalledCount: 5,
+      autorun: false,
+    },
+  );
+  // Once running, Redis going away is said (BullMQ reconnects by itself), once per outage.
+  let started = false;
+  let down = false;
+  worker.on('error', (err) => {
+    if (started && !down) log(`Redis: ${err.message} (reconnecting)`);
+    down = true;
+  });
+  try {
+    await pingRedis({ ping: () => worker.waitUntilReady(), once: (e, f) => worker.once(e, f) }, o.redis);
+  } catch (err) {
+    await worker.close(true).catch(() => {});
+    throw err;
+  }
+  started = true;
+  down = false;
+  worker.on('ready', () => (down = false));
+  worker.on('failed', (job, err) => log(`Job ${job?.id ?? '?'} failed: ${err.message}`));
+  void worker.run().catch((err: Error) => log(`The worker stopped taking runs: ${err.message}`));
+  log(`Worker ${id} takes runs from ${base} (at most ${o.runsAtOnce ?? 1} at once).`);
+  return {
+    id,
+    close: async () => {
+      signal.stopped = true;
+      await worker.close(true).catch(() => {});
+    },
+  };
+}
