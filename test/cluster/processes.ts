@@ -1,0 +1,139 @@
+// Real processes for the cluster tests: a redis-server of the test's own, a hub (`timbre serve
+// --redis`) and `timbre worker`s, each with its output kept for failure messages.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { timbre } from '../helpers/cli';
+import { tinyDataset } from '../helpers/tiny';
+
+const BIN = path.resolve(import.meta.dirname, '../../bin/timbre.mjs');
+
+/** A child process with its output so far and a wait for a line of it. */
+export interface Child {
+  proc: ChildProcess;
+  out: () => string;
+  /** Resolves with the first match of `re` in the output; rejects if the process exits first or time runs out. */
+  waitFor: (re: RegExp, ms?: number) => Promise<RegExpMatchArray>;
+  /** Sends a signal (SIGTERM by default) and waits for the exit. */
+  stop: (signal?: NodeJS.Signals) => Promise<void>;
+}
+
+const children: Child[] = [];
+
+/** Starts a process and keeps it for stopAll. */
+export function child(command: string, args: string[], env: Record<string, string> = {}): Child {
+  const proc = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const c: Child = {
+    proc,
+    out: () => out,
+    waitFor: (re, ms = 60_000) =>
+      new Promise((resolve, reject) => {
+        const deadline = Date.now() + ms;
+        const check = () => {
+          const m = out.match(re);
+          if (m) return resolve(m);
+          if (proc.exitCode !== null || proc.signalCode !== null)
+            return reject(new Error(`${path.basename(args[1] ?? command)} exited before ${re}:\n${out}`));
+          if (Date.now() > deadline) return reject(new Error(`No ${re} within ${ms} ms:\n${out}`));
+          setTimeout(check, 50);
+        };
+        check();
+      }),
+    stop: (signal = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill(signal);
+      }),
+  };
+  children.push(c);
+  return c;
+}
+
+/** Kills whatever the test started and is still running. */
+export async function stopAll(): Promise<void> {
+  await Promise.all(children.splice(0).map((c) => c.stop('SIGKILL')));
+}
+
+/** A TCP port free on 127.0.0.1 now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A redis-server of the test's own on 127.0.0.1, nothing saved to disk; its URL. */
+export async function startRedis(dir: string): Promise<{ url: string; server: Child }> {
+  fs.mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const server = child('redis-server', [
+    ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
+    ...['--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
+  ]);
+  await server.waitFor(/Ready to accept connections/, 10_000);
+  return { url: `redis://127.0.0.1:${port}`, server };
+}
+
+/**
+ * A hub: `timbre serve --port 0 --redis URL` on `home`, whose default data set is the tiny set the
+ * app renders (copied in from the shared render, so the hub only imports it). Its URL and token.
+ */
+export async function startHub(
+  home: string,
+  redis: string | null,
+): Promise<{ url: string; base: string; token: string; server: Child }> {
+  // The database first (a home with data sets but no database is refused as damaged), then the set.
+  const made = timbre(home, ['runs', 'list']);
+  if (made.code !== 0) throw new Error(made.stderr);
+  fs.mkdirSync(path.join(home, 'datasets'), { recursive: true });
+  fs.cpSync(await tinyDataset(), path.join(home, 'datasets', 'default'), { recursive: true });
+  const server = child(
+    process.execPath,
+    [BIN, 'serve', '--port', '0', '--no-build', ...(redis ? ['--redis', redis] : [])],
+    { TIMBRE_HOME: home, TIMBRE_DEFAULT_PRESET: 'tiny' },
+  );
+  const [, url] = await server.waitFor(/(http:\/\/\S+\?token=\S+)/);
+  await server.waitFor(/default data set is ready/);
+  const parsed = new URL(url!);
+  return { url: url!, base: parsed.origin, token: parsed.searchParams.get('token')!, server };
+}
+
+/** A `timbre worker` on the hub; its id once it takes runs. */
+export async function startWorker(
+  hubUrl: string,
+  redis: string,
+  dir: string,
+  env: Record<string, string> = {},
+): Promise<{ id: string; worker: Child }> {
+  const worker = child(process.execPath, [BIN, 'worker', '--hub', hubUrl, '--redis', redis, '--dir', dir], {
+    TIMBRE_HOME: path.join(dir, 'home'),
+    ...env,
+  });
+  const [, id] = await worker.waitFor(/Worker (\S+) takes runs/);
+  return { id: id!, worker };
+}
+
+/** Calls the hub's API over HTTP with its token, as a script would. */
+export async function call<T>(
+  hub: { base: string; token: string },
+  method: string,
+  ...args: unknown[]
+): Promise<T> {
+  const res = await fetch(`${hub.base}/api/${method}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${hub.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ args }),
+  });
+  const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
+  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
+  return body.value as T;
+}
