@@ -3,11 +3,9 @@ import type { RunSummary } from '../../../src-main/shared/training';
 import { ApiList } from './api-list.svelte';
 import { api } from './client';
 import { listFilter, PREVIEW } from './early';
+import { afterPaint } from './paint';
 
 export { messageOf } from './api-list.svelte';
-
-/** Resolves once the browser has painted the next frame. */
-const afterPaint = () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 
 /** Every run, or one sweep's, as the runs table shows them. */
 class RunsStore extends ApiList<RunSummary> {
