@@ -36,8 +36,11 @@ export interface RemoteRunContext {
   log: (line: string) => void;
 }
 
-/** How a run left this worker: ended (reported to the hub), refused by the hub, or given up. */
-export type RemoteRunOutcome = 'ended' | 'refused';
+/**
+ * How a run left this worker: ended (its end reported to the hub), refused by the hub (it no longer
+ * gives it to this worker), or left behind because the worker is stopping (its job must not finish).
+ */
+export type RemoteRunOutcome = 'ended' | 'refused' | 'left';
 
 /** Trains run `runId` of BullMQ job `jobId` to its end, reporting to the hub; resolves with how it left. */
 export async function trainRemoteRun(
@@ -180,7 +183,7 @@ function train(
     };
     // The worker process is stopping: the run is left as it is, for the hub's queue to give it out again.
     const watch = setInterval(() => {
-      if (signal.stopped) end('refused');
+      if (signal.stopped) end('left');
     }, 200);
     const send = (event: ReportEvent, folders?: Record<string, FolderFiles>) => {
       chain = chain.then(async () => {

@@ -65,7 +65,10 @@ export async function startClusterWorker(o: ClusterWorkerOptions): Promise<Clust
         log(`Job ${String(job.id).slice(0, 60)} names no run; dropped.`);
         return 'dropped';
       }
-      return trainRemoteRun(ctx, runId, job.id, signal);
+      const outcome = await trainRemoteRun(ctx, runId, job.id, signal);
+      // Stopping: the job stays unfinished, so that its lock lapses and another worker takes it up.
+      if (outcome === 'left') return new Promise<never>(() => {});
+      return outcome;
     },
     {
       connection: { url: checkRedisUrl(o.redis), maxRetriesPerRequest: null },
