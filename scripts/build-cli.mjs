@@ -92,8 +92,10 @@ async function buildCli() {
 
   const inputs = Object.keys(result.metafile.inputs);
   // The build's own recipe counts as a source: a changed script or tsconfig makes the bundle stale.
-  for (const extra of ['scripts/build-cli.mjs', 'tsconfig.json', 'package.json'])
-    if (!inputs.includes(extra)) inputs.push(extra);
+  // So do the lock files, as npm gives installed packages' files all one old time.
+  const extras = ['scripts/build-cli.mjs', 'tsconfig.json', 'package.json', 'package-lock.json'];
+  for (const extra of [...extras, 'node_modules/.package-lock.json'])
+    if (!inputs.includes(extra) && fs.existsSync(path.join(root, extra))) inputs.push(extra);
   // [path from the repository root, size in bytes] of each.
   const sources = inputs.map((file) => [file, fs.statSync(path.join(root, file)).size]);
 
@@ -112,9 +114,13 @@ async function buildCli() {
   const files = [...result.outputFiles].sort((a, b) => Number(isEntry(a.path)) - Number(isEntry(b.path)));
   for (const file of files) put(file.path, file.contents);
   put(manifestFile, `${JSON.stringify({ builtAt, sources })}\n`);
-  // Chunks of earlier builds: a process already running has loaded the ones it needs.
+  // Chunks of earlier builds go once a day old: a `timbre serve` started from an earlier build
+  // may still import one it loads only when needed.
+  const dayAgo = Date.now() - 24 * 3600_000;
   for (const name of fs.readdirSync(outDir)) {
-    if (!written.has(name) && !name.endsWith('.tmp')) fs.rmSync(path.join(outDir, name), { force: true });
+    const file = path.join(outDir, name);
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    if (!written.has(name) && stat && stat.mtimeMs < dayAgo) fs.rmSync(file, { force: true });
   }
   return sources.length;
 }
