@@ -123,6 +123,35 @@ describe('cluster mode: a hub and two workers through Redis', () => {
     expect(hub.server.out()).not.toMatch(/Internal error/);
   });
 
+  it('cancels a run a worker trains at its next report; the worker is free for the next run', async () => {
+    const long = await call<RunSummary>(hub, 'createRun', {
+      name: 'cancelled',
+      preset: 'seed-lstm',
+      backend: 'cpu',
+      overrides: { ...SMALL, epochs: 200, batch: 1 },
+    });
+    const until = Date.now() + 30_000;
+    const epochOne = () =>
+      events.some((e) => e.type === 'run' && e.runId === long.id && e.event.type === 'epoch');
+    while (!epochOne() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(await call<boolean>(hub, 'cancelRun', long.id)).toBe(true);
+    const [cancelled] = await settled([long.id], 20_000);
+    expect(cancelled!.status).toBe('cancelled');
+    expect(cancelled!.history.length).toBeGreaterThanOrEqual(1);
+    expect(cancelled!.history.length).toBeLessThan(200);
+    expect(cancelled!.history.map((h) => h.epoch)).toEqual(cancelled!.history.map((_, i) => i + 1));
+    const ends = events.filter((e) => e.type === 'run' && e.runId === long.id && e.event.type === 'ended');
+    expect(ends).toHaveLength(1);
+    const next = await call<RunSummary>(hub, 'createRun', {
+      name: 'after',
+      preset: 'seed-lstm',
+      backend: 'cpu',
+      overrides: SMALL,
+    });
+    const [after] = await settled([next.id], 30_000);
+    expect(after!.status).toBe('finished');
+  });
+
   it('refuses reports from a worker that does not hold the run, and requests without the token', async () => {
     const report = (headers: Record<string, string>, body: unknown) =>
       fetch(`${hub.base}/cluster/report`, {

@@ -2,10 +2,12 @@
 // job to another worker, which resumes it from the hub's last committed epoch.
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { WorkbenchEvent } from '../../src-main/shared/contract';
 import type { RunDetail, RunSummary } from '../../src-main/shared/training';
+import { CLUSTER_QUEUE } from '../../src-main/core/cluster/protocol';
 import { tempDir } from '../helpers/tmp';
 import { call, startHub, startRedis, startWorker, stopAll } from './processes';
 
@@ -116,4 +118,43 @@ describe('cluster mode: a worker that goes away mid-run', () => {
       await second.worker.stop();
     },
   );
+
+  it('a job its worker gave up (failed in BullMQ) puts the run back in the queue; another worker trains it', async () => {
+    const run = await call<RunSummary>(hub, 'createRun', {
+      name: 'given up',
+      preset: 'seed-lstm',
+      backend: 'cpu',
+      overrides: { ...LONGER, epochs: 2 },
+    });
+    // A worker of the test's own takes the job by hand and fails it, as one that gave up on the hub.
+    const rogue = new Worker(CLUSTER_QUEUE, null, { connection: { url: redis.url } });
+    try {
+      const job = await rogue.getNextJob('rogue', { block: true });
+      expect(job?.data).toEqual({ runId: run.id });
+      await job!.moveToFailed(new Error('the hub could not be reached'), 'rogue');
+    } finally {
+      await rogue.close();
+    }
+    const until = Date.now() + 10_000;
+    const requeued = () =>
+      events.some(
+        (e) =>
+          e.type === 'run' &&
+          e.runId === run.id &&
+          e.event.type === 'log' &&
+          e.event.message.includes('the hub could not be reached'),
+      );
+    while (!requeued() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(requeued(), hub.server.out()).toBe(true);
+    const worker = await startWorker(hub.url, redis.url, path.join(dir, 'after-failed'), QUICK);
+    const end = Date.now() + 30_000;
+    let detail = await call<RunDetail>(hub, 'getRun', run.id);
+    while (detail.status !== 'finished' && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 200));
+      detail = await call<RunDetail>(hub, 'getRun', run.id);
+    }
+    expect(detail.status, `${detail.error}\n${worker.worker.out()}`).toBe('finished');
+    expect(detail.history.map((h) => h.epoch)).toEqual([1, 2]);
+    await worker.worker.stop();
+  });
 });

@@ -24,7 +24,7 @@ import {
   type ReportAnswer,
   type ReportRequest,
 } from './protocol';
-import type { Queue } from 'bullmq';
+import type { Queue, QueueEvents } from 'bullmq';
 
 /** A worker's request for a run it does not hold (or no longer holds): it must drop the run. */
 export const NotHolderError = errorKind('NotHolderError', 'conflict');
@@ -102,6 +102,7 @@ export class ClusterHub implements TrainsRuns {
   private readonly waiters = new Map<number, ((status: RunStatus) => void)[]>();
   private readonly workers: RunWorkerRepo;
   private readonly queue: Promise<Queue>;
+  private events?: QueueEvents;
   private closing = false;
 
   constructor(
@@ -123,11 +124,14 @@ export class ClusterHub implements TrainsRuns {
 
   private async open(): Promise<Queue> {
     // Loaded only in cluster mode: a hub without Redis never loads BullMQ.
-    const { Queue } = await import('bullmq');
-    const queue = new Queue(CLUSTER_QUEUE, {
-      connection: { url: checkRedisUrl(this.redisUrl), maxRetriesPerRequest: 3 },
-    });
+    const { Queue, QueueEvents } = await import('bullmq');
+    const url = checkRedisUrl(this.redisUrl);
+    const queue = new Queue(CLUSTER_QUEUE, { connection: { url, maxRetriesPerRequest: 3 } });
     queue.on('error', () => {});
+    // A job BullMQ failed (its worker gave up, or it stalled too often) never reports its end.
+    this.events = new QueueEvents(CLUSTER_QUEUE, { connection: { url, maxRetriesPerRequest: null } });
+    this.events.on('error', () => {});
+    this.events.on('failed', ({ jobId, failedReason }) => this.jobFailed(jobId, failedReason));
     try {
       await pingRedis(
         { ping: () => queue.getJobCounts('wait'), once: (e, f) => queue.once(e, f) },
@@ -138,6 +142,7 @@ export class ClusterHub implements TrainsRuns {
       await queue.drain();
     } catch (err) {
       await queue.close().catch(() => {});
+      await this.events.close().catch(() => {});
       throw err;
     }
     return queue;
@@ -224,6 +229,33 @@ export class ClusterHub implements TrainsRuns {
     }
     this.dispatched.clear();
     await queue?.close().catch(() => {});
+    await this.events?.close().catch(() => {});
+  }
+
+  /**
+   * A run's job failed in BullMQ: its worker gave up (the hub unreachable too long) and the run
+   * waits again, from its last committed epoch; or it stalled more often than allowed (its workers
+   * keep dying) and it is interrupted, saying so, for the user to resume or not.
+   */
+  private jobFailed(jobId: string, reason: string): void {
+    for (const [runId, d] of this.dispatched) {
+      if (d.jobId !== jobId) continue;
+      this.dispatched.delete(runId);
+      try {
+        if (/stalled more than/i.test(reason)) {
+          this.finish(runId, 'interrupted', `The cluster gave the run up: ${reason}.`);
+        } else {
+          this.home.queue.requeue(runId);
+          this.log(runId, `The run's worker gave it up (${reason}); it waits in the queue again.`);
+          this.settle(runId, 'queued');
+          this.changed();
+        }
+      } catch (err) {
+        // The database refused: the next hub finds the run's owner gone and puts it back.
+        this.log(runId, `Could not put the run back: ${(err as Error).message}`);
+      }
+      return;
+    }
   }
 
   /**
