@@ -133,6 +133,7 @@ const groupRequest = z
   })
   .strict();
 
+const curveGroups = z.array(z.array(id).min(1).max(MAX_CURVE_RUNS)).min(1).max(MAX_CURVE_GROUPS);
 const sweepFilter = z.object({ sweep: id.nullable() }).partial().strict();
 const listFilter = z
   .object({ sweep: id.nullable(), first: z.number().int().min(1).max(MAX_LIST_FIRST) })
@@ -198,9 +199,9 @@ const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
       .strict(),
   ]),
   compareGroups: z.tuple([groupRequest]),
-  groupCurves: z.tuple([
-    z.array(z.array(id).min(1).max(MAX_CURVE_RUNS)).min(1).max(MAX_CURVE_GROUPS),
-    z.enum(CURVE_METRICS),
+  groupCurves: z.union([
+    z.tuple([curveGroups, z.enum(CURVE_METRICS)]),
+    z.tuple([curveGroups, z.enum(CURVE_METRICS), z.object({ runs: z.boolean() }).partial().strict()]),
   ]),
   // At most the groups a view shows matrices of, ten times over: never millions of ids in one call.
   groupMatrices: z.tuple([

@@ -204,8 +204,12 @@ export class Workbench implements WorkbenchLocalApi {
     return this.#groups.compare(request);
   }
 
-  async groupCurves(groups: number[][], metric: CurveMetric): Promise<GroupCurve[]> {
-    return this.#groups.curves(groups, metric);
+  async groupCurves(
+    groups: number[][],
+    metric: CurveMetric,
+    options?: { runs?: boolean },
+  ): Promise<GroupCurve[]> {
+    return this.#groups.curves(groups, metric, options?.runs ?? true);
   }
 
   async groupMatrices(groups: number[][]): Promise<(GroupMatrix | null)[]> {

@@ -213,8 +213,11 @@ export interface WorkbenchApi {
   extendSweep(id: number, extension: SweepExtension): Promise<SweepSummary>;
   /** Groups of runs compared: statistics per group, every pair tested, points and importance of settings. */
   compareGroups(request: GroupRequest): Promise<GroupComparison>;
-  /** Each group's curve of a per-epoch metric: mean with its spread per epoch, and its runs' series. */
-  groupCurves(groups: number[][], metric: CurveMetric): Promise<GroupCurve[]>;
+  /**
+   * Each group's curve of a per-epoch metric: mean with its spread per epoch, and its runs' series
+   * (left empty with `runs: false`: most of the answer, drawn only on request).
+   */
+  groupCurves(groups: number[][], metric: CurveMetric, options?: { runs?: boolean }): Promise<GroupCurve[]>;
   /** Each group's mean confusion matrix (row shares), null for a group without any. */
   groupMatrices(groups: number[][]): Promise<(GroupMatrix | null)[]>;
   /** The test notes the selected runs get wrong most often, worst first (at most `limit`, default 200). */

@@ -154,6 +154,7 @@ export interface CurvePoint {
 
 /** A group's curve of one metric, and its runs' own series (for thin lines behind the band). */
 export interface GroupCurve {
+  /** Each run's own series, indexed by epoch - 1 (none when asked without them). */
   runs: { id: number; values: (number | null)[] }[];
   points: CurvePoint[];
 }

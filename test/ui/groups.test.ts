@@ -133,6 +133,8 @@ describe('the groups view', () => {
     await page.getByRole('heading', { name: 'Curves' }).evaluate((h) => h.scrollIntoView());
     // Each run's own line, thin, behind the bands.
     await page.getByRole('checkbox', { name: 'runs', exact: true }).check();
+    // Asked for only now: each of the 6 runs' series.
+    await expect.poll(() => curves.getAttribute('data-run-lines')).toBe('6');
     await shots('groups-curves');
   });
 

@@ -43,15 +43,16 @@ export class WorkbenchGroups {
     return compareGroupsOf(runs, request, names, missing);
   }
 
-  /** Each group's curve of a per-epoch metric. */
-  curves(groups: number[][], metric: CurveMetric): GroupCurve[] {
+  /** Each group's curve of a per-epoch metric, with or without each run's own series. */
+  curves(groups: number[][], metric: CurveMetric, runs = true): GroupCurve[] {
     const ids = unique(groups.flat());
     if (groups.length > MAX_CURVE_GROUPS || ids.length > MAX_CURVE_RUNS)
       throw new GroupArgumentError(
         `A chart of curves shows at most ${MAX_CURVE_GROUPS} groups and ${MAX_CURVE_RUNS} runs ` +
           `(asked: ${groups.length} groups, ${ids.length} runs).`,
       );
-    return curvesOf(groups, this.queries.series(ids), metric);
+    const curves = curvesOf(groups, this.queries.series(ids), metric);
+    return runs ? curves : curves.map((c) => ({ ...c, runs: [] }));
   }
 
   /** Each group's mean confusion matrix (null for a group without any). */

@@ -132,6 +132,12 @@ describe('groups of runs compared', () => {
     // The untested run reached epoch 1 only: 4 runs there, 3 after.
     expect(slow!.points.map((p) => p.n)).toEqual([4, 3, 3]);
     expect(slow!.runs.at(-1)!.values).toEqual([0.3]);
+    // Without the runs' own series: the same curves, no series.
+    const bare = await wb.groupCurves([seeded.fast, [...seeded.slow, seeded.untested]], 'valAccuracy', {
+      runs: false,
+    });
+    expect(bare.map((c) => c.points)).toEqual([fast!.points, slow!.points]);
+    expect(bare.map((c) => c.runs)).toEqual([[], []]);
   });
 
   it('averages confusion matrices as row shares, from test evaluations when every run has one', async () => {
