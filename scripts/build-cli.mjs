@@ -2,7 +2,8 @@
 // Bundles the `timbre` command and its worker threads into out/cli/ with esbuild, so that a spawn of
 // bin/timbre.mjs loads a few plain JavaScript files instead of transpiling ~200 TypeScript modules
 // through tsx. bin/timbre.mjs uses the bundle only while out/cli/manifest.json says it is newer than
-// every file it was built from; otherwise it runs the sources through tsx as before.
+// every file it was built from; otherwise it builds it again (buildCli below, quietly), or if that
+// cannot be done runs the sources through tsx as before. `npm test` builds it first, out loud.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -10,6 +11,11 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const outDir = path.join(root, 'out', 'cli');
 const manifestFile = path.join(outDir, 'manifest.json');
+// One build at a time: a `timbre` that finds the bundle stale while another builds it runs the
+// sources instead of building it twice (two builds of different sources could mix their files).
+const lockFile = path.join(root, 'out', 'cli.lock');
+// A lock older than this was left by a build that died.
+const LOCK_STALE_MS = 60_000;
 
 // The packages our sources import that are bundled with them (with their own dependencies): pure
 // JavaScript that reads no files of its own, which is most of the start-up time left after tsx.
@@ -60,8 +66,40 @@ function loadEsbuild() {
   }
 }
 
-/** Builds out/cli/; returns the number of files the bundle was built from. */
-async function buildCli() {
+// Takes the build lock; false if another build holds it.
+function takeLock() {
+  fs.mkdirSync(path.dirname(lockFile), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockFile, `${process.pid}\n`, { flag: 'wx' });
+      return true;
+    } catch (err) {
+      if (err?.code !== 'EEXIST') throw err;
+      const stat = fs.statSync(lockFile, { throwIfNoEntry: false });
+      if (stat && Date.now() - stat.mtimeMs < LOCK_STALE_MS) return false;
+      fs.rmSync(lockFile, { force: true });
+    }
+  }
+  return false;
+}
+
+/**
+ * Builds out/cli/ unless another build holds the lock; returns the number of files the bundle was
+ * built from, or null when another build was under way. Quiet: esbuild prints nothing (the
+ * caller is a `timbre` command whose output is the user's), errors are only thrown.
+ */
+export async function buildCli({ quiet = false } = {}) {
+  if (!takeLock()) return null;
+  try {
+    return await build(quiet);
+  } finally {
+    // esbuild's service process would otherwise live as long as a `timbre serve` that built.
+    await loadEsbuild().stop?.();
+    fs.rmSync(lockFile, { force: true });
+  }
+}
+
+async function build(quiet) {
   const esbuild = loadEsbuild();
   // Taken before esbuild reads a source: a file saved during the build counts as newer.
   const builtAt = Date.now();
@@ -87,7 +125,7 @@ async function buildCli() {
     sourcesContent: false,
     metafile: true,
     write: false,
-    logLevel: 'warning',
+    logLevel: quiet ? 'silent' : 'warning',
   });
 
   const inputs = Object.keys(result.metafile.inputs);
@@ -125,15 +163,23 @@ async function buildCli() {
   return sources.length;
 }
 
-try {
-  const started = performance.now();
-  const count = await buildCli();
-  const ms = Math.round(performance.now() - started);
-  console.log(`Built out/cli/ (the timbre command) from ${count} files in ${ms} ms.`);
-} catch (err) {
-  // esbuild has already printed its own errors with file and line; this says what failed.
-  console.error(
-    `Could not build out/cli/: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
-  );
-  process.exitCode = 1;
+// Run as a script (`npm run build:cli`): waits for a build under way, then builds, out loud.
+if (process.argv[1] && path.resolve(process.argv[1]) === import.meta.filename) {
+  try {
+    const started = performance.now();
+    let count = await buildCli();
+    while (count === null && performance.now() - started < LOCK_STALE_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      count = await buildCli();
+    }
+    if (count === null) throw new Error(`another build holds ${path.relative(root, lockFile)}`);
+    const ms = Math.round(performance.now() - started);
+    console.log(`Built out/cli/ (the timbre command) from ${count} files in ${ms} ms.`);
+  } catch (err) {
+    // esbuild has already printed its own errors with file and line; this says what failed.
+    console.error(
+      `Could not build out/cli/: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+    );
+    process.exitCode = 1;
+  }
 }

@@ -79,6 +79,12 @@ function build(): void {
   expect(r.stdout).toMatch(/^Built out\/cli\/ \(the timbre command\) from \d+ files in \d+ ms\.$/m);
 }
 
+// When the bundle in the copy was last built, from its manifest.
+function builtAt(): number {
+  return (JSON.parse(fs.readFileSync(path.join(app, 'out/cli/manifest.json'), 'utf8')) as { builtAt: number })
+    .builtAt;
+}
+
 // The parts of a run that do not depend on when and where it ran.
 function outcome(stdout: string) {
   const run = JSON.parse(stdout.trim().split('\n').pop()!) as {
@@ -123,19 +129,17 @@ beforeAll(() => {
 afterAll(() => cleanup());
 
 describe('the timbre command and its bundle (out/cli/)', () => {
-  it('runs the sources through tsx while there is no bundle', () => {
-    const r = timbre(['--help']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.from).toBe('sources');
-    expect(r.stdout).toMatch(/^timbre — Timbre Workbench on the command line/);
-  });
-
-  it('runs the bundle once it is built, loading no TypeScript and no @tensorflow module', () => {
-    build();
+  it('builds the bundle on first use, quietly, and runs it: no TypeScript, no @tensorflow module', () => {
     const r = timbre(['runs', 'list', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.from).toBe('bundle');
+    expect(r.stdout).toBe('[]\n');
+    expect(r.stderr).toBe('');
     expect(r.loads.filter((url) => url.includes('/@tensorflow/'))).toEqual([]);
+    expect(fs.existsSync(path.join(app, 'out/cli.lock'))).toBe(false);
+    const again = builtAt();
+    expect(timbre(['runs', 'list', '--json']).from).toBe('bundle');
+    expect(builtAt()).toBe(again);
   });
 
   // A help text, a command that opens the store, a failing one and a rejected command line;
@@ -184,7 +188,7 @@ describe('the timbre command and its bundle (out/cli/)', () => {
     ];
     const results = [true, false].map((sources) => {
       const own = path.join(dir, sources ? 'home-sources' : 'home-bundle');
-      const imported = timbre(['dataset', 'import', data, '--name', 'tiny'], { sources, home: own });
+      const imported = timbre(['dataset', 'import', data, '--name', 'tiny'], { home: own });
       expect(imported.code, imported.stderr).toBe(0);
       // Features are computed in feature-worker threads, the model trained in a train-worker thread.
       const r = timbre(train, { sources, home: own });
@@ -196,41 +200,80 @@ describe('the timbre command and its bundle (out/cli/)', () => {
     expect(results[1]).toEqual(results[0]);
   });
 
-  it('goes back to the sources when one is saved after the build, and to the bundle after a rebuild', () => {
-    const source = path.join(app, 'src-main/core/paths.ts');
-    fs.utimesSync(source, new Date(), new Date());
+  it('is built again when a source or the build script changes, and answers as the sources now do', () => {
+    build();
+    // An edit of the usage text shows in the next answer.
+    const cli = path.join(app, 'src-main/cli.ts');
+    fs.writeFileSync(cli, fs.readFileSync(cli, 'utf8').replace('(every command takes --help)', '(edited)'));
+    let before = builtAt();
     const edited = timbre(['--help']);
     expect(edited.code, edited.stderr).toBe(0);
-    expect(edited.from).toBe('sources');
+    expect(edited.from).toBe('bundle');
+    expect(edited.stdout).toContain('Usage: timbre <command> [options]      (edited)');
+    expect(builtAt()).toBeGreaterThan(before);
 
-    build();
-    expect(timbre(['--help']).from).toBe('bundle');
     // A different size counts even when the file's time says it is older than the bundle.
+    const paths = path.join(app, 'src-main/core/paths.ts');
+    fs.appendFileSync(paths, '\n// edited\n');
     const old = new Date('2020-01-01T00:00:00Z');
-    fs.appendFileSync(source, '\n// edited\n');
-    fs.utimesSync(source, old, old);
-    expect(timbre(['--help']).from).toBe('sources');
-
-    build();
+    fs.utimesSync(paths, old, old);
+    before = builtAt();
     expect(timbre(['--help']).from).toBe('bundle');
-    // The build's own recipe: a changed build script makes the bundle stale too.
+    expect(builtAt()).toBeGreaterThan(before);
+
+    // The build's own recipe.
     fs.utimesSync(path.join(app, 'scripts/build-cli.mjs'), new Date(), new Date());
-    expect(timbre(['--help']).from).toBe('sources');
+    before = builtAt();
+    expect(timbre(['--help']).from).toBe('bundle');
+    expect(builtAt()).toBeGreaterThan(before);
   });
 
-  it('runs the sources when the manifest is damaged or lists a file that is gone', () => {
-    build();
+  it('is built again when its manifest is damaged or lists a file that is gone', () => {
     const manifest = path.join(app, 'out/cli/manifest.json');
-    const good = fs.readFileSync(manifest, 'utf8');
-    for (const text of ['{"builtAt": 1', 'null']) {
+    const listed = JSON.parse(fs.readFileSync(manifest, 'utf8')) as {
+      builtAt: number;
+      sources: [string, number][];
+    };
+    listed.sources.push(['src-main/core/gone.ts', 10]);
+    for (const text of ['{"builtAt": 1', 'null', JSON.stringify(listed)]) {
       fs.writeFileSync(manifest, text);
       const r = timbre(['--help']);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.from, text).toBe('sources');
+      expect(r.from, text).toBe('bundle');
+      expect(builtAt(), text).toBeGreaterThan(listed.builtAt);
     }
-    const listed = JSON.parse(good) as { builtAt: number; sources: [string, number][] };
-    listed.sources.push(['src-main/core/gone.ts', 10]);
-    fs.writeFileSync(manifest, JSON.stringify(listed));
-    expect(timbre(['--help']).from).toBe('sources');
+  });
+
+  it('runs the sources while another build holds the lock, and takes over the lock of a build that died', () => {
+    const lock = path.join(app, 'out/cli.lock');
+    fs.utimesSync(path.join(app, 'src-main/core/paths.ts'), new Date(), new Date());
+    fs.writeFileSync(lock, '1\n');
+    const waiting = timbre(['runs', 'list', '--json']);
+    expect(waiting.code, waiting.stderr).toBe(0);
+    expect(waiting.from).toBe('sources');
+    expect(waiting.stdout).toBe('[]\n');
+    expect(fs.existsSync(lock)).toBe(true);
+
+    const longAgo = new Date(Date.now() - 5 * 60_000);
+    fs.utimesSync(lock, longAgo, longAgo);
+    expect(timbre(['runs', 'list', '--json']).from).toBe('bundle');
+    expect(fs.existsSync(lock)).toBe(false);
+  });
+
+  it('runs the sources, with their own error, when a source does not compile', () => {
+    const paths = path.join(app, 'src-main/core/paths.ts');
+    const good = fs.readFileSync(paths, 'utf8');
+    fs.appendFileSync(paths, '\nexport const = ;\n');
+    const broken = timbre(['--help']);
+    const sources = timbre(['--help'], { sources: true });
+    expect(broken.from).toBe('sources');
+    expect(broken.code).not.toBe(0);
+    expect({ code: broken.code, stdout: broken.stdout, stderr: broken.stderr }).toEqual({
+      code: sources.code,
+      stdout: sources.stdout,
+      stderr: sources.stderr,
+    });
+    fs.writeFileSync(paths, good);
+    expect(timbre(['--help']).from).toBe('bundle');
   });
 });
