@@ -128,10 +128,6 @@ export class ClusterHub implements TrainsRuns {
     const url = checkRedisUrl(this.redisUrl);
     const queue = new Queue(CLUSTER_QUEUE, { connection: { url, maxRetriesPerRequest: 3 } });
     queue.on('error', () => {});
-    // A job BullMQ failed (its worker gave up, or it stalled too often) never reports its end.
-    this.events = new QueueEvents(CLUSTER_QUEUE, { connection: { url, maxRetriesPerRequest: null } });
-    this.events.on('error', () => {});
-    this.events.on('failed', ({ jobId, failedReason }) => this.jobFailed(jobId, failedReason));
     try {
       await pingRedis(
         { ping: () => queue.getJobCounts('wait'), once: (e, f) => queue.once(e, f) },
@@ -142,9 +138,12 @@ export class ClusterHub implements TrainsRuns {
       await queue.drain();
     } catch (err) {
       await queue.close().catch(() => {});
-      await this.events.close().catch(() => {});
       throw err;
     }
+    // A job BullMQ failed (its worker gave up, or it stalled too often) never reports its end.
+    this.events = new QueueEvents(CLUSTER_QUEUE, { connection: { url, maxRetriesPerRequest: null } });
+    this.events.on('error', () => {});
+    this.events.on('failed', ({ jobId, failedReason }) => this.jobFailed(jobId, failedReason));
     return queue;
   }
 
