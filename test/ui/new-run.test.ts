@@ -38,6 +38,10 @@ describe('the New run form', () => {
   it('names the allowed range of an invalid value as it is typed, and launches nothing', async () => {
     const { page } = shell;
     await openForm();
+    // The form starts from the preset that learns in a few minutes, not from the seed's.
+    expect(await page.locator('button[data-preset="logmel-mlp"]').getAttribute('aria-pressed')).toBe('true');
+    expect(await page.locator('#f-type').inputValue()).toBe('mlp');
+    expect(await page.locator('#f-representation').inputValue()).toBe('logmel');
     expect(await page.locator('#f-lr').inputValue()).toBe('0.0008');
     expect(await page.locator('#f-dataset option:checked').textContent()).toMatch(/^default/);
 

@@ -99,7 +99,7 @@ describe('the New run form in sweep mode', () => {
       .toMatch(/^6 configurations × 2 seeds = 12 runs · time unknown: no earlier run of this model$/);
     await expect.poll(() => launch().textContent()).toMatch(/Launch 12 runs/);
     expect(await launch().isDisabled()).toBe(false);
-    expect(await page.locator('#sweep-name').getAttribute('placeholder')).toBe('seed-lstm · layers × lr');
+    expect(await page.locator('#sweep-name').getAttribute('placeholder')).toBe('logmel-mlp · layers × lr');
     expect(await sweeps()).toEqual([]);
     expect(page.url()).toMatch(/#\/new$/);
 
@@ -156,7 +156,8 @@ describe('the New run form in sweep mode', () => {
     for (const label of ['Learning rate', 'Layers', 'Optimizer']) await vary(label).click();
     expect(await page.getByTestId('sweep-count').count()).toBe(0);
     expect(await page.locator('#f-lr').inputValue()).toBe('0.0008');
-    expect(await page.locator('#f-layers').inputValue()).toBe('3');
+    // (logmel-mlp's 2 layers, the preset the form started from)
+    expect(await page.locator('#f-layers').inputValue()).toBe('2');
     expect(await page.locator('#f-optimizer').inputValue()).toBe('adam');
     expect(await page.locator('#f-epochs').inputValue()).toBe('1');
     expect(await page.getByRole('button', { name: 'Launch run', exact: true }).isEnabled()).toBe(true);

@@ -103,6 +103,7 @@ describe('validation derived from the schema', () => {
 
   it('lists the presets model types declare after the built-in ones, the seed settings with their type', () => {
     expect(Object.keys(PRESETS)).toEqual([
+      'logmel-mlp',
       'seed-lstm',
       'seed-blstm',
       'seed-fc',
@@ -114,6 +115,13 @@ describe('validation derived from the schema', () => {
     const seed = PRESETS['seed-lstm']!.config;
     expect(PRESETS['seed-bgru']!.config).toEqual({ ...seed, model: { ...seed.model, type: 'bgru' } });
     expect(PRESETS['seed-gru']!.description).toMatch(/GRU.*seed LSTM's settings/);
+    // The first (the New run form starts with it): the seed's fully connected net on log-mel.
+    const fc = PRESETS['seed-fc']!.config;
+    expect(PRESETS['logmel-mlp']!.config).toEqual({
+      ...fc,
+      features: { ...fc.features, representation: 'logmel', normalization: 'standard' },
+      epochs: 15,
+    });
     expect(() => resolveTrainConfig('toString')).toThrow(
       /preset must be one of .*seed-bgru \(got "toString"\)/,
     );
