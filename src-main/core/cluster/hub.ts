@@ -6,34 +6,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RunEventPayload } from '../../shared/contract';
 import type { EndStatus, RunStatus } from '../../shared/training';
-import { errorKind } from '../errors';
 import { RunWorkerRepo } from '../store/run-workers';
 import { pruneModelFolders } from '../training/model-dirs';
 import type { TrainsRuns } from '../training/queue-driver';
 import type { RunJob } from '../training/runner';
 import { resumePoint } from '../workbench/run-jobs';
 import { NotFoundError, type Home } from '../workbench/home';
+import { commitEpoch, commitEvaluation, NotHolderError, sentFolder } from './hub-record';
+import { checkRedisUrl, pingRedis } from './redis';
 import { writeFolder } from './model-transfer';
 import {
   CLUSTER_QUEUE,
   FEATURE_FILE,
   MODEL_FILES,
-  redactUrl,
   type ClaimAnswer,
   type ClaimRequest,
   type ReportAnswer,
   type ReportRequest,
 } from './protocol';
 import type { Queue, QueueEvents } from 'bullmq';
-
-/** A worker's request for a run it does not hold (or no longer holds): it must drop the run. */
-export const NotHolderError = errorKind('NotHolderError', 'conflict');
-
-/** A report the hub cannot use (arrays that do not fit, a folder it never got). */
-export const ReportError = errorKind('ClusterReportError', 'bad-input');
-
-/** Redis cannot be reached, or refused the hub. */
-export const RedisUnreachableError = errorKind('RedisUnreachableError', 'unusable');
 
 /** A run the hub has put on the cluster's queue, until it ends. */
 interface Dispatched {
@@ -48,47 +39,8 @@ interface Dispatched {
   featuresDir?: string;
   /** When the holder last reported. */
   heard: number;
-}
-
-/** A Redis URL's text, checked: redis:// or rediss://. */
-export function checkRedisUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new RedisUnreachableError(`"${url.slice(0, 200)}" is not a Redis URL (redis://host:port).`);
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
-    throw new RedisUnreachableError(
-      `"${url.slice(0, 200)}" is not a Redis URL: it must start with redis:// or rediss://.`,
-    );
-  return url;
-}
-
-/**
- * Whether Redis answers within `ms`; rejects with a RedisUnreachableError saying why not, at the
- * connection's first error (Redis refused, the name is unknown) or when time is up.
- */
-export async function pingRedis(
-  client: { ping(): Promise<unknown>; once(event: 'error', f: (err: Error) => void): unknown },
-  url: string,
-  ms = 5000,
-): Promise<void> {
-  const shown = redactUrl(url);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    await Promise.race([
-      client.ping(),
-      new Promise((_, reject) => {
-        client.once('error', reject);
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
-      }),
-    ]);
-  } catch (err) {
-    throw new RedisUnreachableError(`Cannot reach Redis at ${shown}: ${(err as Error).message}.`);
-  } finally {
-    clearTimeout(timer);
-  }
+  /** How many notes the run's validation split has (each epoch predicts them all). */
+  validNotes?: number;
 }
 
 /**
@@ -284,6 +236,7 @@ export class ClusterHub implements TrainsRuns {
       this.emitRun(req.runId, { type: 'features', done: p.done, total: p.total }),
     );
     d.featuresDir = cache.dir;
+    d.validNotes = cache.splits.valid?.notes ?? 0;
     const files = fs
       .readdirSync(cache.dir, { withFileTypes: true })
       .filter((f) => f.isFile() && FEATURE_FILE.test(f.name))
@@ -342,12 +295,7 @@ export class ClusterHub implements TrainsRuns {
     // Folders first, each whole or refused; the database points at them only with their epoch.
     const keep = new Set(this.home.runs.modelDirs(runId).map((p) => path.basename(p)));
     for (const [name, files] of Object.entries(req.folders ?? {})) writeFolder(modelDir, name, files, keep);
-    const folder = (name: string) => {
-      const dir = path.join(modelDir, name);
-      if (!fs.existsSync(dir))
-        throw new ReportError(`Run ${runId}: the model folder ${name} was never sent to the hub.`);
-      return dir;
-    };
+    const folder = (name: string) => sentFolder(modelDir, runId, name);
     switch (e.type) {
       case 'ready':
         this.home.runs.start(runId, e.backend, e.version);
@@ -360,51 +308,14 @@ export class ClusterHub implements TrainsRuns {
         this.emitRun(runId, e);
         break;
       case 'epoch': {
-        const done = this.home.runs.get(runId)?.epochsDone ?? 0;
-        if (e.metrics.epoch !== done + 1)
-          throw new NotHolderError(
-            `Run ${runId}: epoch ${e.metrics.epoch} arrived, but the hub has committed ${done}; the next is ${done + 1}.`,
-          );
-        const t0 = performance.now();
-        const predicted = e.predicted === null ? null : new Uint8Array(Buffer.from(e.predicted, 'base64'));
-        this.home.runs.recordEpoch(runId, e.metrics, e.confusion, predicted, {
-          checkpoint: folder(e.checkpoint),
-          best: e.best === null ? null : folder(e.best),
-        });
+        const dbSeconds = commitEpoch(this.home, runId, d.validNotes, folder, e);
         this.prune(runId, { kinds: ['best', 'checkpoint'], upTo: e.metrics.epoch });
-        const dbSeconds = (performance.now() - t0) / 1000;
         this.emitRun(runId, { type: 'epoch', metrics: e.metrics, confusion: e.confusion, dbSeconds });
         this.askToStop(d, e.metrics.epoch);
         break;
       }
-      case 'evaluation': {
-        const truth = typed(e.truth, Int32Array);
-        const predicted = typed(e.predicted, Uint8Array);
-        const probabilities = typed(e.probabilities, Float32Array);
-        const n = e.noteStrs.length;
-        const k = e.labels.length;
-        if (truth.length !== n || predicted.length !== n || probabilities.length !== n * k)
-          throw new ReportError(`Run ${runId}: the evaluation's arrays do not match its ${n} notes.`);
-        this.home.runs.recordEvaluation({
-          runId,
-          weights: e.weights,
-          epoch: e.epoch,
-          modelDir: folder(e.folder),
-          datasetId: d.job.datasetId,
-          datasetFingerprint: d.job.datasetFingerprint,
-          split: e.split,
-          loss: e.loss,
-          accuracy: e.accuracy,
-          perClass: e.perClass,
-          confusion: e.confusion,
-          labels: e.labels,
-          predictions: e.noteStrs.map((noteStr, i) => ({
-            noteStr,
-            trueFamily: truth[i]!,
-            predicted: predicted[i]!,
-            probabilities: probabilities.subarray(i * k, (i + 1) * k),
-          })),
-        });
+      case 'evaluation':
+        commitEvaluation(this.home, d.job, runId, folder, e);
         this.emitRun(runId, {
           type: 'evaluation',
           weights: e.weights,
@@ -413,7 +324,6 @@ export class ClusterHub implements TrainsRuns {
           loss: e.loss,
         });
         break;
-      }
       case 'done': {
         let status: EndStatus = e.status;
         let error: string | null = null;
@@ -484,17 +394,4 @@ export class ClusterHub implements TrainsRuns {
   private emitRun(runId: number, event: RunEventPayload): void {
     this.home.emit({ type: 'run', runId, event });
   }
-}
-
-/** A typed array from its bytes in base64, refusing a length that is not whole elements. */
-function typed<T extends Int32Array | Uint8Array | Float32Array>(
-  text: string,
-  Type: { new (buffer: ArrayBuffer): T; BYTES_PER_ELEMENT: number },
-): T {
-  const bytes = Buffer.from(text, 'base64');
-  if (bytes.length % Type.BYTES_PER_ELEMENT !== 0)
-    throw new ReportError('An array of the report is cut off.');
-  const copy = new ArrayBuffer(bytes.length);
-  new Uint8Array(copy).set(bytes);
-  return new Type(copy);
 }

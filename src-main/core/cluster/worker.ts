@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import type { BackendName } from '../../shared/training';
-import { checkRedisUrl, pingRedis } from './hub';
+import { checkRedisUrl, pingRedis } from './redis';
 import { HubClient, parseHubUrl } from './hub-client';
 import { CLUSTER_QUEUE } from './protocol';
 import { trainRemoteRun, type RemoteRunContext } from './remote-run';
