@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { RunSummary, RunDetail } from '../../src-main/shared/training';
 import type { WorkbenchEvent } from '../../src-main/shared/contract';
+import type { SweepDetail, SweepSummary } from '../../src-main/shared/sweeps';
 import { tempDir } from '../helpers/tmp';
 import { call, startHub, startRedis, startWorker, stopAll } from './processes';
 
@@ -121,6 +122,36 @@ describe('cluster mode: a hub and two workers through Redis', () => {
       expect(ends).toHaveLength(1);
     }
     expect(hub.server.out()).not.toMatch(/Internal error/);
+  });
+
+  it('trains a sweep of six runs on the workers, each once, and the sweep ends done', async () => {
+    const sweep = await call<SweepSummary>(hub, 'createSweep', {
+      name: 'lr',
+      base: { preset: 'seed-lstm', overrides: { ...SMALL, epochs: 2 } },
+      method: 'grid',
+      grid: { lr: [0.001, 0.0003, 0.0001] },
+      seeds: 2,
+    });
+    const detail = await call<SweepDetail>(hub, 'getSweep', sweep.id);
+    const ids = detail.runs.map((r) => r.run.id);
+    expect(ids).toHaveLength(6);
+    const runs = await settled(ids);
+    for (const run of runs) {
+      expect(run.status, `run ${run.id}: ${run.error}`).toBe('finished');
+      expect(run.history.map((h) => h.epoch)).toEqual([1, 2]);
+    }
+    const db = new Database(path.join(dir, 'hub', 'timbre.db'), { readonly: true });
+    try {
+      const taken = db
+        .prepare(`SELECT run_id FROM run_workers WHERE run_id IN (${ids.join(',')}) ORDER BY run_id`)
+        .pluck()
+        .all();
+      expect(taken).toEqual([...ids].sort((a, b) => a - b));
+    } finally {
+      db.close();
+    }
+    const after = await call<SweepSummary>(hub, 'getSweep', sweep.id);
+    expect(after).toMatchObject({ done: true, counts: { finished: 6, total: 6 } });
   });
 
   it('cancels a run a worker trains at its next report; the worker is free for the next run', async () => {
