@@ -71,10 +71,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A redis-server of the test's own on 127.0.0.1, nothing saved to disk; its URL. */
-export async function startRedis(dir: string): Promise<{ url: string; server: Child }> {
+/** A redis-server of the test's own on 127.0.0.1 (on `port`, else a free one), nothing saved to disk; its URL. */
+export async function startRedis(dir: string, port?: number): Promise<{ url: string; server: Child }> {
   fs.mkdirSync(dir, { recursive: true });
-  const port = await freePort();
+  port ??= await freePort();
   const server = child('redis-server', [
     ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
     ...['--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],

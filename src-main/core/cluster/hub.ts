@@ -26,6 +26,9 @@ import {
 } from './protocol';
 import type { Queue, QueueEvents } from 'bullmq';
 
+/** How often the hub looks whether Redis still has the jobs of the runs waiting there, in ms. */
+const RECHECK_MS = 5000;
+
 /** A run the hub has put on the cluster's queue, until it ends. */
 interface Dispatched {
   job: RunJob;
@@ -37,7 +40,7 @@ interface Dispatched {
   stop?: { reason?: string };
   /** The feature cache's folder, once the holder asked for it. */
   featuresDir?: string;
-  /** When the holder last reported. */
+  /** When it was put on Redis, then when its holder last reported. */
   heard: number;
   /** How many notes the run's validation split has (each epoch predicts them all). */
   validNotes?: number;
@@ -55,6 +58,7 @@ export class ClusterHub implements TrainsRuns {
   private readonly workers: RunWorkerRepo;
   private readonly queue: Promise<Queue>;
   private events?: QueueEvents;
+  private recheck?: ReturnType<typeof setInterval>;
   private closing = false;
 
   constructor(
@@ -96,7 +100,28 @@ export class ClusterHub implements TrainsRuns {
     this.events = new QueueEvents(CLUSTER_QUEUE, { connection: { url, maxRetriesPerRequest: null } });
     this.events.on('error', () => {});
     this.events.on('failed', ({ jobId, failedReason }) => this.jobFailed(jobId, failedReason));
+    this.recheck = setInterval(() => void this.requeueLost(queue), RECHECK_MS);
+    this.recheck.unref();
     return queue;
+  }
+
+  /**
+   * Puts back on Redis the jobs of runs waiting there that Redis lost (restarted without
+   * persistence): the lasting queue knows them, so nothing waits forever for a job that is gone.
+   */
+  private async requeueLost(queue: Queue): Promise<void> {
+    for (const [runId, d] of this.dispatched) {
+      if (d.holder || Date.now() - d.heard < RECHECK_MS) continue;
+      try {
+        if (await queue.getJob(d.jobId)) continue;
+        if (this.dispatched.get(runId) !== d || d.holder || this.closing) continue;
+        await queue.add('run', { runId }, { jobId: d.jobId, removeOnComplete: true, removeOnFail: 1000 });
+        d.heard = Date.now();
+        this.log(runId, "Redis had lost the run's job (restarted?): it is on the cluster's queue again.");
+      } catch {
+        // Redis is away: looked at again next time.
+      }
+    }
   }
 
   get size(): number {
@@ -167,6 +192,7 @@ export class ClusterHub implements TrainsRuns {
   async close(leave: (runId: number) => RunStatus): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    clearInterval(this.recheck);
     const queue = await this.queue.catch(() => undefined);
     for (const [runId, d] of this.dispatched) {
       let status: RunStatus = 'interrupted';
