@@ -1,27 +1,15 @@
-import type Database from 'better-sqlite3';
 import type { Db } from './database';
 
-const statements = new WeakMap<
-  Db,
-  { changes: Database.Statement<[], number>; version: Database.Statement<[], number> }
->();
-
 /**
- * A value that changes whenever the database does: the count of rows this connection changed
- * and SQLite's data_version, which moves when another connection (a worker, `timbre train` in
- * another terminal) commits. Null inside a transaction, whose changes may yet roll back.
+ * A reader of a value that changes whenever the database does: the count of rows this connection
+ * changed and SQLite's data_version, which moves when another connection (a worker, `timbre train`
+ * in another terminal) commits. It reads null inside a transaction, whose changes may yet roll back.
+ * Its statements are prepared now, once per repository.
  */
-export function changeStamp(db: Db): string | null {
-  if (db.inTransaction) return null;
-  let sql = statements.get(db);
-  if (!sql) {
-    sql = {
-      changes: db.prepare<[], number>('SELECT total_changes()').pluck(true),
-      version: db.prepare<[], number>('PRAGMA data_version').pluck(true),
-    };
-    statements.set(db, sql);
-  }
-  return `${sql.version.get()}:${sql.changes.get()}`;
+export function changeStamp(db: Db): () => string | null {
+  const changes = db.prepare<[], number>('SELECT total_changes()').pluck(true);
+  const version = db.prepare<[], number>('PRAGMA data_version').pluck(true);
+  return () => (db.inTransaction ? null : `${version.get()}:${changes.get()}`);
 }
 
 /**
@@ -30,15 +18,18 @@ export function changeStamp(db: Db): string | null {
  */
 export class ReadCache<T> {
   private readonly entries = new Map<string, { stamp: string; value: T }>();
+  private readonly stamp: () => string | null;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly size = 4,
-  ) {}
+  ) {
+    this.stamp = changeStamp(db);
+  }
 
   /** The value for `key`: kept from an earlier read when nothing changed, else `read()`'s. */
   get(key: string, read: () => T): T {
-    const stamp = changeStamp(this.db);
+    const stamp = this.stamp();
     const kept = this.entries.get(key);
     if (stamp !== null && kept?.stamp === stamp) return kept.value;
     const value = read();
