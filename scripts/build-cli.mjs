@@ -46,15 +46,59 @@ const externals = {
   },
 };
 
-// The CLI and the worker threads it starts: siblingModule() looks for `<name>.js` beside the
-// module that starts the worker, so every entry and shared chunk sits flat in out/cli/ (which also
-// keeps paths computed as `import.meta.dirname/../..` pointing at the repository root).
-const ENTRIES = [
-  'src-main/cli.ts',
-  'src-main/core/training/train-worker.ts',
-  'src-main/core/datasets/render/render-worker.ts',
-  'src-main/core/features/feature-worker.ts',
-];
+// Worker threads: each `siblingModule(import.meta.url, 'name')` in the sources starts the module
+// `name.ts` beside its caller, which in the bundle is `<entry>.js` beside the chunk holding the
+// caller. Every entry and chunk sits flat in out/cli/ (which also keeps paths computed as
+// `import.meta.dirname/../..` at the repository root), so each worker module found is an entry
+// named after it, or after its folder too where two share a name (the call is rewritten to match).
+const SIBLING = /siblingModule\(\s*import\.meta\.url\s*,\s*(['"])([\w.-]+)\1\s*\)/g;
+
+function sourceFiles(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'app' ? [] : sourceFiles(full);
+    return entry.name.endsWith('.ts') ? [full] : [];
+  });
+}
+
+/** Each worker module the sources start (absolute path) and its entry name in out/cli/. */
+function workerEntries() {
+  const targets = new Set();
+  for (const file of sourceFiles(path.join(root, 'src-main'))) {
+    for (const match of fs.readFileSync(file, 'utf8').matchAll(SIBLING)) {
+      const target = path.join(path.dirname(file), `${match[2]}.ts`);
+      if (fs.existsSync(target)) targets.add(target);
+    }
+  }
+  const base = (file) => path.basename(file, '.ts');
+  const shared = (file) => [...targets].filter((other) => base(other) === base(file)).length > 1;
+  const names = new Map();
+  for (const target of targets)
+    names.set(
+      target,
+      shared(target) ? `${path.basename(path.dirname(target))}-${base(target)}` : base(target),
+    );
+  if (names.has(path.join(root, 'src-main/cli.ts')) || new Set(names.values()).size !== names.size)
+    throw new Error('Two worker modules would have one name in out/cli/.');
+  return names;
+}
+
+/** Points each siblingModule() call at its worker's entry name. */
+function workerCalls(workers) {
+  return {
+    name: 'timbre-workers',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]src-main[\\/].*\.ts$/ }, (args) => {
+        const text = fs.readFileSync(args.path, 'utf8');
+        const contents = text.replace(SIBLING, (call, quote, name) => {
+          const entry = workers.get(path.join(path.dirname(args.path), `${name}.ts`));
+          return entry ? `siblingModule(import.meta.url, ${quote}${entry}${quote})` : call;
+        });
+        return { contents, loader: 'ts' };
+      });
+    },
+  };
+}
 
 // esbuild comes with tsx, a runtime dependency, so it is there wherever `timbre` runs from sources.
 function loadEsbuild() {
@@ -101,21 +145,24 @@ export async function buildCli({ quiet = false } = {}) {
 
 async function build(quiet) {
   const esbuild = loadEsbuild();
+  const workers = workerEntries();
   // Taken before esbuild reads a source, so a file saved during the build counts as newer; 100 ms
   // earlier still, as file times come from a coarser clock than Date.now() and may lag it.
   const builtAt = Date.now() - 100;
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: ENTRIES,
+    entryPoints: [
+      { in: 'src-main/cli.ts', out: 'cli' },
+      ...[...workers].map(([file, name]) => ({ in: file, out: name })),
+    ],
     outdir: outDir,
-    entryNames: '[name]',
     chunkNames: 'chunk-[hash]',
     bundle: true,
     splitting: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    plugins: [externals],
+    plugins: [externals, workerCalls(workers)],
     // Bundled CommonJS packages (ws) require Node's built-ins, which an ES module must ask for.
     banner: {
       js: "import { createRequire as __timbreRequire } from 'node:module';\nconst require = __timbreRequire(import.meta.url);",
