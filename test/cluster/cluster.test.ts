@@ -8,7 +8,7 @@ import type { RunSummary, RunDetail } from '../../src-main/shared/training';
 import type { WorkbenchEvent } from '../../src-main/shared/contract';
 import type { SweepDetail, SweepSummary } from '../../src-main/shared/sweeps';
 import { tempDir } from '../helpers/tmp';
-import { call, startHub, startRedis, startWorker, stopAll } from './processes';
+import { call, child, startHub, startRedis, startWorker, stopAll } from './processes';
 
 // Three epochs of a small MLP on a few notes per family: a second or two each.
 const SMALL = {
@@ -22,12 +22,14 @@ let dir: string;
 let cleanup: () => void;
 let hub: Awaited<ReturnType<typeof startHub>>;
 let workerIds: string[];
+let redisUrl: string;
 const events: WorkbenchEvent[] = [];
 let socket: WebSocket;
 
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir('timbre-cluster-'));
   const redis = await startRedis(path.join(dir, 'redis'));
+  redisUrl = redis.url;
   hub = await startHub(path.join(dir, 'hub'), redis.url);
   socket = new WebSocket(`${hub.base.replace('http:', 'ws:')}/events`, {
     headers: { authorization: `Bearer ${hub.token}` },
@@ -220,5 +222,19 @@ describe('cluster mode: a hub and two workers through Redis', () => {
     expect(bad.status).toBe(400);
     const run = await call<RunDetail>(hub, 'getRun', 1);
     expect(run.history).toHaveLength(3);
+  });
+
+  it('a worker with a wrong token says so in one line and takes no run', async () => {
+    const bin = path.resolve(import.meta.dirname, '../../bin/timbre.mjs');
+    const wrong = child(
+      process.execPath,
+      [bin, 'worker', '--hub', hub.base, '--redis', redisUrl, '--dir', path.join(dir, 'wrong')],
+      { TIMBRE_HUB_TOKEN: 'not-the-token', TIMBRE_HOME: path.join(dir, 'wrong-home') },
+    );
+    const code = await new Promise<number | null>((resolve) => wrong.proc.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(wrong.out().trim()).toBe(
+      `timbre: The hub at ${hub.base} refused the token: This address needs the token: open the URL that \`timbre serve\` printed.`,
+    );
   });
 });

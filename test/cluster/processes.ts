@@ -90,16 +90,19 @@ export async function startRedis(dir: string, port?: number): Promise<{ url: str
 export async function startHub(
   home: string,
   redis: string | null,
+  options: { port?: number; env?: Record<string, string> } = {},
 ): Promise<{ url: string; base: string; token: string; server: Child }> {
-  // The database first (a home with data sets but no database is refused as damaged), then the set.
-  const made = timbre(home, ['runs', 'list']);
-  if (made.code !== 0) throw new Error(made.stderr);
-  fs.mkdirSync(path.join(home, 'datasets'), { recursive: true });
-  fs.cpSync(await tinyDataset(), path.join(home, 'datasets', 'default'), { recursive: true });
+  if (!fs.existsSync(path.join(home, 'timbre.db'))) {
+    // The database first (a home with data sets but no database is refused as damaged), then the set.
+    const made = timbre(home, ['runs', 'list']);
+    if (made.code !== 0) throw new Error(made.stderr);
+    fs.mkdirSync(path.join(home, 'datasets'), { recursive: true });
+    fs.cpSync(await tinyDataset(), path.join(home, 'datasets', 'default'), { recursive: true });
+  }
   const server = child(
     process.execPath,
-    [BIN, 'serve', '--port', '0', '--no-build', ...(redis ? ['--redis', redis] : [])],
-    { TIMBRE_HOME: home, TIMBRE_DEFAULT_PRESET: 'tiny' },
+    [BIN, 'serve', '--port', String(options.port ?? 0), '--no-build', ...(redis ? ['--redis', redis] : [])],
+    { TIMBRE_HOME: home, TIMBRE_DEFAULT_PRESET: 'tiny', ...options.env },
   );
   const [, url] = await server.waitFor(/(http:\/\/\S+\?token=\S+)/);
   await server.waitFor(/default data set is ready/);

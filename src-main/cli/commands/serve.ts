@@ -17,7 +17,8 @@ export const SERVE_USAGE = `Usage:
       other origins (another port of 127.0.0.1 included) are refused.
       --redis URL (or TIMBRE_REDIS_URL): cluster mode. The queue's runs go to \`timbre worker\`
       processes on any machine through BullMQ on that Redis; this process stays the only writer of
-      the database. See docs/cluster.md.`;
+      the database. TIMBRE_HUB_TOKEN sets the token (24 or more letters, digits, - or _), so that
+      it stays the same across restarts and workers keep theirs. See docs/cluster.md.`;
 
 /** `timbre serve ...`: runs until Ctrl-C. */
 export async function serveCommand(_ctx: CliContext, argv: string[]): Promise<number | void> {
@@ -39,6 +40,11 @@ export async function serveCommand(_ctx: CliContext, argv: string[]): Promise<nu
     process.stderr.write('Building the UI (once; it is rebuilt when its sources change)...\n');
     await buildRenderer();
   }
+  const token = process.env.TIMBRE_HUB_TOKEN || undefined;
+  if (token !== undefined && !/^[\w-]{24,200}$/.test(token))
+    throw new UsageError(
+      'TIMBRE_HUB_TOKEN must be 24 to 200 letters, digits, - or _ (`openssl rand -hex 24` makes one).',
+    );
   const redis = values.redis ?? (process.env.TIMBRE_REDIS_URL || undefined);
   const wb = new Workbench({ shell: 'browser', redis });
   const cluster = wb.clusterHub();
@@ -51,7 +57,7 @@ export async function serveCommand(_ctx: CliContext, argv: string[]): Promise<nu
   let server;
   for (let port = wanted; ; port++) {
     try {
-      server = await startServer({ workbench: wb, staticDir: RENDERER_OUT, host, port, cluster });
+      server = await startServer({ workbench: wb, staticDir: RENDERER_OUT, host, port, cluster, token });
       break;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;

@@ -64,10 +64,14 @@ export async function workerCommand(_ctx: CliContext, argv: string[]): Promise<n
     lockMs,
     log: say,
   });
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  const broken = await Promise.race([
+    worker.broken,
+    new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    }),
+  ]);
   say('Stopping: the runs training here go back to the queue.');
   await worker.close();
+  if (broken) throw new Error(broken);
 }

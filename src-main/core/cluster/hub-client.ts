@@ -46,6 +46,8 @@ export class HubClient {
     private readonly token: string,
     /** How long a request is retried while the hub cannot be reached, in ms. */
     private readonly patienceMs = 5 * 60_000,
+    /** Told when the hub refuses the token (401): nothing this worker asks will be answered. */
+    private readonly onUnauthorized: (message: string) => void = () => {},
   ) {}
 
   /** POSTs a JSON body to `path`; the JSON answer, or a HubRefusal. */
@@ -87,6 +89,7 @@ export class HubClient {
       try {
         return await f();
       } catch (err) {
+        if (err instanceof HubRefusal && err.status === 401) this.onUnauthorized(err.message);
         if (err instanceof HubRefusal && err.status < 500) throw err;
         if (Date.now() + wait > until)
           throw new HubUnreachableError(

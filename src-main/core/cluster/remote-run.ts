@@ -58,6 +58,8 @@ export async function trainRemoteRun(
       ctx.log(`Run ${runId}: the hub refused it (${err.message}).`);
       return 'refused';
     }
+    // The worker is stopping (the hub refused its token): the job is left for another worker.
+    if (signal.stopped) return 'left';
     throw err;
   }
   const headers = { [HOLDER_HEADER]: holderHeader(ctx.worker, jobId) };
@@ -95,6 +97,10 @@ export async function trainRemoteRun(
     }
   } catch (err) {
     if (err instanceof HubRefusal && err.status === 409) return 'refused';
+    if (signal.stopped) {
+      fs.rmSync(modelDir, { recursive: true, force: true });
+      return 'left';
+    }
     const reason = `The worker ${ctx.worker} could not fetch the run's data: ${(err as Error).message}`;
     await report(ctx, holder, { type: 'failed', reason }).catch(() => {});
     fs.rmSync(modelDir, { recursive: true, force: true });
@@ -193,6 +199,7 @@ function train(
           if (answer.stop) Atomics.store(cancel, 0, 1);
           if (event.type === 'done' || event.type === 'failed') end('ended');
         } catch (err) {
+          if (signal.stopped) return end('left');
           if (err instanceof HubRefusal && err.status === 409) {
             ctx.log(`Run ${holder.runId}: the hub no longer gives it to this worker (${err.message}).`);
             return end('refused');

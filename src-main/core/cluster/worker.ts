@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { BackendName } from '../../shared/training';
 import { checkRedisUrl, pingRedis } from './redis';
-import { HubClient, parseHubUrl } from './hub-client';
+import packageJson from '../../../package.json';
+import { HubClient, HubRefusal, HubUnreachableError, parseHubUrl } from './hub-client';
 import { CLUSTER_QUEUE } from './protocol';
 import { trainRemoteRun, type RemoteRunContext } from './remote-run';
 
@@ -33,6 +34,8 @@ export interface ClusterWorkerOptions {
 export interface ClusterWorker {
   /** This process's id at the hub: host:pid:random. */
   id: string;
+  /** Resolves with the reason if the worker has to stop by itself (the hub refused its token). */
+  broken: Promise<string>;
   /**
    * Stops taking runs and leaves those training here: their jobs' locks lapse and the hub's
    * queue gives them to another worker, which resumes from the hub's last committed epoch.
@@ -51,9 +54,15 @@ export async function startClusterWorker(o: ClusterWorkerOptions): Promise<Clust
   const id = `${host}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const log = o.log ?? (() => {});
   fs.mkdirSync(o.dir, { recursive: true });
-  const hub = new HubClient(base, token);
-  const ctx: RemoteRunContext = { hub, worker: id, host, dir: o.dir, backend: o.backend, log };
   const signal = { stopped: false };
+  let broke: (reason: string) => void = () => {};
+  const broken = new Promise<string>((resolve) => (broke = resolve));
+  const hub = new HubClient(base, token, undefined, (message) => {
+    // A wrong token fails every run it would take: stop taking them, leave the held ones.
+    signal.stopped = true;
+    broke(`The hub at ${base} refused the token: ${message}`);
+  });
+  const ctx: RemoteRunContext = { hub, worker: id, host, dir: o.dir, backend: o.backend, log };
   // Loaded here only: nothing else in the app needs BullMQ.
   const { Worker } = await import('bullmq');
   const lockMs = o.lockMs ?? 30_000;
@@ -95,15 +104,37 @@ export async function startClusterWorker(o: ClusterWorkerOptions): Promise<Clust
   }
   started = true;
   down = false;
+  try {
+    await checkHub(base, token, log);
+  } catch (err) {
+    await worker.close(true).catch(() => {});
+    throw err;
+  }
   worker.on('ready', () => (down = false));
   worker.on('failed', (job, err) => log(`Job ${job?.id ?? '?'} failed: ${err.message}`));
   void worker.run().catch((err: Error) => log(`The worker stopped taking runs: ${err.message}`));
   log(`Worker ${id} takes runs from ${base} (at most ${o.runsAtOnce ?? 1} at once).`);
   return {
     id,
+    broken,
     close: async () => {
       signal.stopped = true;
       await worker.close(true).catch(() => {});
     },
   };
+}
+
+/** The hub answers with this token (or the worker cannot start); a hub of another version is said. */
+async function checkHub(base: string, token: string, log: (line: string) => void): Promise<void> {
+  let info: { ok: boolean; value?: { version?: unknown } };
+  try {
+    info = await new HubClient(base, token, 15_000).post('/api/appInfo', { args: [] });
+  } catch (err) {
+    if (err instanceof HubRefusal && err.status === 401)
+      throw new HubUnreachableError(`The hub at ${base} refused the token: ${err.message}`);
+    throw err;
+  }
+  const version = info.value?.version;
+  if (typeof version === 'string' && version !== packageJson.version)
+    log(`The hub runs version ${version.slice(0, 40)}, this worker ${packageJson.version}.`);
 }
