@@ -65,7 +65,15 @@ function sourceFiles(dir) {
 function workerEntries() {
   const targets = new Set();
   for (const file of sourceFiles(path.join(root, 'src-main'))) {
-    for (const match of fs.readFileSync(file, 'utf8').matchAll(SIBLING)) {
+    const text = fs.readFileSync(file, 'utf8');
+    // A call of another shape would start a worker the bundle does not have: no bundle then.
+    const calls = text.match(/\bsiblingModule\(/g)?.length ?? 0;
+    const known = text.match(SIBLING)?.length ?? 0;
+    if (calls > known && file !== path.join(root, 'src-main/core/workers.ts'))
+      throw new Error(
+        `${path.relative(root, file)} calls siblingModule() other than as siblingModule(import.meta.url, 'name').`,
+      );
+    for (const match of text.matchAll(SIBLING)) {
       const target = path.join(path.dirname(file), `${match[2]}.ts`);
       if (fs.existsSync(target)) targets.add(target);
     }

@@ -276,4 +276,22 @@ describe('the timbre command and its bundle (out/cli/)', () => {
     fs.writeFileSync(paths, good);
     expect(timbre(['--help']).from).toBe('bundle');
   });
+
+  it('is not built, and the sources run, where a worker is named in a way the bundle cannot follow', () => {
+    const pool = path.join(app, 'src-main/core/features/pool.ts');
+    const good = fs.readFileSync(pool, 'utf8');
+    const call = "siblingModule(import.meta.url, 'feature-worker')";
+    expect(good).toContain(call);
+    fs.writeFileSync(
+      pool,
+      good.replace(call, "siblingModule(import.meta.url, ['feature', 'worker'].join('-'))"),
+    );
+    const r = spawnSync(process.execPath, [path.join(app, 'scripts/build-cli.mjs')], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      "Could not build out/cli/: src-main/core/features/pool.ts calls siblingModule() other than as siblingModule(import.meta.url, 'name').\n",
+    );
+    expect(timbre(['--help']).from).toBe('sources');
+    fs.writeFileSync(pool, good);
+  });
 });
