@@ -1,7 +1,7 @@
 // Every training setting as data: key, flag, label, help, default, range. Read through train-schema.ts.
 import { DEFAULT_FEATURES, NORMALIZATIONS, type Normalization } from './features';
 import type { FieldDef, FieldSection } from './train-schema';
-import { ACTIVATIONS, OPTIMIZERS, READOUTS, type TrainConfig } from './training';
+import { ACTIVATIONS, OPTIMIZERS, READOUTS, SCHEDULES, type TrainConfig } from './training';
 
 /** The seed study's LSTM (model1.py): what every field defaults to and the seed-lstm preset. */
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
@@ -9,8 +9,12 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   features: DEFAULT_FEATURES,
   optimizer: 'adam',
   lr: 0.0008,
+  schedule: 'constant',
+  warmup: 0,
   momentum: 0.9,
   weightDecay: 0,
+  clip: 0,
+  labelSmoothing: 0,
   batch: 32,
   epochs: 20,
   patience: 0,
@@ -102,7 +106,7 @@ export const TRAIN_FIELDS: readonly FieldDef[] = [
       label: 'Optimizer',
       kind: 'choice',
       default: T.optimizer,
-      help: 'Adam (PyTorch defaults: betas 0.9/0.999, eps 1e-8) or SGD with momentum.',
+      help: "Adam (PyTorch defaults: betas 0.9/0.999, eps 1e-8), AdamW (Adam with decoupled weight decay, as PyTorch's AdamW) or SGD with momentum.",
       choices: words(OPTIMIZERS),
     },
     {
@@ -114,7 +118,28 @@ export const TRAIN_FIELDS: readonly FieldDef[] = [
       min: 0,
       max: 10,
       openMin: true,
-      help: 'Step size of the optimizer.',
+      help: 'Step size of the optimizer (its peak under a schedule).',
+    },
+    {
+      key: 'schedule',
+      flag: 'schedule',
+      label: 'LR schedule',
+      kind: 'choice',
+      default: T.schedule,
+      help: "How the learning rate moves: constant; step (x0.1 at half and at three quarters of the run); cosine (down to 0 at the end); one-cycle (up from lr/25 over the first 30 % of the steps, then down to lr/250000, as PyTorch's OneCycleLR).",
+      choices: words(SCHEDULES),
+    },
+    {
+      key: 'warmup',
+      flag: 'warmup',
+      label: 'Warm-up',
+      kind: 'int',
+      default: T.warmup,
+      min: 0,
+      max: 1000,
+      unit: 'epochs',
+      note: '0 = off',
+      help: 'Epochs over which the learning rate rises linearly from 0, step by step, before the schedule takes the rest of the run.',
     },
     {
       key: 'momentum',
@@ -135,7 +160,28 @@ export const TRAIN_FIELDS: readonly FieldDef[] = [
       default: T.weightDecay,
       min: 0,
       max: 1,
-      help: 'L2 weight decay added to gradients, as PyTorch does.',
+      help: 'L2 weight decay added to gradients, as PyTorch does; with AdamW, decoupled: the weights shrink by lr x decay each step.',
+    },
+    {
+      key: 'clip',
+      flag: 'clip',
+      label: 'Gradient clip',
+      kind: 'number',
+      default: T.clip,
+      min: 0,
+      max: 1000,
+      note: '0 = off',
+      help: "The largest global norm of a step's gradients: above it they are scaled down to it, as PyTorch's clip_grad_norm_.",
+    },
+    {
+      key: 'labelSmoothing',
+      flag: 'label-smoothing',
+      label: 'Label smoothing',
+      kind: 'number',
+      default: T.labelSmoothing,
+      min: 0,
+      max: 0.5,
+      help: 'Share of each training target spread evenly over all families (the loss the validation reports stays plain).',
     },
     {
       key: 'batch',

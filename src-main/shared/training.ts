@@ -6,7 +6,9 @@ export const BACKENDS = ['node', 'wasm', 'cpu'] as const;
 /** The words of the fixed choices; shared/train-fields.ts offers exactly these. */
 export const ACTIVATIONS = ['relu', 'tanh'] as const;
 export const READOUTS = ['last', 'mean', 'max'] as const;
-export const OPTIMIZERS = ['adam', 'sgd'] as const;
+export const OPTIMIZERS = ['adam', 'adamw', 'sgd'] as const;
+/** How the learning rate moves over a run (core/training/schedule.ts). */
+export const SCHEDULES = ['constant', 'step', 'cosine', 'onecycle'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 /**
  * A run's life: queued, preparing (computing its features), running; then finished, failed,
@@ -60,14 +62,22 @@ export interface ModelSpec {
 export interface TrainConfig {
   model: ModelSpec;
   features: FeatureConfig;
-  /** Adam (PyTorch defaults: betas 0.9/0.999, eps 1e-8) or SGD. */
+  /** Adam (PyTorch defaults: betas 0.9/0.999, eps 1e-8), AdamW (Adam with decoupled weight decay) or SGD. */
   optimizer: (typeof OPTIMIZERS)[number];
-  /** Learning rate. */
+  /** Learning rate (the peak, under a schedule). */
   lr: number;
+  /** How the learning rate moves over the run. */
+  schedule: (typeof SCHEDULES)[number];
+  /** Epochs of linear warm-up from 0 to the learning rate before the schedule; 0 = none. */
+  warmup: number;
   /** SGD momentum. */
   momentum: number;
-  /** L2 weight decay added to gradients, as PyTorch's optimizers do. */
+  /** L2 weight decay added to gradients, as PyTorch's optimizers do; with AdamW, decoupled. */
   weightDecay: number;
+  /** The largest global norm of a step's gradients (scaled down above it); 0 = no clipping. */
+  clip: number;
+  /** Share of each target spread over all families (0 = plain one-hot targets). */
+  labelSmoothing: number;
   /** Notes per batch. */
   batch: number;
   /** Passes over the train split. */
@@ -169,7 +179,7 @@ export interface RunDetail extends RunSummary {
 }
 
 /**
- * A preset's name: the built-in ones (seed-lstm, seed-blstm, seed-fc, seed-cnn, logmel-lstm), then
+ * A preset's name: the built-in ones (logmel-mlp, seed-lstm, seed-blstm, seed-fc, seed-cnn, logmel-lstm), then
  * those model types declare (seed-gru ...). listPresets() gives them; core/training/config.ts holds them.
  */
 export type PresetName = string;

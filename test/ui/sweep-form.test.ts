@@ -141,7 +141,7 @@ describe('the New run form in sweep mode', () => {
     await expect.poll(count).toMatch(/5 configurations × 2 seeds = 10 runs/);
     await vary('Optimizer').click();
     await page.locator('#f-optimizer-sgd').check();
-    expect(await hint('f-optimizer')).toBe('2 of 2');
+    expect(await hint('f-optimizer')).toBe('2 of 3');
     await page.locator('#sweep-stop').selectOption('asha');
     // No cut at a run's last epoch: with 1 epoch ASHA has nothing to decide, and says so.
     expect(await hint('sweep-stop')).toBe('keep the top 1/3, but no cut: the runs train 1 epoch');

@@ -21,12 +21,19 @@ export function describeModel(run: RunDetail): string {
   return parts.join(', ');
 }
 
-/** The optimiser in a few words: "adam lr 0.0008", "sgd lr 0.01 m 0.9, wd 0.0001". */
+/**
+ * The optimiser in a few words: "adam lr 0.0008", "sgd lr 0.01 m 0.9, wd 0.0001",
+ * "adamw lr 0.001 cosine, warm-up 2, wd 0.01, clip 1, smoothing 0.1".
+ */
 export function describeOptimizer(run: RunDetail): string {
   const c = run.config;
   let text = `${c.optimizer} lr ${c.lr}`;
+  if (c.schedule !== 'constant') text += ` ${c.schedule}`;
   if (c.optimizer === 'sgd') text += ` m ${c.momentum}`;
+  if (c.warmup > 0) text += `, warm-up ${c.warmup}`;
   if (c.weightDecay > 0) text += `, wd ${c.weightDecay}`;
+  if (c.clip > 0) text += `, clip ${c.clip}`;
+  if (c.labelSmoothing > 0) text += `, smoothing ${c.labelSmoothing}`;
   return text;
 }
 

@@ -237,4 +237,13 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX run_workers_run ON run_workers(run_id);
   `,
+  // 8: the training aids (issue 14): every earlier run trained without them, and says so in its
+  // configuration and parameters, so that it groups with a new run of the same settings.
+  `
+  UPDATE runs SET config = json_insert(config, '$.schedule', 'constant', '$.warmup', 0, '$.clip', 0, '$.labelSmoothing', 0);
+  INSERT OR IGNORE INTO run_params (run_id, key, value)
+    SELECT id, p.key, p.value FROM runs,
+      (SELECT 'schedule' AS key, '"constant"' AS value UNION ALL SELECT 'warmup', '0'
+       UNION ALL SELECT 'clip', '0' UNION ALL SELECT 'labelSmoothing', '0') AS p;
+  `,
 ];

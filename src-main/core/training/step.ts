@@ -10,10 +10,12 @@ export type OptimizerConfig = Pick<TrainConfig, 'optimizer' | 'lr' | 'momentum'>
 /**
  * Adam with PyTorch's defaults (beta1 0.9, beta2 0.999, eps 1e-8; tfjs scales eps by the bias
  * correction slightly differently, which matters only while v is ~eps²) or SGD with momentum.
+ * AdamW is the same Adam: trainStep decays the weights itself (`decoupled`).
  */
 export function makeOptimizer(tf: Tf, c: OptimizerConfig): tfType.Optimizer {
   switch (c.optimizer) {
     case 'adam':
+    case 'adamw':
       return tf.train.adam(c.lr, 0.9, 0.999, 1e-8);
     case 'sgd':
       return c.momentum > 0 ? tf.train.momentum(c.lr, c.momentum) : tf.train.sgd(c.lr);
@@ -23,13 +25,48 @@ export function makeOptimizer(tf: Tf, c: OptimizerConfig): tfType.Optimizer {
   }
 }
 
-/** Mean softmax cross-entropy of logits [batch, classes] against integer labels [batch]. */
-export function crossEntropy(tf: Tf, logits: tfType.Tensor2D, labels: tfType.Tensor1D): tfType.Scalar {
+/**
+ * Mean softmax cross-entropy of logits [batch, classes] against integer labels [batch]; with
+ * `smoothing` s, against targets (1 - s) one-hot + s / classes, as PyTorch's label_smoothing.
+ */
+export function crossEntropy(
+  tf: Tf,
+  logits: tfType.Tensor2D,
+  labels: tfType.Tensor1D,
+  smoothing = 0,
+): tfType.Scalar {
   return tf.tidy(() => {
     const int = labels.dtype === 'int32' ? labels : (tf.cast(labels, 'int32') as tfType.Tensor1D);
     const onehot = tf.oneHot(int, logits.shape[1]);
-    return tf.losses.softmaxCrossEntropy(onehot, logits) as tfType.Scalar;
+    return tf.losses.softmaxCrossEntropy(onehot, logits, undefined, smoothing) as tfType.Scalar;
   });
+}
+
+type WithRate = tfType.Optimizer & { learningRate: number; setLearningRate?: (lr: number) => void };
+
+/** Sets an optimizer's learning rate for its next steps (SGD keeps it as a tensor, Adam as a number). */
+export function setLearningRate(optimizer: tfType.Optimizer, lr: number): void {
+  const o = optimizer as WithRate;
+  if (o.learningRate === lr) return;
+  if (o.setLearningRate) o.setLearningRate(lr);
+  else o.learningRate = lr;
+}
+
+/** An optimizer's learning rate now. */
+export function learningRateOf(optimizer: tfType.Optimizer): number {
+  return (optimizer as WithRate).learningRate;
+}
+
+/** What a step does besides the plain update (each off by default). */
+export interface StepAids {
+  /** Added as weightDecay * w to each gradient (PyTorch's weight_decay), or with `decoupled`... */
+  weightDecay?: number;
+  /** ...the weights shrunk by lr * weightDecay (the optimizer's rate now) before the update instead (PyTorch's AdamW). */
+  decoupled?: boolean;
+  /** Gradients scaled down to this global norm when above it (PyTorch's clip_grad_norm_). */
+  clip?: number;
+  /** Label smoothing of the training loss. */
+  labelSmoothing?: number;
 }
 
 /** A batch as the feature cache gives it: x is batch x steps x dims, y each note's class. */
@@ -40,16 +77,18 @@ export interface StepBatch {
 
 /**
  * One optimisation step on a batch (the one the trainer runs); returns the batch's mean loss,
- * before the update, and its count of correct predictions. `weightDecay` adds weightDecay * w to
- * each gradient before the optimiser sees it, as PyTorch's weight_decay does (not to the loss).
+ * before the update, and its count of correct predictions. In PyTorch's order: the gradients are
+ * clipped, then the weight decay is added to them (not to the loss), or with `decoupled` the
+ * weights shrink, then the optimiser updates.
  */
 export function trainStep(
   tf: Tf,
   model: Model,
   optimizer: tfType.Optimizer,
   batch: StepBatch,
-  weightDecay = 0,
+  aids: StepAids = {},
 ): { loss: number; correct: number } {
+  const { weightDecay = 0, decoupled = false, clip = 0, labelSmoothing = 0 } = aids;
   const { steps, dims } = model.inputShape;
   const count = batch.y.length;
   let correct: tfType.Scalar | undefined;
@@ -59,10 +98,21 @@ export function trainStep(
     const { value, grads } = tf.variableGrads(() => {
       const logits = model.apply(x, true);
       correct = tf.keep(tf.equal(tf.argMax(logits, 1), y).sum() as tfType.Scalar);
-      return crossEntropy(tf, logits, y);
+      return crossEntropy(tf, logits, y, labelSmoothing);
     }, model.variables);
-    if (weightDecay > 0) {
+    if (clip > 0) {
+      const names = Object.keys(grads);
+      const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!)))));
+      // clip / (norm + 1e-6), at most 1: only a norm above the limit is scaled.
+      const scale = tf.minimum(tf.div(clip, tf.add(norm, 1e-6)), 1);
+      for (const n of names) grads[n] = tf.mul(grads[n]!, scale);
+    }
+    if (weightDecay > 0 && !decoupled) {
       for (const v of model.variables) grads[v.name] = grads[v.name]!.add(v.mul(weightDecay));
+    }
+    if (weightDecay > 0 && decoupled) {
+      const keep = 1 - learningRateOf(optimizer) * weightDecay;
+      for (const v of model.variables) v.assign(v.mul(keep));
     }
     optimizer.applyGradients(grads);
     return value as tfType.Scalar;

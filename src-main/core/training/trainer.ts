@@ -12,7 +12,8 @@ import { saveModelDir } from './model-io';
 import { buildModel } from './models';
 import type { Model } from './models/types';
 import type { TrainerEvent, TrainJob } from './protocol';
-import { makeOptimizer, trainStep } from './step';
+import { constantRate, learningRateAt } from './schedule';
+import { makeOptimizer, setLearningRate, trainStep, type StepAids } from './step';
 
 const CLASSES = FAMILIES.length;
 
@@ -77,6 +78,13 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
       post({ type: 'log', message: `Resuming after epoch ${job.resumeFrom.epoch}.` });
     }
     const batches = Math.ceil(train.count / c.batch);
+    const aids: StepAids = {
+      weightDecay: c.weightDecay,
+      decoupled: c.optimizer === 'adamw',
+      clip: c.clip,
+      labelSmoothing: c.labelSmoothing,
+    };
+    const scheduled = !constantRate(c);
     const progressMs = job.progressMs ?? 250;
     let lastEpoch = startEpoch - 1;
     for (let epoch = startEpoch; epoch <= c.epochs; epoch++) {
@@ -92,7 +100,8 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
           return;
         }
         const n = b.y.length;
-        const step = trainStep(tf, net, optimizer, b, c.weightDecay);
+        if (scheduled) setLearningRate(optimizer, learningRateAt(c, (epoch - 1) * batches + batch, batches));
+        const step = trainStep(tf, net, optimizer, b, aids);
         batch++;
         if (!Number.isFinite(step.loss)) {
           throw new TrainingError(

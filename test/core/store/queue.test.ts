@@ -237,7 +237,9 @@ describe('QueueRepo', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     // Nothing cascaded away when the old table was dropped.
     expect(db.prepare('SELECT COUNT(*) AS n FROM epochs WHERE run_id = 7').get()).toEqual({ n: 1 });
-    expect(db.prepare('SELECT COUNT(*) AS n FROM run_params WHERE run_id = 7').get()).toEqual({ n: 1 });
+    expect(db.prepare("SELECT COUNT(*) AS n FROM run_params WHERE run_id = 7 AND key = 'lr'").get()).toEqual({
+      n: 1,
+    });
     expect(new QueueRepo(db).list()).toEqual([7]);
     expect(db.prepare('SELECT status, sweep_id, epochs_done FROM runs WHERE id = 7').get()).toEqual({
       status: 'finished',
@@ -251,6 +253,42 @@ describe('QueueRepo', () => {
     // The rebuilt table still cascades to what points at it.
     new RunRepo(db).remove(7);
     expect(db.prepare('SELECT COUNT(*) AS n FROM epochs').get()).toEqual({ n: 0 });
+  });
+
+  it('migration 8 writes the training aids, off, into earlier runs, leaving a run that has them as it is', () => {
+    const file = dbFile();
+    const old = new Database(file);
+    old.exec(MIGRATIONS.slice(0, 7).join(''));
+    old.pragma('user_version = 7');
+    old.exec(`INSERT INTO runs (id, name, status, created_at, app_version, seed, dataset_fingerprint, feature_config, config, epochs_done)
+              VALUES (1, 'old', 'finished', 'now', '0', 1, 'fp', '{}', '{"lr":0.001,"epochs":2}', 2),
+                     (2, 'has them', 'queued', 'now', '0', 1, 'fp', '{}', '{"lr":0.001,"schedule":"cosine","warmup":2,"clip":1,"labelSmoothing":0.1}', 0);
+              INSERT INTO run_params (run_id, key, value) VALUES (1, 'lr', '0.001'), (2, 'schedule', '"cosine"'), (2, 'warmup', '2');`);
+    old.close();
+    const db = open(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    const config = (id: number) =>
+      JSON.parse(db.prepare('SELECT config FROM runs WHERE id = ?').pluck().get(id) as string) as unknown;
+    const params = (id: number) =>
+      Object.fromEntries(
+        (
+          db.prepare('SELECT key, value FROM run_params WHERE run_id = ?').all(id) as {
+            key: string;
+            value: string;
+          }[]
+        ).map((p) => [p.key, JSON.parse(p.value) as unknown]),
+      );
+    expect(config(1)).toEqual({
+      lr: 0.001,
+      epochs: 2,
+      schedule: 'constant',
+      warmup: 0,
+      clip: 0,
+      labelSmoothing: 0,
+    });
+    expect(params(1)).toEqual({ lr: 0.001, schedule: 'constant', warmup: 0, clip: 0, labelSmoothing: 0 });
+    expect(config(2)).toEqual({ lr: 0.001, schedule: 'cosine', warmup: 2, clip: 1, labelSmoothing: 0.1 });
+    expect(params(2)).toMatchObject({ schedule: 'cosine', warmup: 2 });
   });
 
   it('migration 4 adds an empty, unpaused queue to a database of the previous schema, keeping its runs', () => {

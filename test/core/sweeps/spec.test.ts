@@ -37,7 +37,7 @@ describe('validateSweepSpec', () => {
     expect(refusal(spec({ name: ' ' }))).toBe('name must be 1 to 100 characters (got " ")');
     expect(refusal(spec({ method: 'bayes' }))).toBe('method must be one of grid, random (got "bayes")');
     expect(refusal(spec({ base: { preset: 'nope' } }))).toMatch(
-      /^base configuration: preset must be one of seed-lstm, /,
+      /^base configuration: preset must be one of logmel-mlp, seed-lstm, /,
     );
     expect(refusal(spec({ base: { overrides: { lr: -1 } } }))).toBe(
       'base configuration: lr must be a number above 0 and at most 10 (got -1)',

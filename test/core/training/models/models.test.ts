@@ -76,7 +76,10 @@ describe.each(['wasm', 'cpu'] as const)('models on %s', (backend) => {
     const model = buildModel(spec('cnn', { readout: 'max' }), SHAPE, 2);
     const optimizer = sgd(0.1, 0.9);
     const batch = toyBatch();
-    const losses = Array.from({ length: 15 }, () => trainStep(tf, model, optimizer, batch, 1e-3).loss);
+    const losses = Array.from(
+      { length: 15 },
+      () => trainStep(tf, model, optimizer, batch, { weightDecay: 1e-3 }).loss,
+    );
     expect(losses.at(-1)!).toBeLessThan(0.6 * losses[0]!);
     model.dispose();
   });
@@ -84,7 +87,7 @@ describe.each(['wasm', 'cpu'] as const)('models on %s', (backend) => {
   it("applies weight decay as PyTorch's SGD does: w -= lr * (grad + decay * w)", () => {
     const [plain, decayed] = [0, 0.5].map((decay) => {
       const model = buildModel(spec('mlp', { dropout: 0 }), SHAPE, 3);
-      trainStep(tf, model, sgd(0.1), toyBatch(), decay);
+      trainStep(tf, model, sgd(0.1), toyBatch(), { weightDecay: decay });
       const w = model.getWeights();
       model.dispose();
       return w;
