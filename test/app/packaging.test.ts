@@ -58,6 +58,8 @@ describe('packaging', () => {
     expect(pkg.build.files).toContain('out/**');
     // The bundle runs no sources: the CLI and the browser shell run them through tsx, outside the app.
     expect(pkg.build.files.some((f) => /^(src-main|src-renderer|bin|test)\b/.test(f))).toBe(false);
+    // Nor the CLI's bundle (out/cli, for `timbre` run from a checkout).
+    expect(pkg.build.files).toContain('!out/cli/**');
     expect(pkg.build.asarUnpack).toContain('node_modules/better-sqlite3/**');
     expect(pkg.build.asarUnpack).toContain('node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm');
     // JavaScript unpacked would run unchecked by the asar integrity fuse.
