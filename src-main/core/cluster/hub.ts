@@ -246,7 +246,7 @@ export class ClusterHub implements TrainsRuns {
       throw new NotHolderError(`Run ${req.runId} is not on the cluster's queue under job ${req.jobId}.`);
     const run = this.home.runs.get(req.runId);
     if (!run) throw new NotHolderError(`Run ${req.runId} no longer exists.`);
-    const resume = resumePoint(run);
+    const resume = this.orFail(d, () => resumePoint(run), '');
     if (d.holder !== req.worker) {
       if (d.holder)
         this.log(
@@ -258,8 +258,11 @@ export class ClusterHub implements TrainsRuns {
       this.changed();
     }
     d.heard = Date.now();
-    const cache = await d.job.features((p) =>
-      this.emitRun(req.runId, { type: 'features', done: p.done, total: p.total }),
+    const cache = await this.orFail(
+      d,
+      () =>
+        d.job.features((p) => this.emitRun(req.runId, { type: 'features', done: p.done, total: p.total })),
+      'Could not compute the features: ',
     );
     d.featuresDir = cache.dir;
     d.validNotes = cache.splits.valid?.notes ?? 0;
@@ -277,7 +280,9 @@ export class ClusterHub implements TrainsRuns {
             bestValLoss: resume.bestValLoss,
             bestValAccuracy: resume.bestValAccuracy,
             bestEpoch: resume.bestEpoch,
-            checkpoint: `checkpoint-${resume.epoch}`,
+            checkpoint: path.basename(
+              run.models.find((m) => m.kind === 'checkpoint' && m.epoch === resume.epoch)!.dir,
+            ),
             best: resume.bestDir ? path.basename(resume.bestDir) : null,
           }
         : null,
@@ -289,6 +294,27 @@ export class ClusterHub implements TrainsRuns {
         files,
       },
     };
+  }
+
+  /**
+   * What `f` gives, or, when the run cannot train (its checkpoint or data set is gone), the run
+   * ends failed saying why (as a local run does) and the worker is told to drop it.
+   */
+  private orFail<T>(d: Dispatched, f: () => T, prefix: string): T {
+    const failed = (err: unknown): never => {
+      const why = `${prefix}${err instanceof Error ? err.message : String(err)}`;
+      if (this.dispatched.get(d.job.runId) === d) {
+        this.dispatched.delete(d.job.runId);
+        this.finish(d.job.runId, 'failed', why);
+      }
+      throw new NotHolderError(`Run ${d.job.runId} cannot train: ${why}`);
+    };
+    try {
+      const value = f();
+      return value instanceof Promise ? (value.catch(failed) as T) : value;
+    } catch (err) {
+      return failed(err);
+    }
   }
 
   /** The path of a feature cache file the holder of a run may fetch. */

@@ -75,6 +75,9 @@ export async function trainRemoteRun(
       const r = claim.resumeFrom;
       for (const folder of [r.checkpoint, r.best]) {
         if (!folder || fs.existsSync(path.join(modelDir, folder))) continue;
+        // The hub's word too is checked: a folder name, nothing that leaves this run's folder.
+        if (!/^(best|checkpoint)(-[1-9]\d{0,5})?$/.test(folder))
+          throw new Error(`The hub named a model folder "${folder.slice(0, 60)}".`);
         const tmp = path.join(modelDir, `${folder}.download`);
         fs.mkdirSync(tmp, { recursive: true });
         for (const file of MODEL_FILES)
