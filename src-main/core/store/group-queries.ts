@@ -58,13 +58,18 @@ export class GroupQueries {
           `SELECT run_id, key, value FROM run_params WHERE run_id IN ${IDS}`,
         )
         .raw(true),
+      // Two epochs a run, each found by its key (not every epoch of every run read and tested):
+      // its best and its last, the same epoch twice when they are one.
       ends: db
-        .prepare<[string], [number, number, number, number | null, number | null, number | null]>(
-          `SELECT e.run_id, e.epoch = r.best_epoch, e.epoch = (SELECT MAX(epoch) FROM epochs x WHERE x.run_id = e.run_id),
-                  e.train_loss, e.val_loss, e.val_accuracy
-           FROM epochs e JOIN runs r ON r.id = e.run_id
-           WHERE e.run_id IN ${IDS}
-             AND (e.epoch = r.best_epoch OR e.epoch = (SELECT MAX(epoch) FROM epochs x WHERE x.run_id = e.run_id))`,
+        .prepare<[string, string], [number, number, number, number | null, number | null, number | null]>(
+          `SELECT r.id, 1, 0, e.train_loss, e.val_loss, e.val_accuracy
+           FROM runs r JOIN epochs e ON e.run_id = r.id AND e.epoch = r.best_epoch
+           WHERE r.id IN ${IDS}
+           UNION ALL
+           SELECT r.id, 0, 1, e.train_loss, e.val_loss, e.val_accuracy
+           FROM runs r JOIN epochs e ON e.run_id = r.id
+             AND e.epoch = (SELECT MAX(epoch) FROM epochs x WHERE x.run_id = r.id)
+           WHERE r.id IN ${IDS}`,
         )
         .raw(true),
       tests: db.prepare<[string], TestResult>(
@@ -124,9 +129,8 @@ export class GroupQueries {
   /** Each run's last epoch and the loss at its best epoch. */
   ends(ids: readonly number[]): Map<number, EpochEnds> {
     const out = new Map<number, EpochEnds>();
-    for (const [runId, isBest, isLast, trainLoss, valLoss, valAccuracy] of this.sql.ends.all(
-      JSON.stringify(ids),
-    )) {
+    const list = JSON.stringify(ids);
+    for (const [runId, isBest, isLast, trainLoss, valLoss, valAccuracy] of this.sql.ends.all(list, list)) {
       const e = out.get(runId) ?? {
         runId,
         lastTrainLoss: null,
