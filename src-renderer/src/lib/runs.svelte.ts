@@ -3,7 +3,7 @@ import type { RunSummary } from '../../../src-main/shared/training';
 import { ApiList } from './api-list.svelte';
 import { api } from './client';
 import { listFilter, PREVIEW } from './early';
-import { afterPaint } from './paint';
+import { afterPaintIdle } from './paint';
 
 export { messageOf } from './api-list.svelte';
 
@@ -25,8 +25,9 @@ class RunsStore extends ApiList<RunSummary> {
 
   protected fetchList = async () => {
     const packed = await api.listRuns(listFilter(this.sweep));
-    // Let the browser paint the preview before 10,000 runs are parsed.
-    if (this.preview) await afterPaint();
+    // Let the browser paint the preview before 10,000 runs are parsed, and let whatever the user
+    // opens next from it (a run, a comparison) start first.
+    if (this.preview) await afterPaintIdle();
     return unpackRuns(packed);
   };
 
