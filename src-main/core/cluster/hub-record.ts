@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FAMILIES } from '../../shared/constants';
 import { errorKind } from '../errors';
+import { notePredictions } from '../store/runs';
 import type { RunJob } from '../training/runner';
 import type { Home } from '../workbench/home';
 import type { ReportEvent } from './protocol';
@@ -83,12 +84,7 @@ export function commitEvaluation(
     perClass: e.perClass,
     confusion: e.confusion,
     labels: e.labels,
-    predictions: e.noteStrs.map((noteStr, i) => ({
-      noteStr,
-      trueFamily: truth[i]!,
-      predicted: predicted[i]!,
-      probabilities: probabilities.subarray(i * k, (i + 1) * k),
-    })),
+    predictions: notePredictions(e.noteStrs, truth, predicted, probabilities, k),
   });
 }
 

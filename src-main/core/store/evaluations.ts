@@ -20,6 +20,25 @@ export interface NewEvaluation {
   predictions: { noteStr: string; trueFamily: number; predicted: number; probabilities: Float32Array }[];
 }
 
+/**
+ * Each note's prediction from an evaluation's parallel arrays, as an evaluation is recorded;
+ * `probabilities` holds `classes` values per note, in the notes' order (views, not copies).
+ */
+export function notePredictions(
+  noteStrs: readonly string[],
+  truth: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  probabilities: Float32Array,
+  classes: number,
+): NewEvaluation['predictions'] {
+  return noteStrs.map((noteStr, i) => ({
+    noteStr,
+    trueFamily: truth[i]!,
+    predicted: predicted[i]!,
+    probabilities: probabilities.subarray(i * classes, (i + 1) * classes),
+  }));
+}
+
 /** Evaluations of models (a run's best or last weights, or any model folder) and their predictions. */
 export class EvaluationRepo {
   private readonly deletePredictions;

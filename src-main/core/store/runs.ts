@@ -10,7 +10,7 @@ import type {
 import { unpackRuns, type PackedRuns } from '../../shared/run-list';
 import type { Db } from './database';
 import { EpochRepo } from './epochs';
-import { EvaluationRepo, type NewEvaluation } from './evaluations';
+import { EvaluationRepo, notePredictions, type NewEvaluation } from './evaluations';
 import { ModelRepo, type ModelKind } from './models';
 import { PredictionRepo } from './predictions';
 import {
@@ -26,7 +26,7 @@ import { runStatements } from './run-statements';
 import { ReadCache } from './read-cache';
 import { pidAlive } from '../pid';
 
-export { flattenConfig, type LockedRun, type NewEvaluation, type NewRun };
+export { flattenConfig, notePredictions, type LockedRun, type NewEvaluation, type NewRun };
 
 /**
  * Runs and everything they record. Each write is one transaction, committed when it returns;

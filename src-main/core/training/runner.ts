@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { FeatureCacheInfo } from '../../shared/features';
 import type { EndStatus, RunStatus } from '../../shared/training';
-import type { RunRepo } from '../store/runs';
+import { notePredictions, type RunRepo } from '../store/runs';
 import { pruneModelFolders, type PruneRule } from './model-dirs';
 import type { TrainerEvent, TrainerRequest, TrainJob } from './protocol';
 import type { RunEvent, RunJob } from './run-job';
@@ -206,12 +206,6 @@ export class Runner {
         return;
       }
       case 'evaluation': {
-        const preds = e.noteStrs.map((noteStr, i) => ({
-          noteStr,
-          trueFamily: e.truth[i]!,
-          predicted: e.predicted[i]!,
-          probabilities: e.probabilities.subarray(i * e.labels.length, (i + 1) * e.labels.length),
-        }));
         this.runs.recordEvaluation({
           runId,
           weights: e.weights,
@@ -225,7 +219,7 @@ export class Runner {
           perClass: e.perClass,
           confusion: e.confusion,
           labels: e.labels,
-          predictions: preds,
+          predictions: notePredictions(e.noteStrs, e.truth, e.predicted, e.probabilities, e.labels.length),
         });
         break;
       }

@@ -3,6 +3,7 @@ import type { FeatureConfig } from '../../shared/features';
 import type { BackendName, Evaluation } from '../../shared/training';
 import { evaluateInWorker } from '../training/evaluate-in-worker';
 import { loadModelDir } from '../training/model-io';
+import { notePredictions } from '../store/runs';
 import type { WorkbenchDatasets } from './datasets';
 import { RunStateError, runOf, type Home } from './home';
 
@@ -56,12 +57,7 @@ export async function testModel(
     perClass: ev.perClass,
     confusion: ev.confusion,
     labels: ev.labels,
-    predictions: ev.noteStrs.map((noteStr, i) => ({
-      noteStr,
-      trueFamily: ev.truth[i]!,
-      predicted: ev.predicted[i]!,
-      probabilities: ev.probabilities.subarray(i * ev.labels.length, (i + 1) * ev.labels.length),
-    })),
+    predictions: notePredictions(ev.noteStrs, ev.truth, ev.predicted, ev.probabilities, ev.labels.length),
   });
   return { ...home.runs.evaluation(id)!, backend: ev.backend };
 }

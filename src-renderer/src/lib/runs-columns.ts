@@ -2,6 +2,7 @@
 // metrics, tags, notes) and each one as a Column, its values read from a runColumns answer.
 import { GROUP_METRICS } from '../../../src-main/shared/group-compare';
 import { fixed, pct } from '../../../src-main/shared/format';
+import { PACKED_CONFIG_FIELDS } from '../../../src-main/shared/run-list';
 import { METRIC_COLUMNS, metricColumn, type ColumnValue } from '../../../src-main/shared/run-views';
 import { TRAIN_FIELDS } from '../../../src-main/shared/train-fields';
 import type { RunSummary } from '../../../src-main/shared/training';
@@ -15,17 +16,8 @@ export interface ColumnChoice {
   group: 'Settings' | 'Metrics' | 'Labels';
 }
 
-// Settings the table shows in columns of its own.
-const OWN = new Set([
-  'model.type',
-  'features.representation',
-  'lr',
-  'batch',
-  'model.hidden',
-  'model.layers',
-  'optimizer',
-  'epochs',
-]);
+// Settings the table shows in columns of its own: those each run's row carries.
+const OWN = new Set<string>(PACKED_CONFIG_FIELDS);
 
 const settingKey = (f: (typeof TRAIN_FIELDS)[number]) =>
   f.section === 'training' ? f.key : `${f.section}.${f.key}`;
