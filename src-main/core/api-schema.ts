@@ -241,6 +241,8 @@ const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
       .max(MAX_SWEEP_RUNS * 100),
   ]),
   setRunsAtOnce: z.tuple([z.number().int().min(1).max(MAX_RUNS_AT_ONCE)]),
+  clusterWorkers: z.tuple([]),
+  runWorkers: z.tuple([id]),
   listPredictions: z.union([
     z.tuple([id]),
     z.tuple([id, evaluatedSplit]),

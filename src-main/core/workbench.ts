@@ -1,5 +1,6 @@
 import type {
   AppInfo,
+  ClusterWorkerInfo,
   EpochPredictions,
   NoteAudio,
   NoteHistory,
@@ -11,6 +12,7 @@ import type {
   ReportFormat,
   ReportFormatInfo,
   RunEdit,
+  RunWorkerShare,
   RunRequest,
   WorkbenchEvent,
 } from '../shared/contract';
@@ -46,6 +48,7 @@ import { PredictionReader } from './predictions';
 import type { ExportOptions, ExportResult } from './reports/export';
 import { reportFormatInfo } from './reports/registry';
 import { backupSettled } from './store/backup';
+import { RunWorkerRepo } from './store/run-workers';
 import { availableBackends } from './training/backend';
 import { PRESETS } from './training/config';
 import { trainingOptions } from './training/options';
@@ -101,6 +104,7 @@ export class Workbench implements WorkbenchLocalApi {
   readonly #reports: WorkbenchReports;
   readonly #views: WorkbenchViews;
   readonly #predictions: PredictionReader;
+  readonly #runWorkers: RunWorkerRepo;
   readonly #listeners = new Set<(event: WorkbenchEvent) => void>();
   readonly #shell: AppInfo['shell'];
 
@@ -115,6 +119,7 @@ export class Workbench implements WorkbenchLocalApi {
     this.#reports = new WorkbenchReports(this.#home, this.#sweeps);
     this.#views = new WorkbenchViews(this.#home);
     this.#predictions = new PredictionReader(this.#home.runs.predictions, this.#home.datasets);
+    this.#runWorkers = new RunWorkerRepo(this.#home.db);
   }
 
   async appInfo(): Promise<AppInfo> {
@@ -299,6 +304,15 @@ export class Workbench implements WorkbenchLocalApi {
 
   async setRunsAtOnce(n: number): Promise<QueueState> {
     return this.#runs.setRunsAtOnce(n);
+  }
+
+  async clusterWorkers(): Promise<ClusterWorkerInfo[] | null> {
+    return this.#runs.cluster?.workersNow() ?? null;
+  }
+
+  async runWorkers(id: number): Promise<RunWorkerShare[]> {
+    const run = runOf(this.#home, id);
+    return this.#runWorkers.shares(id, run.epochsDone);
   }
 
   async testModel(request: TestModelRequest): Promise<Evaluation & { backend: string }> {

@@ -4,7 +4,14 @@ import fs from 'node:fs';
 import type http from 'node:http';
 import type { z } from 'zod';
 import type { ClusterHub } from '../core/cluster/hub';
-import { ClaimRequest, HOLDER_HEADER, MAX_REPORT_BYTES, ReportRequest } from '../core/cluster/protocol';
+import {
+  ClaimRequest,
+  HeartbeatRequest,
+  HOLDER_HEADER,
+  LeaveRequest,
+  MAX_REPORT_BYTES,
+  ReportRequest,
+} from '../core/cluster/protocol';
 import { readBody } from './api-route';
 import { RequestError } from './errors';
 import type { RequestTarget } from './request-target';
@@ -20,7 +27,7 @@ export async function clusterRoute(
   if (!hub)
     throw new RequestError(404, 'This workbench runs no cluster: start `timbre serve` with --redis URL.');
   const [, what, ...rest] = target.segments;
-  if (what === 'claim' || what === 'report') {
+  if (what === 'claim' || what === 'report' || what === 'heartbeat' || what === 'leave') {
     if (rest.length) throw new RequestError(404, 'No such cluster address.');
     if (req.method !== 'POST') {
       res.setHeader('allow', 'POST');
@@ -29,8 +36,10 @@ export async function clusterRoute(
     const type = (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
     if (type !== 'application/json')
       throw new RequestError(415, 'Cluster requests must be sent as Content-Type: application/json.');
-    const body = await readBody(req, what === 'claim' ? 64 * 1024 : MAX_REPORT_BYTES);
+    const body = await readBody(req, what === 'report' ? MAX_REPORT_BYTES : 64 * 1024);
     if (what === 'claim') return send(200, await hub.claim(parse(ClaimRequest, body)));
+    if (what === 'heartbeat') return send(200, hub.heartbeat(parse(HeartbeatRequest, body)));
+    if (what === 'leave') return send(200, hub.leave(parse(LeaveRequest, body)));
     return send(200, hub.report(parse(ReportRequest, body)));
   }
   // GET /cluster/runs/<id>/features/<file> and /cluster/runs/<id>/models/<folder>/<file>

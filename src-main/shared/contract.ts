@@ -118,6 +118,36 @@ export interface QueueState {
   carriedOver: number;
 }
 
+/** A cluster worker as the hub knows it from its claims, reports and heartbeats (docs/cluster.md). */
+export interface ClusterWorkerInfo {
+  /** The worker process's id at the hub: host:pid:random, fresh each start. */
+  id: string;
+  host: string;
+  /** The backend it trains on (its last run's, or its --backend), null until it says. */
+  backend: string | null;
+  /** Its machine's cores, null until its first heartbeat. */
+  cores: number | null;
+  /** How many runs it trains at once (its --runs-at-once), null until its first heartbeat. */
+  runsAtOnce: number | null;
+  /** The runs it holds now, each with the epoch it trains. */
+  runs: { runId: number; epoch: number }[];
+  /** When the hub last heard from it (ISO time). */
+  lastSeen: string;
+  /** 'alive': heard within three heartbeats; 'silent': not since; 'left': it said it stopped. */
+  state: 'alive' | 'silent' | 'left';
+}
+
+/** Which cluster worker trained which epochs of a run, on which backend (local runs have none). */
+export interface RunWorkerShare {
+  fromEpoch: number;
+  /** The last epoch it committed, or null if it committed none (yet). */
+  toEpoch: number | null;
+  worker: string;
+  host: string;
+  backend: string | null;
+  takenAt: string;
+}
+
 /** The most runs the queue may train at once. */
 export const MAX_RUNS_AT_ONCE = 64;
 
@@ -256,6 +286,10 @@ export interface WorkbenchApi {
   moveInQueue(id: number, index: number): Promise<QueueState>;
   /** Sets how many runs of the queue train at once (1 to MAX_RUNS_AT_ONCE). */
   setRunsAtOnce(n: number): Promise<QueueState>;
+  /** Cluster mode's workers as the hub knows them, alive first; null when this workbench runs no cluster. */
+  clusterWorkers(): Promise<ClusterWorkerInfo[] | null>;
+  /** Which cluster workers trained which epochs of a run, in order (empty for a run trained here). */
+  runWorkers(id: number): Promise<RunWorkerShare[]>;
   /** Every note of a finished run's split (default test) with its prediction, by the best (default) or last weights. */
   listPredictions(runId: number, split?: 'valid' | 'test', weights?: 'best' | 'last'): Promise<PredictionSet>;
   /** The audio of one note of the data set a run trained on. */
@@ -320,6 +354,8 @@ export const API_METHODS = [
   'resumeQueue',
   'moveInQueue',
   'setRunsAtOnce',
+  'clusterWorkers',
+  'runWorkers',
   'listPredictions',
   'noteAudio',
   'noteHistory',

@@ -90,7 +90,8 @@ export async function startRedis(dir: string, port?: number): Promise<{ url: str
 export async function startHub(
   home: string,
   redis: string | null,
-  options: { port?: number; env?: Record<string, string> } = {},
+  /** `build`: the UI is built first if its sources changed (for tests that open it in Chromium). */
+  options: { port?: number; env?: Record<string, string>; build?: boolean } = {},
 ): Promise<{ url: string; base: string; token: string; server: Child }> {
   if (!fs.existsSync(path.join(home, 'timbre.db'))) {
     // The database first (a home with data sets but no database is refused as damaged), then the set.
@@ -101,10 +102,17 @@ export async function startHub(
   }
   const server = child(
     process.execPath,
-    [BIN, 'serve', '--port', String(options.port ?? 0), '--no-build', ...(redis ? ['--redis', redis] : [])],
+    [
+      BIN,
+      'serve',
+      '--port',
+      String(options.port ?? 0),
+      ...(options.build ? [] : ['--no-build']),
+      ...(redis ? ['--redis', redis] : []),
+    ],
     { TIMBRE_HOME: home, TIMBRE_DEFAULT_PRESET: 'tiny', ...options.env },
   );
-  const [, url] = await server.waitFor(/(http:\/\/\S+\?token=\S+)/);
+  const [, url] = await server.waitFor(/(http:\/\/\S+\?token=\S+)/, options.build ? 180_000 : 60_000);
   await server.waitFor(/default data set is ready/);
   const parsed = new URL(url!);
   return { url: url!, base: parsed.origin, token: parsed.searchParams.get('token')!, server };

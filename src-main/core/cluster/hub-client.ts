@@ -58,6 +58,8 @@ export class HubClient {
         method: 'POST',
         headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
         body: text,
+        // A short-lived request (a heartbeat, a leave) does not wait on a hub that hangs.
+        signal: this.patienceMs < 60_000 ? AbortSignal.timeout(Math.max(this.patienceMs, 5000)) : undefined,
       });
       if (!res.ok) throw await refusal(res);
       return (await res.json()) as T;

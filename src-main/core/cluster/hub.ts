@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RunEventPayload } from '../../shared/contract';
+import type { ClusterWorkerInfo, RunEventPayload } from '../../shared/contract';
 import type { EndStatus, RunStatus } from '../../shared/training';
 import { RunWorkerRepo } from '../store/run-workers';
 import { pruneModelFolders } from '../training/model-dirs';
@@ -15,12 +15,16 @@ import { NotFoundError, type Home } from '../workbench/home';
 import { commitEpoch, commitEvaluation, NotHolderError, sentFolder } from './hub-record';
 import { checkRedisUrl, pingRedis } from './redis';
 import { writeFolder } from './model-transfer';
+import { WorkerRoster } from './roster';
 import {
   CLUSTER_QUEUE,
   FEATURE_FILE,
   MODEL_FILES,
   type ClaimAnswer,
   type ClaimRequest,
+  type HeartbeatRequest,
+  type LeaveAnswer,
+  type LeaveRequest,
   type ReportAnswer,
   type ReportRequest,
 } from './protocol';
@@ -44,6 +48,13 @@ interface Dispatched {
   heard: number;
   /** How many notes the run's validation split has (each epoch predicts them all). */
   validNotes?: number;
+  /** The epoch its holder trains now, from its reports. */
+  epoch?: number;
+}
+
+/** A BullMQ job id of the hub's own for a run: a run given out again gets a new one. */
+function newJobId(runId: number): string {
+  return `run-${runId}-${randomUUID().slice(0, 8)}`;
 }
 
 /**
@@ -56,6 +67,8 @@ export class ClusterHub implements TrainsRuns {
   private readonly dispatched = new Map<number, Dispatched>();
   private readonly waiters = new Map<number, ((status: RunStatus) => void)[]>();
   private readonly workers: RunWorkerRepo;
+  /** The workers heard from lately, for the status strip and the queue view. */
+  private readonly roster = new WorkerRoster();
   private readonly queue: Promise<Queue>;
   private events?: QueueEvents;
   private recheck?: ReturnType<typeof setInterval>;
@@ -160,18 +173,79 @@ export class ClusterHub implements TrainsRuns {
   /** Puts a run the driver claimed on the BullMQ queue. */
   train(job: RunJob): void {
     if (this.closing || this.dispatched.has(job.runId)) return;
-    const jobId = `run-${job.runId}-${randomUUID().slice(0, 8)}`;
-    this.dispatched.set(job.runId, { job, jobId, heard: Date.now() });
+    const d: Dispatched = { job, jobId: newJobId(job.runId), heard: Date.now() };
+    this.dispatched.set(job.runId, d);
+    this.enqueue(d);
+  }
+
+  /** Adds the run's job to Redis; if Redis refuses, the run waits in the lasting queue again. */
+  private enqueue(d: Dispatched): void {
+    const { runId } = d.job;
+    const jobId = d.jobId;
     this.queue
-      .then((q) => q.add('run', { runId: job.runId }, { jobId, removeOnComplete: true, removeOnFail: 1000 }))
+      .then((q) => q.add('run', { runId }, { jobId, removeOnComplete: true, removeOnFail: 1000 }))
       .catch((err: Error) => {
         // Redis refused: the run waits in the lasting queue again, and the hub says why.
-        if (this.dispatched.get(job.runId)?.jobId !== jobId) return;
-        this.dispatched.delete(job.runId);
-        this.home.queue.requeue(job.runId);
-        this.log(job.runId, `Could not put the run on the cluster's queue: ${err.message}`);
+        if (this.dispatched.get(runId)?.jobId !== jobId) return;
+        this.dispatched.delete(runId);
+        this.home.queue.requeue(runId);
+        this.log(runId, `Could not put the run on the cluster's queue: ${err.message}`);
         this.changed();
       });
+  }
+
+  /**
+   * Gives a held run out again at once under a new job (its holder left): the old job, if it
+   * comes back from Redis, is refused; the next worker resumes after the last committed epoch.
+   */
+  private giveOutAgain(d: Dispatched, why: string): void {
+    d.jobId = newJobId(d.job.runId);
+    d.holder = undefined;
+    d.epoch = undefined;
+    d.heard = Date.now();
+    this.log(d.job.runId, why);
+    this.enqueue(d);
+    this.changed();
+  }
+
+  /** A worker says it is alive; what it is and holds is kept for the workers list. */
+  heartbeat(req: HeartbeatRequest): { ok: true } {
+    this.roster.heard(req.worker, req.host, {
+      backend: req.backend,
+      cores: req.cores,
+      runsAtOnce: req.runsAtOnce,
+      everyMs: req.everyMs,
+    });
+    return { ok: true };
+  }
+
+  /**
+   * A worker stops on purpose: the runs it holds under the jobs it names go out again at once
+   * (instead of after its locks lapse), each resuming after its last committed epoch.
+   */
+  leave(req: LeaveRequest): LeaveAnswer {
+    this.roster.left(req.worker);
+    const released: number[] = [];
+    for (const { runId, jobId } of req.runs) {
+      const d = this.dispatched.get(runId);
+      if (!d || d.jobId !== jobId || d.holder !== req.worker) continue;
+      const done = this.home.runs.get(runId)?.epochsDone ?? 0;
+      this.giveOutAgain(d, `Worker ${req.worker} left; the run goes to another worker after epoch ${done}.`);
+      released.push(runId);
+    }
+    return { released };
+  }
+
+  /** The workers heard from lately with the runs each holds and the epoch it trains. */
+  workersNow(): ClusterWorkerInfo[] {
+    const held = new Map<string, { runId: number; epoch: number }[]>();
+    for (const [runId, d] of this.dispatched) {
+      if (!d.holder) continue;
+      const list = held.get(d.holder) ?? [];
+      list.push({ runId, epoch: d.epoch ?? 1 });
+      held.set(d.holder, list);
+    }
+    return this.roster.list((worker) => held.get(worker) ?? []);
   }
 
   /** Cancels a run: one waiting in Redis at once, one a worker holds at its next report. */
@@ -257,6 +331,8 @@ export class ClusterHub implements TrainsRuns {
       this.workers.take(req.runId, run.epochsDone + 1, req.worker, req.host);
       this.changed();
     }
+    this.roster.heard(req.worker, req.host);
+    d.epoch = run.epochsDone + 1;
     d.heard = Date.now();
     const cache = await this.orFail(
       d,
@@ -341,6 +417,7 @@ export class ClusterHub implements TrainsRuns {
   report(req: ReportRequest): ReportAnswer {
     const d = this.held(req.runId, req.worker, req.jobId);
     d.heard = Date.now();
+    this.roster.heard(req.worker, null, req.event.type === 'ready' ? { backend: req.event.backend } : {});
     const runId = req.runId;
     const modelDir = this.modelFolder(runId);
     const e = req.event;
@@ -356,11 +433,15 @@ export class ClusterHub implements TrainsRuns {
         this.changed();
         break;
       case 'batch':
+        d.epoch = e.epoch;
+        this.emitRun(runId, e);
+        break;
       case 'log':
         this.emitRun(runId, e);
         break;
       case 'epoch': {
         const dbSeconds = commitEpoch(this.home, runId, d.validNotes, folder, e);
+        d.epoch = Math.min(e.metrics.epoch + 1, d.job.config.epochs);
         this.prune(runId, { kinds: ['best', 'checkpoint'], upTo: e.metrics.epoch });
         this.emitRun(runId, { type: 'epoch', metrics: e.metrics, confusion: e.confusion, dbSeconds });
         this.askToStop(d, e.metrics.epoch);

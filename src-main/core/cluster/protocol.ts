@@ -46,6 +46,31 @@ const holder = { runId: id, jobId: name(100), worker: name(200) };
 export const ClaimRequest = z.strictObject({ ...holder, host: name(200) });
 export type ClaimRequest = z.infer<typeof ClaimRequest>;
 
+/** A run a worker holds, as it names it in a heartbeat or when it leaves. */
+const heldRun = z.strictObject({ runId: id, jobId: name(100) });
+
+/** `POST /cluster/heartbeat`: a worker says it is alive, what it is and which runs it trains. */
+export const HeartbeatRequest = z.strictObject({
+  worker: name(200),
+  host: name(200),
+  cores: z.number().int().min(1).max(65_536),
+  runsAtOnce: z.number().int().min(1).max(64),
+  backend: z.enum(BACKENDS).nullable(),
+  /** How often it sends these, in ms: the hub shows it silent after three missed. */
+  everyMs: z.number().int().min(100).max(600_000),
+  runs: z.array(heldRun).max(64),
+});
+export type HeartbeatRequest = z.infer<typeof HeartbeatRequest>;
+
+/** `POST /cluster/leave`: a worker stops on purpose; the hub gives its runs out again at once. */
+export const LeaveRequest = z.strictObject({ worker: name(200), runs: z.array(heldRun).max(64) });
+export type LeaveRequest = z.infer<typeof LeaveRequest>;
+
+/** The hub's answer to a leave: the runs it took back (their jobs may be finished by the worker). */
+export interface LeaveAnswer {
+  released: number[];
+}
+
 /** The files of model folders a report brings: folder name -> file name -> base64. */
 const folders = z
   .record(

@@ -34,6 +34,8 @@ export interface RemoteRunContext {
   /** The backend this worker trains on, if told (else the run's, else the best it has). */
   backend?: BackendName;
   log: (line: string) => void;
+  /** Told the backend a run trains on once its thread is ready. */
+  onBackend?: (backend: BackendName) => void;
 }
 
 /**
@@ -236,6 +238,7 @@ function train(
       switch (e.type) {
         case 'ready':
           ctx.log(`Run ${holder.runId}: training on ${e.backend}.`);
+          ctx.onBackend?.(e.backend);
           return send({ type: 'ready', backend: e.backend, version: e.version });
         case 'batch':
           // Progress only: one in flight at a time, the rest dropped.

@@ -7,7 +7,8 @@ import type { BackendName } from '../../shared/training';
 import { checkRedisUrl, pingRedis } from './redis';
 import packageJson from '../../../package.json';
 import { HubClient, HubRefusal, HubUnreachableError, parseHubUrl } from './hub-client';
-import { CLUSTER_QUEUE } from './protocol';
+import { CLUSTER_QUEUE, type HeartbeatRequest, type LeaveAnswer } from './protocol';
+import { HEARTBEAT_MS } from './roster';
 import { trainRemoteRun, type RemoteRunContext } from './remote-run';
 
 /** How a worker is started. */
@@ -27,6 +28,8 @@ export interface ClusterWorkerOptions {
    * by the others this long after, and its run is taken up again.
    */
   lockMs?: number;
+  /** How often the worker tells the hub it is alive, in ms (default 5 s). */
+  heartbeatMs?: number;
   log?: (line: string) => void;
 }
 
@@ -37,8 +40,9 @@ export interface ClusterWorker {
   /** Resolves with the reason if the worker has to stop by itself (the hub refused its token). */
   broken: Promise<string>;
   /**
-   * Stops taking runs and leaves those training here: their jobs' locks lapse and the hub's
-   * queue gives them to another worker, which resumes from the hub's last committed epoch.
+   * Stops taking runs and leaves those training here: the hub is told (`leave`) and gives them to
+   * another worker at once, which resumes from the hub's last committed epoch; runs the hub did
+   * not take back (it could not be reached) go when their jobs' locks lapse.
    */
   close(): Promise<void>;
 }
@@ -62,7 +66,20 @@ export async function startClusterWorker(o: ClusterWorkerOptions): Promise<Clust
     signal.stopped = true;
     broke(`The hub at ${base} refused the token: ${message}`);
   });
-  const ctx: RemoteRunContext = { hub, worker: id, host, dir: o.dir, backend: o.backend, log };
+  /** The runs training here, by job id; the backend the last one trained on. */
+  const held = new Map<string, number>();
+  let backend: BackendName | null = o.backend ?? null;
+  const ctx: RemoteRunContext = {
+    hub,
+    worker: id,
+    host,
+    dir: o.dir,
+    backend: o.backend,
+    log,
+    onBackend: (b) => (backend = b),
+  };
+  // Released by the hub when this worker left: their jobs are finished here, not left to lapse.
+  let released: Promise<Set<number>> | undefined;
   // Loaded here only: nothing else in the app needs BullMQ.
   const { Worker } = await import('bullmq');
   const lockMs = o.lockMs ?? 30_000;
@@ -74,9 +91,16 @@ export async function startClusterWorker(o: ClusterWorkerOptions): Promise<Clust
         log(`Job ${String(job.id).slice(0, 60)} names no run; dropped.`);
         return 'dropped';
       }
-      const outcome = await trainRemoteRun(ctx, runId, job.id, signal);
-      // Stopping: the job stays unfinished, so that its lock lapses and another worker takes it up.
-      if (outcome === 'left') return new Promise<never>(() => {});
+      held.set(job.id, runId);
+      let outcome: Awaited<ReturnType<typeof trainRemoteRun>>;
+      try {
+        outcome = await trainRemoteRun(ctx, runId, job.id, signal);
+      } finally {
+        held.delete(job.id);
+      }
+      // Stopping: a run the hub took back is done here; any other job stays unfinished, so
+      // that its lock lapses and another worker takes it up.
+      if (outcome === 'left' && !(await released)?.has(runId)) return new Promise<never>(() => {});
       return outcome;
     },
     {
@@ -113,12 +137,51 @@ export async function startClusterWorker(o: ClusterWorkerOptions): Promise<Clust
   worker.on('ready', () => (down = false));
   worker.on('failed', (job, err) => log(`Job ${job?.id ?? '?'} failed: ${err.message}`));
   void worker.run().catch((err: Error) => log(`The worker stopped taking runs: ${err.message}`));
+  // Heartbeats: one try each (a missed one is harmless), never two in flight.
+  const everyMs = o.heartbeatMs ?? HEARTBEAT_MS;
+  const quick = new HubClient(base, token, 0);
+  const runs = () => [...held].map(([jobId, runId]) => ({ runId, jobId }));
+  let beating = false;
+  const beat = () => {
+    if (beating || signal.stopped) return;
+    beating = true;
+    const body: HeartbeatRequest = {
+      worker: id,
+      host,
+      cores: os.availableParallelism(),
+      runsAtOnce: o.runsAtOnce ?? 1,
+      backend,
+      everyMs,
+      runs: runs(),
+    };
+    void quick
+      .post('/cluster/heartbeat', body)
+      .catch(() => {})
+      .finally(() => (beating = false));
+  };
+  beat();
+  const heart = setInterval(beat, everyMs);
+  heart.unref();
   log(`Worker ${id} takes runs from ${base} (at most ${o.runsAtOnce ?? 1} at once).`);
   return {
     id,
     broken,
     close: async () => {
+      clearInterval(heart);
+      const leaving = runs();
       signal.stopped = true;
+      // The hub takes the runs back at once; one try, a few seconds at most.
+      released = new HubClient(base, token, 0)
+        .post<LeaveAnswer>('/cluster/leave', { worker: id, runs: leaving })
+        .then((a) => new Set(a.released))
+        .catch(() => new Set<number>());
+      const back = await released;
+      if (back.size) log(`The hub took back run${back.size > 1 ? 's' : ''} ${[...back].join(', ')}.`);
+      // Jobs the hub took back finish (their processors return); the rest are left to lapse.
+      await Promise.race([
+        worker.close(false).catch(() => {}),
+        new Promise((r) => setTimeout(r, back.size === leaving.length ? 5000 : 0)),
+      ]);
       await worker.close(true).catch(() => {});
     },
   };

@@ -1,3 +1,4 @@
+import type { RunWorkerShare } from '../../shared/contract';
 import type { Db } from './database';
 import { now } from './run-rows';
 
@@ -51,5 +52,24 @@ export class RunWorkerRepo {
       backend: r.backend,
       takenAt: r.taken_at,
     }));
+  }
+
+  /**
+   * The workers' shares of a run that has committed `epochsDone` epochs: each from the epoch it
+   * took the run up at to the one before the next took it up (or the last committed).
+   */
+  shares(runId: number, epochsDone: number): RunWorkerShare[] {
+    const rows = this.of(runId);
+    return rows.map((r, i) => {
+      const to = Math.min(i + 1 < rows.length ? rows[i + 1]!.fromEpoch - 1 : epochsDone, epochsDone);
+      return {
+        fromEpoch: r.fromEpoch,
+        toEpoch: to >= r.fromEpoch ? to : null,
+        worker: r.worker,
+        host: r.host,
+        backend: r.backend,
+        takenAt: r.takenAt,
+      };
+    });
   }
 }
