@@ -1,6 +1,7 @@
 import type { WorkbenchLocalApi } from '../core/local-api';
 import { Workbench } from '../core/workbench';
 import type { QueueMode } from '../core/workbench/runs';
+import type { DatasetSplitBy } from '../shared/contract';
 import type { DatasetSummary } from '../shared/types';
 import { watchProgress } from './progress';
 
@@ -26,11 +27,11 @@ export class CliContext {
     return this.defaultDataset();
   }
 
-  /** The built-in default data set, rendered and registered on first use. */
-  async defaultDataset(): Promise<DatasetSummary> {
+  /** The built-in default data set (or its cross-SoundFont twin), rendered and registered on first use. */
+  async defaultDataset(splitBy?: DatasetSplitBy): Promise<DatasetSummary> {
     const stop = watchProgress(this.workbench());
     try {
-      return await this.workbench().ensureDefaultDataset();
+      return await this.workbench().ensureDefaultDataset(splitBy);
     } finally {
       stop();
     }

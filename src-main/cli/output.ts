@@ -42,6 +42,7 @@ export function describeDataset(d: DatasetSummary): string {
     `root         ${d.root}`,
     `fingerprint  ${d.fingerprint}`,
     `registered   ${d.createdAt}`,
+    ...(d.splitRule ? [`split        ${d.splitRule}`] : []),
     '',
     splitTable(d.splits),
   ];

@@ -175,7 +175,7 @@ const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
     z.tuple([z.string().min(1).max(4096)]),
     z.tuple([z.string().min(1).max(4096), z.string().min(1).max(100)]),
   ]),
-  ensureDefaultDataset: z.tuple([]),
+  ensureDefaultDataset: z.union([z.tuple([]), z.tuple([z.enum(['instrument', 'soundfont'])])]),
   buildFeatures: z.union([z.tuple([ref]), z.tuple([ref, features])]),
   listPresets: z.tuple([]),
   trainingOptions: z.tuple([]),

@@ -1,6 +1,7 @@
 import type {
   AppInfo,
   ClusterWorkerInfo,
+  DatasetSplitBy,
   EpochPredictions,
   NoteAudio,
   NoteHistory,
@@ -149,8 +150,8 @@ export class Workbench implements WorkbenchLocalApi {
     return this.#datasets.render(request);
   }
 
-  async ensureDefaultDataset(): Promise<DatasetSummary> {
-    return this.#datasets.ensureDefault();
+  async ensureDefaultDataset(splitBy?: DatasetSplitBy): Promise<DatasetSummary> {
+    return this.#datasets.ensureDefault(splitBy);
   }
 
   async buildFeatures(ref: string | number, config: Partial<FeatureConfig> = {}) {

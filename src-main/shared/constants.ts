@@ -80,3 +80,5 @@ export const VELOCITIES = [25, 50, 75, 100, 127] as const;
 
 /** Name of the data set the app renders for itself on first use. */
 export const DEFAULT_DATASET_NAME = 'default';
+/** Name of the default set's cross-SoundFont twin (one font held out for valid and test). */
+export const CROSS_FONT_DATASET_NAME = 'default-by-soundfont';

@@ -72,7 +72,14 @@ export interface RenderRequest {
   preset?: 'tiny' | 'default';
   seed?: number;
   soundfonts?: string[];
+  /** 'instrument' (default, as NSynth) or 'soundfont' (valid and test from a held-out font). */
+  splitBy?: DatasetSplitBy;
+  /** With splitBy 'soundfont': the held-out font's name; default the one with the most test families. */
+  heldOutFont?: string;
 }
+
+/** How a rendered data set's instruments go to splits (see RenderRequest). */
+export type DatasetSplitBy = 'instrument' | 'soundfont';
 
 /** A deep partial of TrainConfig, as forms and flags give it. */
 export type TrainOverrides = Partial<Omit<TrainConfig, 'model' | 'features'>> & {
@@ -210,8 +217,11 @@ export interface WorkbenchApi {
   getDataset(ref: string | number): Promise<DatasetSummary>;
   /** Scans an NSynth json/wav root and registers it (again, if already known: its notes are replaced). */
   importDataset(root: string, name?: string): Promise<DatasetSummary>;
-  /** Renders the default data set into TIMBRE_HOME and registers it, unless that was done before. */
-  ensureDefaultDataset(): Promise<DatasetSummary>;
+  /**
+   * Renders the default data set into TIMBRE_HOME and registers it, unless that was done before;
+   * with 'soundfont', its cross-SoundFont twin (named default-by-soundfont).
+   */
+  ensureDefaultDataset(splitBy?: DatasetSplitBy): Promise<DatasetSummary>;
   /** Computes (or finds) the feature cache of a data set for a feature configuration. */
   buildFeatures(
     ref: string | number,

@@ -51,6 +51,8 @@ export interface DatasetSummary {
   createdAt: string;
   splits: Partial<Record<Split, SplitSummary>>;
   skipped: SkippedFile[];
+  /** How its notes were split, in words, when the app rendered it; null for other folders. */
+  splitRule: string | null;
 }
 
 /** Progress of a long task, reported a few times per second. */

@@ -104,4 +104,32 @@ describe('the Data sets view', () => {
     await card.scrollIntoViewIfNeeded();
     await shell.shot('datasets-skipped');
   });
+
+  it('renders the default set split by SoundFont, chosen from the keyboard, and says its rule', async () => {
+    const { page } = shell;
+    const choice = page.getByLabel('split by');
+    await choice.focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await choice.inputValue()).toBe('soundfont');
+    await expect
+      .poll(() => page.getByTestId('render-hint').textContent())
+      .toMatch(/validates and tests on the third/);
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('default-by-soundfont-test-notes').waitFor({ timeout: 90_000 });
+    const d = await shell.call<DatasetSummary>('getDataset', 'default-by-soundfont');
+    expect(d.splitRule).toMatch(/^by SoundFont: train on .+ and .+; valid and test on \S+,/);
+    const rule = page.getByTestId('default-by-soundfont-split-rule');
+    expect(await rule.textContent()).toBe(d.splitRule);
+    expect(await page.getByTestId('default-split-rule').textContent()).toMatch(/^by instrument/);
+    await expect.poll(() => page.getByTestId('dataset-job').textContent()).toMatch(/is ready/);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await choice.scrollIntoViewIfNeeded();
+      await shell.shot(`datasets-split-choice-${scheme}`);
+      await page.getByTestId('dataset-default-by-soundfont').scrollIntoViewIfNeeded();
+      await shell.shot(`datasets-by-soundfont-${scheme}`);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
 });

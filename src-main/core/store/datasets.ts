@@ -11,6 +11,8 @@ export interface DatasetWrite {
   notes: NoteRecord[];
   splits: Partial<Record<Split, SplitSummary>>;
   skipped: SkippedFile[];
+  /** How the notes were split, in words (a render's rule); null when unknown. */
+  splitRule?: string | null;
 }
 
 interface DatasetRow {
@@ -21,6 +23,7 @@ interface DatasetRow {
   created_at: string;
   updated_at: string;
   splits: string;
+  split_rule: string | null;
 }
 
 interface NoteRow {
@@ -68,10 +71,10 @@ export class DatasetRepo {
        WHERE n.dataset_id = ? AND n.split = ? AND n.note_str = ?`,
     );
     this.insert = db.prepare(
-      'INSERT INTO datasets (name, root, fingerprint, created_at, updated_at, splits) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO datasets (name, root, fingerprint, created_at, updated_at, splits, split_rule) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.change = db.prepare(
-      'UPDATE datasets SET name = ?, fingerprint = ?, updated_at = ?, splits = ? WHERE id = ?',
+      'UPDATE datasets SET name = ?, fingerprint = ?, updated_at = ?, splits = ?, split_rule = ? WHERE id = ?',
     );
     this.insertNote = db.prepare(
       `INSERT INTO dataset_notes (dataset_id, split, note_str, family, source, instrument_str, pitch, velocity, path)
@@ -133,13 +136,27 @@ export class DatasetRepo {
       let id: number;
       if (existing) {
         id = existing.id;
-        this.change.run(data.name, data.fingerprint, now, JSON.stringify(data.splits), id);
+        this.change.run(
+          data.name,
+          data.fingerprint,
+          now,
+          JSON.stringify(data.splits),
+          data.splitRule ?? null,
+          id,
+        );
         this.clearNotes.run(id);
         this.clearSkipped.run(id);
       } else {
         id = Number(
-          this.insert.run(data.name, root, data.fingerprint, now, now, JSON.stringify(data.splits))
-            .lastInsertRowid,
+          this.insert.run(
+            data.name,
+            root,
+            data.fingerprint,
+            now,
+            now,
+            JSON.stringify(data.splits),
+            data.splitRule ?? null,
+          ).lastInsertRowid,
         );
       }
       for (const n of data.notes) {
@@ -175,6 +192,7 @@ export class DatasetRepo {
       createdAt: row.created_at,
       splits: JSON.parse(row.splits) as DatasetSummary['splits'],
       skipped: this.skippedOf.all(row.id),
+      splitRule: row.split_rule,
     };
   }
 }

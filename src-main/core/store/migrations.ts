@@ -246,4 +246,9 @@ export const MIGRATIONS: readonly string[] = [
       (SELECT 'schedule' AS key, '"constant"' AS value UNION ALL SELECT 'warmup', '0'
        UNION ALL SELECT 'clip', '0' UNION ALL SELECT 'labelSmoothing', '0') AS p;
   `,
+  // 9: how a data set's notes were split (issue 14: by instrument, or a SoundFont held out), in
+  // words, as its render recorded it; unknown (null) for data sets registered before.
+  `
+  ALTER TABLE datasets ADD COLUMN split_rule TEXT CHECK (split_rule IS NULL OR length(split_rule) <= 300);
+  `,
 ];

