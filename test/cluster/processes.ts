@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { timbre } from '../helpers/cli';
 import { tinyDataset } from '../helpers/tiny';
 
@@ -147,4 +148,103 @@ export async function call<T>(
   const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
   if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
   return body.value as T;
+}
+
+/** Twelve epochs of a small MLP, two notes a batch, on a few notes per family: half a second an epoch. */
+export const TWELVE_EPOCHS = {
+  epochs: 12,
+  batch: 2,
+  model: { type: 'mlp', hidden: 8, layers: 1 },
+  features: { representation: 'logmel', seconds: 0.5, nMels: 16, maxPerFamily: 3 },
+};
+
+/** Locks of a second: a dead worker's job is noticed within two or so, not a minute. */
+export const QUICK_LOCKS = { TIMBRE_WORKER_LOCK_MS: '1000' };
+
+/** A token the hub keeps across restarts (TIMBRE_HUB_TOKEN), for tests that restart it. */
+export const HUB_TOKEN = 'cluster-test-token-0123456789abcdef';
+
+/** Resolves once `check` holds, looking every 50 ms; throws saying `what` (and `log()`) when time is up. */
+export async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  ms = 60_000,
+  log: () => string = () => '',
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Gave up waiting: ${what}\n${log()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A hub of its own Redis on a fixed port with a fixed token, and workers on it; the hub can be restarted. */
+export interface Cluster {
+  redis: { url: string; server: Child };
+  hub: Awaited<ReturnType<typeof startHub>>;
+  home: string;
+  workers: { id: string; worker: Child }[];
+  /** Starts one more worker (in `dir/<name>`). */
+  addWorker: (name: string, env?: Record<string, string>) => Promise<{ id: string; worker: Child }>;
+  /** Kills the hub with SIGKILL and starts it again on its port with its token; `hub` is the new one. */
+  restartHub: () => Promise<void>;
+  /** Every process's output, for failure messages. */
+  log: () => string;
+}
+
+/**
+ * Starts Redis, a hub (port and token fixed, so that workers reach it again after a restart) and
+ * `workers` worker processes with locks of a second (plus `workerEnv`).
+ */
+export async function startCluster(
+  dir: string,
+  options: { workers: number; workerEnv?: Record<string, string>; hubEnv?: Record<string, string> },
+): Promise<Cluster> {
+  const redis = await startRedis(path.join(dir, 'redis'));
+  const port = await freePort();
+  const home = path.join(dir, 'hub');
+  const hubEnv = { TIMBRE_HUB_TOKEN: HUB_TOKEN, ...options.hubEnv };
+  const c: Cluster = {
+    redis,
+    hub: await startHub(home, redis.url, { port, env: hubEnv }),
+    home,
+    workers: [],
+    addWorker: async (name, env = {}) => {
+      const w = await startWorker(`http://127.0.0.1:${port}`, redis.url, path.join(dir, name), {
+        TIMBRE_HUB_TOKEN: HUB_TOKEN,
+        ...QUICK_LOCKS,
+        ...options.workerEnv,
+        ...env,
+      });
+      c.workers.push(w);
+      return w;
+    },
+    restartHub: async () => {
+      await c.hub.server.stop('SIGKILL');
+      c.hub = await startHub(home, redis.url, { port, env: hubEnv });
+    },
+    log: () =>
+      [`hub:\n${c.hub.server.out()}`, ...c.workers.map((w) => `worker ${w.id}:\n${w.worker.out()}`)].join(
+        '\n',
+      ),
+  };
+  for (let i = 1; i <= options.workers; i++) await c.addWorker(`w${i}`);
+  return c;
+}
+
+/** The `run_workers` rows of a run in the hub's database, in order. */
+export function runWorkerRows(
+  home: string,
+  runId: number,
+): { from_epoch: number; worker: string; backend: string | null; taken_at: string }[] {
+  const db = new Database(path.join(home, 'timbre.db'), { readonly: true });
+  try {
+    return db
+      .prepare(
+        'SELECT from_epoch, worker, backend, taken_at FROM run_workers WHERE run_id = ? ORDER BY rowid',
+      )
+      .all(runId) as { from_epoch: number; worker: string; backend: string | null; taken_at: string }[];
+  } finally {
+    db.close();
+  }
 }
