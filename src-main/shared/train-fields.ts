@@ -95,7 +95,7 @@ export const TRAIN_FIELDS: readonly FieldDef[] = [
       label: 'Readout',
       kind: 'choice',
       default: M.readout,
-      help: 'What the classifier reads of a sequence: the last step (the seed), or mean / max over steps.',
+      help: 'What the classifier reads of a sequence: the last step (the seed), mean / max over steps, or attention (a learned score per step, softmax over steps, the weighted mean).',
       choices: words(READOUTS).map((c) => ({ ...c, hint: 'sequence readout' })),
     },
   ]),

@@ -5,7 +5,7 @@ export type ModelType = string;
 export const BACKENDS = ['node', 'wasm', 'cpu'] as const;
 /** The words of the fixed choices; shared/train-fields.ts offers exactly these. */
 export const ACTIVATIONS = ['relu', 'tanh'] as const;
-export const READOUTS = ['last', 'mean', 'max'] as const;
+export const READOUTS = ['last', 'mean', 'max', 'attention'] as const;
 export const OPTIMIZERS = ['adam', 'adamw', 'sgd'] as const;
 /** How the learning rate moves over a run (core/training/schedule.ts). */
 export const SCHEDULES = ['constant', 'step', 'cosine', 'onecycle'] as const;
@@ -53,7 +53,8 @@ export interface ModelSpec {
    * How a sequence becomes one vector for the classifier. Recurrent: 'last' is PyTorch's
    * out[:, -1, :] (for a bidirectional model: the forward direction after all steps joined with the
    * backward direction after ONE step, as the seed did), 'mean'/'max' pool the top layer over time.
-   * cnn: 'mean'/'max' pool over time, 'last' flattens every position. mlp: ignored (flattens).
+   * cnn, cnn2d: 'mean'/'max' pool over time, 'last' flattens every position. 'attention' weighs the
+   * steps by a learned score's softmax over time (recurrent models, cnn, cnn2d, crnn). mlp: ignored (flattens).
    */
   readout: (typeof READOUTS)[number];
 }

@@ -71,7 +71,12 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
               preset.name,
               {
                 description: preset.description,
-                config: { ...SEED_LSTM, model: { ...SEED_LSTM.model, type: id, ...preset.model } },
+                config: {
+                  ...SEED_LSTM,
+                  ...preset.training,
+                  model: { ...SEED_LSTM.model, type: id, ...preset.model },
+                  features: { ...SEED_LSTM.features, ...preset.features },
+                },
               },
             ],
           ]

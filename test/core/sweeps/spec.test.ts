@@ -69,7 +69,7 @@ describe('validateSweepSpec', () => {
       'grid value of nFft must be a power of two from 64 to 8192 (got 1000)',
     );
     expect(refusal(spec({ grid: { type: ['lstm', 'transformer'] } }))).toMatch(
-      /^grid value of type must be one of mlp, cnn, lstm, blstm, gru, bgru.* \(got "transformer"\)$/,
+      /^grid value of type must be one of mlp, cnn, lstm, blstm, cnn2d, crnn, gru, bgru.* \(got "transformer"\)$/,
     );
     expect(refusal(spec({ grid: { layers: [2, 2] } }))).toBe('grid of layers lists 2 twice');
     expect(refusal(spec({ grid: { batch: ['32'] } }))).toMatch(

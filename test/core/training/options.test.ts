@@ -44,7 +44,7 @@ describe('trainingOptions()', () => {
       label: 'cnn',
       narrow: { layers: { min: 1, max: 4 } },
     });
-    expect(field('activation').usedBy).toEqual({ modelTypes: ['mlp', 'cnn'] });
+    expect(field('activation').usedBy).toEqual({ modelTypes: ['mlp', 'cnn', 'cnn2d'] });
     expect(field('readout').usedBy!.modelTypes).not.toContain('mlp');
     expect(options.representations.map((r) => [r.id, r.uses, r.steps, r.dims])).toEqual([
       ['raw', ['frame'], 'frames', 'frame'],
@@ -104,6 +104,7 @@ describe('validation derived from the schema', () => {
   });
 
   it('lists the presets model types declare after the built-in ones, the seed settings with their type', () => {
+    const seed = PRESETS['seed-lstm']!.config;
     expect(Object.keys(PRESETS)).toEqual([
       'logmel-mlp',
       'seed-lstm',
@@ -111,10 +112,18 @@ describe('validation derived from the schema', () => {
       'seed-fc',
       'seed-cnn',
       'logmel-lstm',
+      'logmel-cnn2d',
+      'logmel-crnn',
       'seed-gru',
       'seed-bgru',
     ]);
-    const seed = PRESETS['seed-lstm']!.config;
+    // A type's own preset may bring its features and epochs (the 2-D models read log-mel).
+    expect(PRESETS['logmel-cnn2d']!.config).toMatchObject({
+      model: { type: 'cnn2d', hidden: 16, layers: 3, readout: 'mean' },
+      features: { ...seed.features, representation: 'logmel', normalization: 'standard' },
+      epochs: 15,
+      lr: seed.lr,
+    });
     expect(PRESETS['seed-bgru']!.config).toEqual({ ...seed, model: { ...seed.model, type: 'bgru' } });
     expect(PRESETS['seed-gru']!.description).toMatch(/GRU.*seed LSTM's settings/);
     // The first (the New run form starts with it): the seed's fully connected net on log-mel.

@@ -1,5 +1,7 @@
 import { FAMILIES } from '../../../shared/constants';
 import { buildCnn } from './cnn';
+import { buildCnn2d } from './cnn2d';
+import { buildCrnn } from './crnn';
 import { buildBgru, buildGru } from './gru';
 import { seededRandom, WeightSet } from './init';
 import { buildRecurrent } from './lstm';
@@ -23,6 +25,8 @@ export type ModelBuilder = (spec: ModelSpec, shape: InputShape, classes: number,
 export const MODEL_BUILDERS: Readonly<Record<string, ModelBuilder>> = {
   mlp: buildMlp,
   cnn: buildCnn,
+  cnn2d: buildCnn2d,
+  crnn: buildCrnn,
   lstm: buildRecurrent,
   blstm: buildRecurrent,
   gru: buildGru,

@@ -9,3 +9,6 @@ export function cnnSteps(steps: number, blocks: number): number {
   for (let b = 0; b < blocks; b++) t = Math.floor(t / CNN_POOL);
   return t;
 }
+
+/** Filters of the CRNN's convolutional front end, one block each (3x3 conv, ReLU, 2x2 max pool). */
+export const CRNN_FILTERS = [16, 32] as const;

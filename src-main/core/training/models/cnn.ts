@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { CNN_POOL, cnnSteps } from './cnn-shape';
 import { splitLast } from './fast-split';
-import { assembleModel, type WeightSet } from './init';
+import { assembleModel, classify, type Forward, type WeightSet } from './init';
 import { activate, dropout, linear } from './linear';
+import { timePool } from './readout';
 import type { InputShape, Model, ModelSpec } from './types';
 
 /** Taps of every convolution (odd: 'same' padding keeps the length). */
@@ -53,9 +54,10 @@ export function buildCnn(spec: ModelSpec, shape: InputShape, classes: number, se
     set.dense(`conv${l}`, CNN_KERNEL * (l === 0 ? shape.dims : spec.hidden), spec.hidden),
   );
   const features = spec.readout === 'last' ? left * spec.hidden : spec.hidden;
+  const pool = spec.readout === 'last' ? undefined : timePool(spec, spec.hidden, set);
   const fc = set.dense('fc', features, classes);
 
-  const forward = (x: tf.Tensor3D, training: boolean): tf.Tensor2D => {
+  const forward = (x: tf.Tensor3D, training: boolean): Forward => {
     const B = x.shape[0];
     let h = x;
     convs.forEach((w, l) => {
@@ -74,14 +76,8 @@ export function buildCnn(spec: ModelSpec, shape: InputShape, classes: number, se
       h = tf.reshape(pooled, [B, Math.floor(T / CNN_POOL), spec.hidden]) as tf.Tensor3D;
       if (l < convs.length - 1) h = dropout(h, spec.dropout, training);
     });
-    const pooledOverTime =
-      spec.readout === 'last'
-        ? tf.reshape(h, [B, features])
-        : spec.readout === 'mean'
-          ? tf.mean(h, 1)
-          : tf.max(h, 1);
-    const readout = dropout(pooledOverTime as tf.Tensor2D, spec.dropout, training);
-    return linear(readout, fc.kernel as tf.Tensor2D, fc.bias as tf.Tensor1D);
+    const readout = pool ? pool(h, 1) : (tf.reshape(h, [B, features]) as tf.Tensor2D);
+    return classify(readout, fc, spec.dropout, training);
   };
   return assembleModel(spec, shape, classes, set, forward);
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { gruDirection, type GruWeights } from './gru-op';
-import { assembleModel, WeightSet } from './init';
-import { dropout, linear } from './linear';
+import { assembleModel, classify, type Forward, WeightSet } from './init';
+import { dropout } from './linear';
+import { timePool } from './readout';
 import type { InputShape, Model, ModelSpec } from './types';
 
 // One layer's directions: [forward] or [forward, reverse].
@@ -29,20 +30,16 @@ function join(outs: tf.Tensor[], axis: number): tf.Tensor {
   return outs.length === 1 ? outs[0]! : tf.concat(outs, axis);
 }
 
-// The classifier's input from the top layer's per-step outputs [steps, batch, features].
-function pool(seq: tf.Tensor, readout: ModelSpec['readout']): tf.Tensor2D {
-  return (readout === 'mean' ? tf.mean(seq, 0) : tf.max(seq, 0)) as tf.Tensor2D;
-}
-
 function build(bidirectional: boolean, spec: ModelSpec, shape: InputShape, classes: number, set: WeightSet) {
   const directions = bidirectional ? ['', '_reverse'] : [''];
   const layers = gruLayers(spec, shape.dims, directions, set);
+  const pool = timePool(spec, spec.hidden * directions.length, set);
   const fc = set.dense('fc', spec.hidden * directions.length, classes);
   const top = layers.length - 1;
   // readout 'last' asks the top layer for its last position only (PyTorch's out[:, -1, :]).
   const lastOnly = spec.readout === 'last';
 
-  const forward = (x: tf.Tensor3D, training: boolean): tf.Tensor2D => {
+  const forward = (x: tf.Tensor3D, training: boolean): Forward => {
     // Time-major inside: each step's slice is then one contiguous block.
     let seq = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D;
     for (let l = 0; l < top; l++) {
@@ -57,12 +54,8 @@ function build(bidirectional: boolean, spec: ModelSpec, shape: InputShape, class
     );
     // 'last' for a BGRU: the forward direction after every step beside the reverse after ONE,
     // exactly as the BLSTM reads out.
-    const features = lastOnly ? (join(outs, 1) as tf.Tensor2D) : pool(join(outs, 2), spec.readout);
-    return linear(
-      dropout(features, spec.dropout, training),
-      fc.kernel as tf.Tensor2D,
-      fc.bias as tf.Tensor1D,
-    );
+    const features = lastOnly ? (join(outs, 1) as tf.Tensor2D) : pool(join(outs, 2) as tf.Tensor3D, 0);
+    return classify(features, fc, spec.dropout, training);
   };
   return assembleModel(spec, shape, classes, set, forward);
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InputShape, Model, ModelSpec, NamedWeight } from './types';
 import { mulberry32 } from '../../random';
+import { dropout, linear } from './linear';
 
 /** The weights' generator: the same seed gives the same weights on every backend. */
 export const seededRandom = mulberry32;
@@ -47,13 +48,45 @@ export class WeightSet {
   }
 }
 
+/** A forward pass's logits [batch, classes] and the hidden layer they were read from [batch, features]. */
+export interface Forward {
+  embedding: tf.Tensor2D;
+  logits: tf.Tensor2D;
+}
+
+/** The classifier head: dropout (while training) on the readout, then the dense layer `fc`. */
+export function classify(
+  embedding: tf.Tensor2D,
+  fc: { kernel: tf.Variable; bias: tf.Variable },
+  rate: number,
+  training: boolean,
+  inputGrad = true,
+): Forward {
+  const logits = linear(
+    dropout(embedding, rate, training),
+    fc.kernel as tf.Tensor2D,
+    fc.bias as tf.Tensor1D,
+    inputGrad,
+  );
+  return { embedding, logits };
+}
+
+function checkInput(x: tf.Tensor3D, inputShape: InputShape): void {
+  const [, steps, dims] = x.shape;
+  if (steps !== inputShape.steps || dims !== inputShape.dims) {
+    throw new Error(
+      `the model expects input [batch, ${inputShape.steps}, ${inputShape.dims}] but got [${x.shape.join(', ')}]`,
+    );
+  }
+}
+
 /** Wraps variables and a forward function into a Model with the named-weight plumbing. */
 export function assembleModel(
   spec: ModelSpec,
   inputShape: InputShape,
   classes: number,
   set: WeightSet,
-  forward: (x: tf.Tensor3D, training: boolean) => tf.Tensor2D,
+  forward: (x: tf.Tensor3D, training: boolean) => Forward,
 ): Model {
   const named = set.weights;
   const byName = new Map(named.map((w) => [w.name, w.tensor]));
@@ -63,13 +96,12 @@ export function assembleModel(
     classes,
     variables: named.map((w) => w.tensor),
     apply: (x, training) => {
-      const [, steps, dims] = x.shape;
-      if (steps !== inputShape.steps || dims !== inputShape.dims) {
-        throw new Error(
-          `the model expects input [batch, ${inputShape.steps}, ${inputShape.dims}] but got [${x.shape.join(', ')}]`,
-        );
-      }
-      return tf.tidy(() => forward(x, training));
+      checkInput(x, inputShape);
+      return tf.tidy(() => forward(x, training).logits);
+    },
+    embed: (x) => {
+      checkInput(x, inputShape);
+      return tf.tidy(() => forward(x, false).embedding);
     },
     namedWeights: () => named.slice(),
     getWeights: () => Object.fromEntries(named.map((w) => [w.name, new Float32Array(w.tensor.dataSync())])),

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { assembleModel, WeightSet } from './init';
-import { dropout, linear } from './linear';
+import { assembleModel, classify, type Forward, WeightSet } from './init';
+import { dropout } from './linear';
 import { lstmDirection } from './lstm-op';
+import { timePool } from './readout';
 import type { InputShape, Model, ModelSpec } from './types';
 
 interface DirectionWeights {
@@ -10,19 +11,33 @@ interface DirectionWeights {
   bias: tf.Variable;
 }
 
+/** A stack of LSTM layers and the readout over their top layer: the recurrent part of lstm, blstm and crnn. */
+export interface LstmStack {
+  /** Values the readout gives per note. */
+  readonly features: number;
+  /** The readout [batch, features] of a time-major sequence [steps, batch, dims]. */
+  read(seq: tf.Tensor3D, training: boolean): tf.Tensor2D;
+}
+
 /**
- * A stacked LSTM (spec.type 'lstm') or bidirectional LSTM ('blstm') with PyTorch's semantics
- * (nn.LSTM(batch_first=True, dropout) followed by nn.Linear on the readout), over the fast
- * hand-written LSTM op. Weights: lstm.l{n}[_reverse].{kernel [in, 4H], recurrent_kernel [H, 4H],
- * bias [4H] = b_ih + b_hh}, gates i, f, g, o; then fc.kernel [features, classes], fc.bias.
+ * spec.layers LSTM layers (both directions when `bidirectional`) over `dims` inputs, with PyTorch's
+ * init and dropout between layers, and the readout spec.readout. Weights: lstm.l{n}[_reverse].*,
+ * then attention.* for that readout. `inputGrad` asks for the first layer's input gradient (when
+ * its input is not data, as behind the CRNN's convolutions).
  */
-export function buildRecurrent(spec: ModelSpec, shape: InputShape, classes: number, set: WeightSet): Model {
+export function lstmStack(
+  spec: ModelSpec,
+  dims: number,
+  bidirectional: boolean,
+  set: WeightSet,
+  inputGrad = false,
+): LstmStack {
   const H = spec.hidden;
-  const directions = spec.type === 'blstm' ? ['', '_reverse'] : [''];
+  const directions = bidirectional ? ['', '_reverse'] : [''];
   const bound = 1 / Math.sqrt(H);
   const layers: DirectionWeights[][] = [];
   for (let l = 0; l < spec.layers; l++) {
-    const inputSize = l === 0 ? shape.dims : H * directions.length;
+    const inputSize = l === 0 ? dims : H * directions.length;
     layers.push(
       directions.map((d) => ({
         kernel: set.uniform(`lstm.l${l}${d}.kernel`, [inputSize, 4 * H], bound),
@@ -32,24 +47,24 @@ export function buildRecurrent(spec: ModelSpec, shape: InputShape, classes: numb
       })),
     );
   }
-  const fc = set.dense('fc', H * directions.length, classes);
+  const features = H * directions.length;
+  const pool = spec.readout === 'last' ? undefined : timePool(spec, features, set);
 
-  const forward = (x: tf.Tensor3D, training: boolean): tf.Tensor2D => {
-    // Time-major inside: each step's slice is then one contiguous block.
-    let seq = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D;
-    let features: tf.Tensor2D | undefined;
+  const read = (input: tf.Tensor3D, training: boolean): tf.Tensor2D => {
+    let seq = input;
+    let out: tf.Tensor2D | undefined;
     layers.forEach((dirs, l) => {
       const top = l === layers.length - 1;
-      const outputLast = top && spec.readout === 'last';
+      const outputLast = top && !pool;
       const outs = dirs.map((w, d) =>
         lstmDirection(seq, w.kernel as tf.Tensor2D, w.recurrent as tf.Tensor2D, w.bias as tf.Tensor1D, {
           reverse: d === 1,
           outputLast,
-          inputGrad: l > 0,
+          inputGrad: l > 0 || inputGrad,
         }),
       );
       if (outputLast) {
-        features = (outs.length === 1 ? outs[0] : tf.concat(outs, 1)) as tf.Tensor2D;
+        out = (outs.length === 1 ? outs[0] : tf.concat(outs, 1)) as tf.Tensor2D;
         return;
       }
       const joined = (outs.length === 1 ? outs[0] : tf.concat(outs, 2)) as tf.Tensor3D;
@@ -58,10 +73,28 @@ export function buildRecurrent(spec: ModelSpec, shape: InputShape, classes: numb
         seq = dropout(joined, spec.dropout, training);
         return;
       }
-      features = (spec.readout === 'mean' ? tf.mean(joined, 0) : tf.max(joined, 0)) as tf.Tensor2D;
+      out = pool!(joined, 0);
     });
-    const readout = dropout(features!, spec.dropout, training);
-    return linear(readout, fc.kernel as tf.Tensor2D, fc.bias as tf.Tensor1D);
+    return out!;
+  };
+  return { features, read };
+}
+
+/**
+ * A stacked LSTM (spec.type 'lstm') or bidirectional LSTM ('blstm') with PyTorch's semantics
+ * (nn.LSTM(batch_first=True, dropout) followed by nn.Linear on the readout), over the fast
+ * hand-written LSTM op. Weights: lstm.l{n}[_reverse].{kernel [in, 4H], recurrent_kernel [H, 4H],
+ * bias [4H] = b_ih + b_hh}, gates i, f, g, o; attention.* for that readout; then
+ * fc.kernel [features, classes], fc.bias.
+ */
+export function buildRecurrent(spec: ModelSpec, shape: InputShape, classes: number, set: WeightSet): Model {
+  const stack = lstmStack(spec, shape.dims, spec.type === 'blstm', set);
+  const fc = set.dense('fc', stack.features, classes);
+
+  const forward = (x: tf.Tensor3D, training: boolean): Forward => {
+    // Time-major inside: each step's slice is then one contiguous block.
+    const seq = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D;
+    return classify(stack.read(seq, training), fc, spec.dropout, training);
   };
   return assembleModel(spec, shape, classes, set, forward);
 }

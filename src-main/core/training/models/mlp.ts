@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { assembleModel, type WeightSet } from './init';
+import { assembleModel, classify, type Forward, type WeightSet } from './init';
 import { activate, dropout, linear } from './linear';
 import type { InputShape, Model, ModelSpec } from './types';
 
@@ -14,13 +14,15 @@ export function buildMlp(spec: ModelSpec, shape: InputShape, classes: number, se
   );
   const fc = set.dense('fc', spec.layers > 0 ? spec.hidden : flat, classes);
 
-  const forward = (x: tf.Tensor3D, training: boolean): tf.Tensor2D => {
+  const forward = (x: tf.Tensor3D, training: boolean): Forward => {
     let h = tf.reshape(x, [x.shape[0], flat]) as tf.Tensor2D;
     hidden.forEach((w, l) => {
-      const z = linear(h, w.kernel as tf.Tensor2D, w.bias as tf.Tensor1D, l > 0);
-      h = dropout(activate(z, spec.activation), spec.dropout, training);
+      // Each hidden layer's dropout comes before the next layer (the head drops out the last).
+      if (l > 0) h = dropout(h, spec.dropout, training);
+      h = activate(linear(h, w.kernel as tf.Tensor2D, w.bias as tf.Tensor1D, l > 0), spec.activation);
     });
-    return linear(h, fc.kernel as tf.Tensor2D, fc.bias as tf.Tensor1D, spec.layers > 0);
+    // The embedding of an MLP with no hidden layer is its flattened input.
+    return classify(h, fc, spec.layers > 0 ? spec.dropout : 0, training, spec.layers > 0);
   };
   return assembleModel(spec, shape, classes, set, forward);
 }

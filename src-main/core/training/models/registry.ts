@@ -1,6 +1,8 @@
 import type { FieldKey, FieldNarrowing, ModelTypeInfo } from '../../../shared/train-schema';
 import { errorKind } from '../../errors';
-import { CNN_POOL, cnnSteps } from './cnn-shape';
+import { CNN_POOL, CRNN_FILTERS, cnnSteps } from './cnn-shape';
+import type { FeatureConfig } from '../../../shared/features';
+import type { TrainConfig } from '../../../shared/training';
 import type { InputShape, ModelSpec } from './types';
 
 /** A spec or input shape the builders cannot honour, or a model type nobody registered. */
@@ -33,9 +35,24 @@ export interface ModelTypeDef {
     readonly name: string;
     readonly description: string;
     readonly model?: Partial<ModelSpec>;
+    /** Feature settings other than the seed's (e.g. log-mel). */
+    readonly features?: Partial<FeatureConfig>;
+    /** Training settings other than the seed's (e.g. epochs). */
+    readonly training?: Partial<Pick<TrainConfig, 'epochs' | 'lr' | 'batch'>>;
   };
   /** What is wrong with a spec (already in range) for inputs of this shape, or null. */
   shapeProblem?(spec: ModelSpec, shape: InputShape): string | null;
+}
+
+/** 64-band log-mel frames of the first second, standardized: what the log-mel presets read. */
+export const LOGMEL_FEATURES = { representation: 'logmel', normalization: 'standard' } as const;
+
+// What is wrong with pooling an input of steps x bands 2x2 `blocks` times, or null.
+function poolProblem(what: string, blocks: number, shape: InputShape): string | null {
+  const need = CNN_POOL ** blocks;
+  return cnnSteps(shape.steps, blocks) >= 1 && cnnSteps(shape.dims, blocks) >= 1
+    ? null
+    : `${what} with ${blocks} blocks needs at least ${need} time steps and ${need} values per step, the input has ${shape.steps} x ${shape.dims}`;
 }
 
 const RECURRENT_FIELDS = ['hidden', 'layers', 'dropout', 'readout'] as const;
@@ -77,6 +94,40 @@ export const MODEL_TYPE_LIST: readonly ModelTypeDef[] = [
     label: 'blstm',
     description: "Stacked bidirectional LSTM (the seed's model2.py)",
     uses: RECURRENT_FIELDS,
+  },
+  {
+    id: 'cnn2d',
+    label: 'cnn2d (2-D CNN)',
+    description:
+      'Blocks of 3x3 convolution and 2x2 max pooling over time x bands (log-mel frames), filters doubling per block, then a readout over time',
+    uses: ['hidden', 'layers', 'dropout', 'activation', 'readout'],
+    // Up to 4 blocks: each halves the steps and the bands; filters double, so the first block's stay small.
+    narrow: { layers: { min: 1, max: 4 }, hidden: { max: 128 } },
+    preset: {
+      name: 'logmel-cnn2d',
+      description:
+        'A 2-D CNN (3 blocks of 16, 32, 64 filters, mean over time) on 64-band log-mel frames of the first 1 s, dropout 0.3, 15 epochs',
+      model: { hidden: 16, layers: 3, dropout: 0.3, readout: 'mean' },
+      features: LOGMEL_FEATURES,
+      training: { epochs: 15 },
+    },
+    shapeProblem: (spec, shape) => poolProblem('a 2-D CNN', spec.layers, shape),
+  },
+  {
+    id: 'crnn',
+    label: 'crnn (conv + LSTM)',
+    description:
+      'Two blocks of 3x3 convolution and 2x2 max pooling over time x bands (16, 32 filters) feeding stacked LSTM layers',
+    uses: RECURRENT_FIELDS,
+    preset: {
+      name: 'logmel-crnn',
+      description:
+        'A CRNN (2 conv blocks, then 2 LSTM layers of 128, mean over time) on 64-band log-mel frames of the first 1 s, dropout 0.3, 15 epochs',
+      model: { hidden: 128, layers: 2, dropout: 0.3, readout: 'mean' },
+      features: LOGMEL_FEATURES,
+      training: { epochs: 15 },
+    },
+    shapeProblem: (_spec, shape) => poolProblem('a CRNN', CRNN_FILTERS.length, shape),
   },
   gruType('gru', 'GRU', "Stacked GRU with PyTorch's semantics (nn.GRU): the LSTM's smaller, faster sibling"),
   gruType('bgru', 'Bidirectional GRU', 'Stacked bidirectional GRU, as blstm is to lstm'),

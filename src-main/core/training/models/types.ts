@@ -24,6 +24,11 @@ export interface Model {
   readonly variables: tf.Variable[];
   /** Logits [batch, classes] of x [batch, steps, dims]; `training` turns dropout on. */
   apply(x: tf.Tensor3D, training: boolean): tf.Tensor2D;
+  /**
+   * The last hidden layer of x [batch, steps, dims] in evaluation mode, [batch, embeddingSize]: what
+   * the classifier reads (the readout before the dropout and dense head), e.g. for the embedding map.
+   */
+  embed(x: tf.Tensor3D): tf.Tensor2D;
   /** Variables with their names, e.g. "lstm.l0.kernel", for tf.io-style saving. */
   namedWeights(): NamedWeight[];
   /** A copy of every weight's values by name. */

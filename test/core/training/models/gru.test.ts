@@ -104,7 +104,8 @@ function stockOrder(model: Model, ours: tf.Tensor[]): tf.Tensor[] {
 }
 
 // The readouts over a stock layer's [batch, steps, features] output; 'last' is PyTorch's out[:, -1, :].
-const READOUTS: Record<ModelSpec['readout'], (y: tf.Tensor) => tf.Tensor> = {
+// (attention has no stock layer: conv2d-models.test.ts checks it against mean.)
+const READOUTS: Partial<Record<ModelSpec['readout'], (y: tf.Tensor) => tf.Tensor>> = {
   last: (y) => tf.squeeze(tf.slice(y, [0, T - 1, 0], [-1, 1, -1]), [1]),
   mean: (y) => tf.mean(y, 1),
   max: (y) => tf.max(y, 1),
@@ -120,7 +121,7 @@ function stockNet(model: Model): { variables: tf.Variable[]; logits: (x: tf.Tens
   const dense = tf.layers.dense({ units: model.classes });
   const logits = (x: tf.Tensor3D): tf.Tensor2D => {
     const y = layers.reduce((seq: tf.Tensor, layer) => layer.apply(seq) as tf.Tensor, x);
-    return dense.apply(READOUTS[spec.readout](y)) as tf.Tensor2D;
+    return dense.apply(READOUTS[spec.readout]!(y)) as tf.Tensor2D;
   };
   tf.tidy(() => logits(tf.zeros([1, T, I])));
   const all = [...layers, dense].flatMap((layer) => layer.trainableWeights);
