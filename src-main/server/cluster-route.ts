@@ -11,6 +11,7 @@ import {
   LeaveRequest,
   MAX_REPORT_BYTES,
   ReportRequest,
+  ResumeRequest,
 } from '../core/cluster/protocol';
 import { readBody } from './api-route';
 import { RequestError } from './errors';
@@ -27,7 +28,7 @@ export async function clusterRoute(
   if (!hub)
     throw new RequestError(404, 'This workbench runs no cluster: start `timbre serve` with --redis URL.');
   const [, what, ...rest] = target.segments;
-  if (what === 'claim' || what === 'report' || what === 'heartbeat' || what === 'leave') {
+  if (['claim', 'report', 'heartbeat', 'leave', 'resume'].includes(what ?? '')) {
     if (rest.length) throw new RequestError(404, 'No such cluster address.');
     if (req.method !== 'POST') {
       res.setHeader('allow', 'POST');
@@ -40,6 +41,7 @@ export async function clusterRoute(
     if (what === 'claim') return send(200, await hub.claim(parse(ClaimRequest, body)));
     if (what === 'heartbeat') return send(200, hub.heartbeat(parse(HeartbeatRequest, body)));
     if (what === 'leave') return send(200, hub.leave(parse(LeaveRequest, body)));
+    if (what === 'resume') return send(200, await hub.resume(parse(ResumeRequest, body)));
     return send(200, hub.report(parse(ReportRequest, body)));
   }
   // GET /cluster/runs/<id>/features/<file> and /cluster/runs/<id>/models/<folder>/<file>

@@ -1,79 +1,83 @@
-// The hub killed with SIGKILL while a worker trains one of its runs, and started again on the same
-// port with the same token (TIMBRE_HUB_TOKEN): the worker's reports are refused by the new hub,
-// the run waits in the lasting queue again and the worker trains it on from the last committed epoch.
-import path from 'node:path';
-import Database from 'better-sqlite3';
+// The hub killed with SIGKILL while a worker trains one of its runs, and started again a few
+// seconds later on the same port with the same token (TIMBRE_HUB_TOKEN): the worker trains on
+// meanwhile, keeping its reports; the new hub hands the run back to it (`resume`), and the epochs
+// it trained while the hub was away arrive: none lost, none trained or counted twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDetail, RunSummary } from '../../src-main/shared/training';
 import { tempDir } from '../helpers/tmp';
-import { call, freePort, startHub, startRedis, startWorker, stopAll } from './processes';
+import { call, runWorkerRows, startCluster, stopAll, TWELVE_EPOCHS, until, type Cluster } from './processes';
 
-const LONGER = {
-  epochs: 12,
-  batch: 2,
-  model: { type: 'mlp', hidden: 8, layers: 1 },
-  features: { representation: 'logmel', seconds: 0.5, nMels: 16, maxPerFamily: 3 },
-};
-const TOKEN = 'cluster-test-token-0123456789abcdef';
+const EPOCHS = Array.from({ length: 12 }, (_, i) => i + 1);
 
 let dir: string;
 let cleanup: () => void;
+let c: Cluster;
 
-beforeAll(() => {
+beforeAll(async () => {
   ({ dir, cleanup } = tempDir('timbre-cluster-hub-'));
-});
+  c = await startCluster(dir, { workers: 1 });
+}, 60_000);
 afterAll(async () => {
   await stopAll();
   cleanup();
 });
 
 describe('cluster mode: the hub restarted mid-run', () => {
-  it('the run is trained on from its last committed epoch, every epoch once', async () => {
-    const redis = await startRedis(path.join(dir, 'redis'));
-    const port = await freePort();
-    const home = path.join(dir, 'hub');
-    const env = { TIMBRE_HUB_TOKEN: TOKEN };
-    let hub = await startHub(home, redis.url, { port, env });
-    expect(hub.token).toBe(TOKEN);
-    const worker = await startWorker(`http://127.0.0.1:${port}`, redis.url, path.join(dir, 'w'), env);
-    const run = await call<RunSummary>(hub, 'createRun', {
+  it('the worker keeps training and delivers its epochs to the new hub, which hands the run back', async () => {
+    const [worker] = c.workers;
+    const run = await call<RunSummary>(c.hub, 'createRun', {
       name: 'through a restart',
       preset: 'seed-lstm',
       backend: 'cpu',
-      overrides: LONGER,
+      overrides: TWELVE_EPOCHS,
     });
-    // Two epochs committed, then the hub dies.
-    const until = Date.now() + 30_000;
-    while ((await call<RunDetail>(hub, 'getRun', run.id)).epochsDone < 2) {
-      if (Date.now() > until) throw new Error(`No two epochs:\n${hub.server.out()}\n${worker.worker.out()}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await hub.server.stop('SIGKILL');
-    hub = await startHub(home, redis.url, { port, env });
-
-    const end = Date.now() + 45_000;
-    let detail = await call<RunDetail>(hub, 'getRun', run.id);
-    while (detail.status !== 'finished' && Date.now() < end) {
-      await new Promise((r) => setTimeout(r, 200));
-      detail = await call<RunDetail>(hub, 'getRun', run.id);
-    }
-    expect(detail.status, `${hub.server.out()}\n${worker.worker.out()}`).toBe('finished');
-    expect(detail.history.map((h) => h.epoch)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    // Two epochs committed, then the hub is away for three seconds (several epochs of training).
+    await until(
+      'two epochs',
+      async () => (await call<RunDetail>(c.hub, 'getRun', run.id)).epochsDone >= 2,
+      30_000,
+      c.log,
+    );
+    await c.restartHub(3000);
+    await until(
+      'the run finished',
+      async () => (await call<RunDetail>(c.hub, 'getRun', run.id)).status === 'finished',
+      45_000,
+      c.log,
+    );
+    const detail = await call<RunDetail>(c.hub, 'getRun', run.id);
+    expect(detail.history.map((h) => h.epoch)).toEqual(EPOCHS);
     expect(detail.evaluations).toHaveLength(3);
-    // The worker heard the new hub refuse what the old one had given it, then took the run up again.
-    expect(worker.worker.out()).toMatch(/the hub no longer gives it to this worker|the hub refused it/);
-    expect(worker.worker.out()).toMatch(new RegExp(`Run ${run.id}: resuming after epoch \\d+\\.`));
-    const db = new Database(path.join(home, 'timbre.db'), { readonly: true });
-    try {
-      const rows = db
-        .prepare('SELECT from_epoch, worker FROM run_workers WHERE run_id = ? ORDER BY rowid')
-        .all(run.id) as { from_epoch: number; worker: string }[];
-      expect(rows).toHaveLength(2);
-      expect(rows[0]).toEqual({ from_epoch: 1, worker: worker.id });
-      expect(rows[1]!.worker).toBe(worker.id);
-      expect(rows[1]!.from_epoch).toBeGreaterThanOrEqual(3);
-    } finally {
-      db.close();
+    // One worker, one hold: the new hub gave it back; the trainer never started again.
+    const out = worker!.worker.out();
+    expect(out, c.log()).toMatch(
+      new RegExp(`Run ${run.id}: the hub gave it back to this worker after epoch \\d+\\.`),
+    );
+    expect(out).not.toMatch(/resuming after epoch/);
+    expect(out.match(new RegExp(`Run ${run.id}: training from the start`, 'g'))).toHaveLength(1);
+    expect(runWorkerRows(c.home, run.id)).toMatchObject([
+      { from_epoch: 1, worker: worker!.id, backend: 'cpu' },
+    ]);
+    // Epochs the worker trained while the hub was away came after the hand-back, each once.
+    const back = Number(out.match(/gave it back to this worker after epoch (\d+)/)![1]);
+    expect(back).toBeGreaterThanOrEqual(2);
+    expect(back).toBeLessThan(12);
+    // A resume the hub must refuse: a worker that never held the run, then the holder after the end.
+    for (const who of ['elsewhere:1:abcdef12', worker!.id]) {
+      const res = await fetch(`${c.hub.base}/cluster/resume`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${c.hub.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          runId: run.id,
+          jobId: 'run-1-00000000',
+          worker: who,
+          host: 'elsewhere',
+          backend: 'cpu',
+          version: 'x',
+        }),
+      });
+      expect(res.status).toBe(409);
     }
+    expect((await call<RunDetail>(c.hub, 'getRun', run.id)).status).toBe('finished');
   });
 });

@@ -186,8 +186,11 @@ export interface Cluster {
   workers: { id: string; worker: Child }[];
   /** Starts one more worker (in `dir/<name>`). */
   addWorker: (name: string, env?: Record<string, string>) => Promise<{ id: string; worker: Child }>;
-  /** Kills the hub with SIGKILL and starts it again on its port with its token; `hub` is the new one. */
-  restartHub: () => Promise<void>;
+  /**
+   * Kills the hub with SIGKILL and, `downMs` later, starts it again on its port with its token;
+   * `hub` is the new one.
+   */
+  restartHub: (downMs?: number) => Promise<void>;
   /** Every process's output, for failure messages. */
   log: () => string;
 }
@@ -219,8 +222,9 @@ export async function startCluster(
       c.workers.push(w);
       return w;
     },
-    restartHub: async () => {
+    restartHub: async (downMs = 0) => {
       await c.hub.server.stop('SIGKILL');
+      await new Promise((r) => setTimeout(r, downMs));
       c.hub = await startHub(home, redis.url, { port, env: hubEnv });
     },
     log: () =>

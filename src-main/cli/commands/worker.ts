@@ -17,7 +17,10 @@ export const WORKER_USAGE = `Usage:
       --runs-at-once  runs trained here at once, 1 to 64 (default 1)
       --backend       the training backend here (default: the run's, else the best available)
       --dir DIR       fetched features and runs in training (default TIMBRE_HOME/worker)
-      Ctrl-C stops it; the runs it was training go to another worker, from their last epoch.`;
+      Ctrl-C or SIGTERM stops it: it tells the hub, which gives the runs it was training to another
+      worker at once, from their last committed epoch. While the hub cannot be reached (it
+      restarts), runs go on training here and their reports wait (up to TIMBRE_WORKER_BUFFER_MB,
+      default 512) for the hub to hand the runs back.`;
 
 // "14:02:11 ": when a line was printed (a worker may run for days).
 const say = (line: string): void => {
@@ -52,6 +55,12 @@ export async function workerCommand(_ctx: CliContext, argv: string[]): Promise<n
     1000,
     3_600_000,
   );
+  const heartbeatMs = intFlag(
+    process.env.TIMBRE_WORKER_HEARTBEAT_MS || undefined,
+    'TIMBRE_WORKER_HEARTBEAT_MS',
+    100,
+    600_000,
+  );
   // Loaded only for this command.
   const { startClusterWorker } = await import('../../core/cluster/worker');
   const worker = await startClusterWorker({
@@ -62,6 +71,7 @@ export async function workerCommand(_ctx: CliContext, argv: string[]): Promise<n
     backend,
     dir: path.resolve(values.dir ?? path.join(timbreHome(), 'worker')),
     lockMs,
+    heartbeatMs,
     log: say,
   });
   const broken = await Promise.race([

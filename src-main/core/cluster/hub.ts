@@ -26,12 +26,21 @@ import {
   type LeaveAnswer,
   type LeaveRequest,
   type ReportAnswer,
+  type ResumeAnswer,
+  type ResumeRequest,
   type ReportRequest,
 } from './protocol';
 import type { Queue, QueueEvents } from 'bullmq';
 
 /** How often the hub looks whether Redis still has the jobs of the runs waiting there, in ms. */
 const RECHECK_MS = 5000;
+/**
+ * For this long after it starts, the hub holds back the runs that workers trained (their holder
+ * may still train them and ask for them back with `resume`), in ms; TIMBRE_HUB_RESUME_GRACE_MS.
+ */
+const RESUME_GRACE_MS = Number(process.env.TIMBRE_HUB_RESUME_GRACE_MS) || 15_000;
+/** A held run whose worker was not heard from for this long is given out again, in ms. */
+const SILENT_HOLDER_MS = 60_000;
 
 /** A run the hub has put on the cluster's queue, until it ends. */
 interface Dispatched {
@@ -50,6 +59,10 @@ interface Dispatched {
   validNotes?: number;
   /** The epoch its holder trains now, from its reports. */
   epoch?: number;
+  /** When its holder took it (a heartbeat sent before may not name it yet). */
+  heldSince?: number;
+  /** Held back from Redis just after the hub started, for its earlier holder to resume. */
+  deferred?: ReturnType<typeof setTimeout>;
 }
 
 /** A BullMQ job id of the hub's own for a run: a run given out again gets a new one. */
@@ -79,6 +92,8 @@ export class ClusterHub implements TrainsRuns {
     private readonly redisUrl: string,
     private readonly modelFolder: (runId: number) => string,
     private readonly changed: () => void,
+    /** The job of a waiting run this hub claims for a worker that resumes it (null: it cannot train). */
+    private readonly jobOf: (runId: number) => RunJob | null = () => null,
   ) {
     this.workers = new RunWorkerRepo(home.db);
     this.queue = this.open();
@@ -124,7 +139,16 @@ export class ClusterHub implements TrainsRuns {
    */
   private async requeueLost(queue: Queue): Promise<void> {
     for (const [runId, d] of this.dispatched) {
-      if (d.holder || Date.now() - d.heard < RECHECK_MS) continue;
+      // A holder not heard from for long (it died without Redis noticing: its job was lost or
+      // finished elsewhere): the run goes out again.
+      if (d.holder && Date.now() - d.heard > SILENT_HOLDER_MS && !this.roster.alive(d.holder)) {
+        this.giveOutAgain(
+          d,
+          `Worker ${d.holder} has not been heard from for a minute; the run goes out again.`,
+        );
+        continue;
+      }
+      if (d.holder || d.deferred || Date.now() - d.heard < RECHECK_MS) continue;
       try {
         if (await queue.getJob(d.jobId)) continue;
         if (this.dispatched.get(runId) !== d || d.holder || this.closing) continue;
@@ -136,6 +160,8 @@ export class ClusterHub implements TrainsRuns {
       }
     }
   }
+
+  private readonly started = Date.now();
 
   get size(): number {
     let waiting = 0;
@@ -175,6 +201,16 @@ export class ClusterHub implements TrainsRuns {
     if (this.closing || this.dispatched.has(job.runId)) return;
     const d: Dispatched = { job, jobId: newJobId(job.runId), heard: Date.now() };
     this.dispatched.set(job.runId, d);
+    // Just after a restart, a run a worker trained waits a little: its worker may still train it.
+    const wait = this.started + RESUME_GRACE_MS - Date.now();
+    if (wait > 0 && this.workers.of(job.runId).length) {
+      d.deferred = setTimeout(() => {
+        d.deferred = undefined;
+        if (this.dispatched.get(job.runId) === d && !d.holder && !this.closing) this.enqueue(d);
+      }, wait);
+      d.deferred.unref();
+      return;
+    }
     this.enqueue(d);
   }
 
@@ -201,6 +237,7 @@ export class ClusterHub implements TrainsRuns {
   private giveOutAgain(d: Dispatched, why: string): void {
     d.jobId = newJobId(d.job.runId);
     d.holder = undefined;
+    d.heldSince = undefined;
     d.epoch = undefined;
     d.heard = Date.now();
     this.log(d.job.runId, why);
@@ -216,7 +253,81 @@ export class ClusterHub implements TrainsRuns {
       runsAtOnce: req.runsAtOnce,
       everyMs: req.everyMs,
     });
+    // A run this worker holds here that its heartbeat no longer names was dropped by it (its
+    // buffer overflowed, its thread died unseen): it goes out again.
+    const named = new Set(req.runs.map((r) => `${r.runId} ${r.jobId}`));
+    for (const [runId, d] of this.dispatched) {
+      if (d.holder !== req.worker || named.has(`${runId} ${d.jobId}`)) continue;
+      if (Date.now() - (d.heldSince ?? 0) < 2 * req.everyMs + 1000) continue;
+      this.giveOutAgain(d, `Worker ${req.worker} no longer trains the run; it goes out again.`);
+    }
     return { ok: true };
+  }
+
+  /**
+   * A worker kept training a run while this hub was away (it restarted) and asks for it back under
+   * the job it still holds in Redis. It gets it only if it is the run's last recorded worker, its
+   * job is active in Redis, the run has not ended and no other worker holds it here; the run's job
+   * this hub made meanwhile (or held back) is taken off the queue. The answer says the epochs
+   * committed, so the worker sends only the later ones: none is lost, none counted twice.
+   */
+  async resume(req: ResumeRequest): Promise<ResumeAnswer> {
+    const refuse = (why: string): never => {
+      throw new NotHolderError(`Run ${req.runId} is not given back to ${req.worker}: ${why}`);
+    };
+    let d = this.dispatched.get(req.runId);
+    if (d?.holder === req.worker && d.jobId === req.jobId)
+      return { committed: this.home.runs.get(req.runId)?.epochsDone ?? 0 };
+    if (d?.holder) refuse('another worker holds it.');
+    const last = this.workers.of(req.runId).at(-1);
+    if (!last || last.worker !== req.worker) refuse('another worker took it up after it.');
+    const queue = await this.queue;
+    const job = await queue.getJob(req.jobId);
+    if (!job || (job.data as { runId?: unknown })?.runId !== req.runId || !(await job.isActive()))
+      refuse(`its job ${req.jobId} is not active in Redis.`);
+    d = this.dispatched.get(req.runId);
+    if (d?.holder) refuse('another worker holds it.');
+    if (d) {
+      // Out under a job of this hub: held back, or waiting in Redis if no worker has taken it.
+      if (d.deferred) clearTimeout(d.deferred);
+      else if ((await queue.remove(d.jobId)) !== 1) refuse('a worker has just taken its new job.');
+      if (this.dispatched.get(req.runId) !== d || d.holder) refuse('another worker holds it.');
+      d.deferred = undefined;
+    } else {
+      // Waiting in the lasting queue: claimed here for the worker.
+      const claimed = this.home.queue.contains(req.runId)
+        ? this.home.runs.claim(
+            req.runId,
+            (r) => {
+              if (r.status !== 'queued') refuse(`it is ${r.status}.`);
+            },
+            { status: 'preparing', pid: process.pid },
+          )
+        : undefined;
+      if (!claimed) refuse('it is not in the queue.');
+      const job = this.jobOf(req.runId);
+      if (!job) refuse('it cannot train (see its error).');
+      d = { job: job!, jobId: req.jobId, heard: Date.now() };
+      this.dispatched.set(req.runId, d);
+    }
+    d = d!;
+    d.jobId = req.jobId;
+    d.holder = req.worker;
+    d.heldSince = Date.now();
+    d.heard = Date.now();
+    const cache = await d.job.features(() => {});
+    d.featuresDir = cache.dir;
+    d.validNotes = cache.splits.valid?.notes ?? 0;
+    const committed = this.home.runs.get(req.runId)?.epochsDone ?? 0;
+    d.epoch = committed + 1;
+    this.home.runs.start(req.runId, req.backend, req.version);
+    this.roster.heard(req.worker, req.host, { backend: req.backend });
+    this.log(
+      req.runId,
+      `Worker ${req.worker} kept training the run while the hub was away; it goes on after epoch ${committed}.`,
+    );
+    this.changed();
+    return { committed };
   }
 
   /**
@@ -276,6 +387,7 @@ export class ClusterHub implements TrainsRuns {
         // The next hub finds the run's owner gone and puts it back itself.
       }
       this.settle(runId, status);
+      clearTimeout(d.deferred);
       if (!d.holder) await queue?.remove(d.jobId).catch(() => {});
     }
     this.dispatched.clear();
@@ -328,6 +440,7 @@ export class ClusterHub implements TrainsRuns {
           `Worker ${d.holder} lost the run; ${req.worker} takes it up after epoch ${run.epochsDone}.`,
         );
       d.holder = req.worker;
+      d.heldSince = Date.now();
       this.workers.take(req.runId, run.epochsDone + 1, req.worker, req.host);
       this.changed();
     }

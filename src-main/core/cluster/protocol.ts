@@ -66,6 +66,23 @@ export type HeartbeatRequest = z.infer<typeof HeartbeatRequest>;
 export const LeaveRequest = z.strictObject({ worker: name(200), runs: z.array(heldRun).max(64) });
 export type LeaveRequest = z.infer<typeof LeaveRequest>;
 
+/**
+ * `POST /cluster/resume`: a worker that kept training a run while its hub was away (the hub
+ * restarted) asks the new hub to hand the hold back, under the job it still holds in Redis.
+ */
+export const ResumeRequest = z.strictObject({
+  ...holder,
+  host: name(200),
+  backend: z.enum(BACKENDS),
+  version: z.string().max(100),
+});
+export type ResumeRequest = z.infer<typeof ResumeRequest>;
+
+/** The hub's answer to a resume: the epochs it has committed (the worker sends only later ones). */
+export interface ResumeAnswer {
+  committed: number;
+}
+
 /** The hub's answer to a leave: the runs it took back (their jobs may be finished by the worker). */
 export interface LeaveAnswer {
   released: number[];

@@ -19,9 +19,17 @@ import {
   type ReportAnswer,
   type ReportEvent,
   type ReportRequest,
+  type ResumeAnswer,
 } from './protocol';
 
 const trainWorkerUrl = siblingModule(import.meta.url, 'train-worker');
+
+/**
+ * The most bytes of reports a run keeps waiting while its hub cannot be reached (it restarts):
+ * beyond, the run stops here and goes back to the hub's queue, from its last committed epoch, when
+ * the hub is back. TIMBRE_WORKER_BUFFER_MB sets it (default 512).
+ */
+const MAX_BUFFER_BYTES = (Number(process.env.TIMBRE_WORKER_BUFFER_MB) || 512) * 1024 * 1024;
 
 /** Who runs the run and where it keeps its files. */
 export interface RemoteRunContext {
@@ -184,6 +192,40 @@ function train(
     let settled = false;
     let batchPending = false;
     let best = resumeFrom?.bestDir ?? null;
+    /** Bytes of reports waiting for the hub; what the hub had committed when it handed the run back. */
+    let buffered = 0;
+    let committedByHub = 0;
+    let backend: { backend: BackendName; version: string } | null = null;
+    /** A hub that restarted knows nothing of this worker's hold: ask it for the run back, once a refusal. */
+    const resume = async (): Promise<boolean> => {
+      if (!backend || signal.stopped) return false;
+      try {
+        const answer = await ctx.hub.post<ResumeAnswer>('/cluster/resume', {
+          ...holder,
+          host: ctx.host,
+          ...backend,
+        });
+        committedByHub = answer.committed;
+        ctx.log(`Run ${holder.runId}: the hub gave it back to this worker after epoch ${answer.committed}.`);
+        return true;
+      } catch (err) {
+        if (err instanceof HubRefusal) ctx.log(`Run ${holder.runId}: ${err.message}`);
+        return false;
+      }
+    };
+    /** Reports an event; after a refusal, once, asks for the run back and reports it again. */
+    const deliver = async (event: ReportEvent, folders?: Record<string, FolderFiles>) => {
+      for (let attempt = 0; ; attempt++) {
+        // Committed before the hub went away (its answer was lost): not sent twice.
+        if (event.type === 'epoch' && event.metrics.epoch <= committedByHub) return { stop: false };
+        try {
+          return await report(ctx, holder, event, folders);
+        } catch (err) {
+          const refused = err instanceof HubRefusal && err.status === 409;
+          if (attempt > 0 || !refused || !(await resume())) throw err;
+        }
+      }
+    };
     const end = (outcome: RemoteRunOutcome | Error) => {
       if (settled) return;
       settled = true;
@@ -197,10 +239,27 @@ function train(
       if (signal.stopped) end('left');
     }, 200);
     const send = (event: ReportEvent, folders?: Record<string, FolderFiles>) => {
+      const bytes =
+        event.type === 'batch' || event.type === 'log'
+          ? 0
+          : JSON.stringify(event).length +
+            Object.values(folders ?? {}).reduce(
+              (n, f) => n + f['model.json'].length + f['weights.bin'].length,
+              0,
+            );
+      buffered += bytes;
+      if (buffered > MAX_BUFFER_BYTES && !settled) {
+        ctx.log(
+          `Run ${holder.runId}: more than ${Math.round(MAX_BUFFER_BYTES / 2 ** 20)} MB of reports wait for the hub; ` +
+            'the run stops here and goes back to its queue, from its last committed epoch, when the hub is back.',
+        );
+        return end('refused');
+      }
       chain = chain.then(async () => {
         if (settled) return;
         try {
-          const answer = await report(ctx, holder, event, folders);
+          const answer = await deliver(event, folders);
+          buffered -= bytes;
           if (answer.stop) Atomics.store(cancel, 0, 1);
           if (event.type === 'done' || event.type === 'failed') end('ended');
         } catch (err) {
@@ -239,6 +298,7 @@ function train(
         case 'ready':
           ctx.log(`Run ${holder.runId}: training on ${e.backend}.`);
           ctx.onBackend?.(e.backend);
+          backend = { backend: e.backend, version: e.version };
           return send({ type: 'ready', backend: e.backend, version: e.version });
         case 'batch':
           // Progress only: one in flight at a time, the rest dropped.

@@ -70,6 +70,7 @@ export class WorkbenchRuns {
             redis,
             (id) => this.modelFolder(id),
             () => this.driver.nudge(),
+            (id) => jobOf(home, datasets, id, this.modelFolder(id)),
           ))
         : new Runner(
             home.runs,
