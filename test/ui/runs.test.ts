@@ -194,4 +194,37 @@ describe('the runs view', () => {
     expect(listed.some((r) => r.id === ids.gamma)).toBe(false);
     expect(listed).toHaveLength(BULK + 4);
   });
+
+  it('has the whole list when the user comes back to a table left before it arrived', async () => {
+    const { page } = shell;
+    // The whole list (not the first screen's) is held back until the user has left the table.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/listRuns', async (route) => {
+      if (!route.request().postData()?.includes('"first"')) await held;
+      // A request the page gave up on (it navigated away) cannot be continued: nothing to do then.
+      await route.continue().catch(() => {});
+    });
+    try {
+      await page.goto('about:blank');
+      await page.goto(`${shell.origin}/#/runs`);
+      await page.locator('tr[data-id]').first().waitFor();
+      await page.evaluate(() => (location.hash = '#/datasets'));
+      await page.getByRole('heading', { name: 'Data sets' }).first().waitFor();
+      release();
+      await page.waitForTimeout(500);
+      await page.evaluate(() => (location.hash = '#/runs'));
+      await page.locator('.viewport').evaluate((el) => (el.scrollTop = el.scrollHeight));
+      // Only the whole list has the oldest run: the first screen's 60 do not.
+      await expect
+        .poll(async () => {
+          await page.locator('.viewport').evaluate((el) => (el.scrollTop = el.scrollHeight));
+          return page.locator('tr[data-id] td.name a').last().textContent();
+        })
+        .toBe('bulk 1');
+    } finally {
+      release();
+      await page.unroute('**/api/listRuns');
+    }
+  });
 });

@@ -24,12 +24,23 @@ class RunsStore extends ApiList<RunSummary> {
   previewTotal = $state(0);
 
   protected fetchList = async () => {
-    const packed = await api.listRuns(listFilter(this.sweep));
+    let packed = await api.listRuns(listFilter(this.sweep));
     // Let the browser paint the preview before 10,000 runs are parsed, and let whatever the user
     // opens next from it (a run, a comparison) start first.
-    if (this.preview) await afterPaintIdle();
+    if (this.preview) {
+      await afterPaintIdle();
+      if (this.users === 0) {
+        // The user left the first screen for another view: parsing 10,000 runs now (~100-300 ms)
+        // would hold that view up. Parse nothing until the list is watched again, and ask again
+        // then, since runs may have changed meanwhile.
+        await new Promise<void>((resolve) => (this.parked = resolve));
+        packed = await api.listRuns(listFilter(this.sweep));
+      }
+    }
     return unpackRuns(packed);
   };
+  /** Resumes a load that waits for someone to watch the list again (see fetchList). */
+  private parked: (() => void) | undefined;
 
   private async fetchPreview(): Promise<void> {
     let packed: PackedRuns;
@@ -88,7 +99,10 @@ class RunsStore extends ApiList<RunSummary> {
   /** Keeps the list live while someone looks at it; returns the function that stops. */
   watch(): () => void {
     if (this.users++ === 0) {
-      void this.load();
+      if (this.parked) {
+        this.parked();
+        this.parked = undefined;
+      } else void this.load();
       // The whole list is a few MB with 10,000 runs: reload soon when the queue changes, at
       // most every 2 s while epochs come in.
       this.stop = api.subscribe((event) => {
