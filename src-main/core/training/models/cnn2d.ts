@@ -10,7 +10,7 @@ export function cnn2dFilters(spec: ModelSpec): number[] {
 }
 
 /**
- * A 2-D CNN over (time x bands), e.g. log-mel frames: spec.layers blocks of [3x3 convolution,
+ * A 2-D CNN over (time x bands), e.g. log-mel frames, averaged over 2x2 cells: spec.layers blocks of [3x3 convolution,
  * activation, 2x2 max pool] (filters: cnn2dFilters), each step's bands and filters side by side,
  * a readout over the steps left (mean, max or attention; 'last' reads them all, flattened),
  * dropout and the classifier. Weights: conv{n}.kernel [9 * channels_in, filters] (im2col

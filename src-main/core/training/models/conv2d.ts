@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { CNN_POOL, cnnSteps } from './cnn-shape';
+import {
+  col2imKernel,
+  conv2dKernelsHere,
+  im2colKernel,
+  maxPoolGradKernel,
+  maxPoolKernel,
+} from './conv2d-kernels';
 import { splitLast } from './fast-split';
 import type { WeightSet } from './init';
 import { activate, linear } from './linear';
@@ -16,8 +23,14 @@ export const CONV2D_KERNEL = 3;
 export function im2col2d(x: tf.Tensor4D, k: number, inputGrad = true): tf.Tensor4D {
   const [B, H, W, C] = x.shape;
   const p = (k - 1) / 2;
+  const fast = conv2dKernelsHere();
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor4D;
+    if (fast) {
+      const gradFunc = (dy: tf.Tensor): tf.Tensor =>
+        inputGrad ? col2imKernel(dy, k) : tf.zeros([B, H, W, C]);
+      return { value: im2colKernel(input, k), gradFunc };
+    }
     const padded = tf.pad(input, [
       [0, 0],
       [p, p],
@@ -47,6 +60,18 @@ export function im2col2d(x: tf.Tensor4D, k: number, inputGrad = true): tf.Tensor
   return op(x) as tf.Tensor4D;
 }
 
+/** 2x2 max pooling, stride 2, of x [B, H, W, C] ('valid': an odd last row or column is dropped). */
+export function maxPool2(x: tf.Tensor4D): tf.Tensor4D {
+  if (!conv2dKernelsHere()) return tf.maxPool(x, [CNN_POOL, CNN_POOL], [CNN_POOL, CNN_POOL], 'valid');
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = args[0] as tf.Tensor4D;
+    (args[1] as tf.GradSaveFunc)([input]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor => maxPoolGradKernel(saved[0]!, dy);
+    return { value: maxPoolKernel(input), gradFunc };
+  });
+  return op(x) as tf.Tensor4D;
+}
+
 /** A stack of 2-D conv blocks over (time x bands): what it keeps of an input [steps, bands]. */
 export interface ConvFrontEnd {
   /** Time steps left after the blocks' pooling. */
@@ -58,8 +83,8 @@ export interface ConvFrontEnd {
 }
 
 /**
- * Blocks of [3x3 convolution ('same'), activation, 2x2 max pool] over an input of `steps` x
- * `bands`, one block per entry of `filters`. Weights: {prefix}{n}.kernel [9 * channels_in,
+ * The input of `steps` x `bands` averaged over 2x2 cells, then blocks of [3x3 convolution
+ * ('same'), activation, 2x2 max pool], one block per entry of `filters`. Weights: {prefix}{n}.kernel [9 * channels_in,
  * filters] (im2col layout, taps row-major over time then bands), {prefix}{n}.bias.
  */
 export function convFrontEnd(
@@ -75,23 +100,19 @@ export function convFrontEnd(
     set.dense(`${prefix}${l}`, k * k * (l === 0 ? 1 : filters[l - 1]!), f),
   );
   const last = filters.at(-1)!;
-  const left = { steps: cnnSteps(steps, filters.length), bands: cnnSteps(bands, filters.length) };
+  const left = { steps: cnnSteps(steps, filters.length + 1), bands: cnnSteps(bands, filters.length + 1) };
   return {
     steps: left.steps,
     dims: left.bands * last,
     forward: (x) => {
       const B = x.shape[0];
-      let h = tf.reshape(x, [B, steps, bands, 1]) as tf.Tensor4D;
+      // The data averaged over 2x2 cells first (no gradient needed): a quarter of the work after.
+      let h = tf.avgPool(tf.reshape(x, [B, steps, bands, 1]) as tf.Tensor4D, CNN_POOL, CNN_POOL, 'valid');
       weights.forEach((w, l) => {
         const [, H, W, C] = h.shape;
         const cols = tf.reshape(im2col2d(h, k, l > 0), [B * H * W, k * k * C]) as tf.Tensor2D;
         const y = activate(linear(cols, w.kernel as tf.Tensor2D, w.bias as tf.Tensor1D, l > 0), activation);
-        h = tf.maxPool(
-          tf.reshape(y, [B, H, W, filters[l]!]) as tf.Tensor4D,
-          [CNN_POOL, CNN_POOL],
-          [CNN_POOL, CNN_POOL],
-          'valid',
-        );
+        h = maxPool2(tf.reshape(y, [B, H, W, filters[l]!]) as tf.Tensor4D);
       });
       return tf.reshape(h, [B, left.steps, left.bands * last]) as tf.Tensor3D;
     },

@@ -49,8 +49,9 @@ export const LOGMEL_FEATURES = { representation: 'logmel', normalization: 'stand
 
 // What is wrong with pooling an input of steps x bands 2x2 `blocks` times, or null.
 function poolProblem(what: string, blocks: number, shape: InputShape): string | null {
-  const need = CNN_POOL ** blocks;
-  return cnnSteps(shape.steps, blocks) >= 1 && cnnSteps(shape.dims, blocks) >= 1
+  // The input is first averaged over 2x2 cells, then each block pools 2x2.
+  const need = CNN_POOL ** (blocks + 1);
+  return cnnSteps(shape.steps, blocks + 1) >= 1 && cnnSteps(shape.dims, blocks + 1) >= 1
     ? null
     : `${what} with ${blocks} blocks needs at least ${need} time steps and ${need} values per step, the input has ${shape.steps} x ${shape.dims}`;
 }
@@ -99,7 +100,7 @@ export const MODEL_TYPE_LIST: readonly ModelTypeDef[] = [
     id: 'cnn2d',
     label: 'cnn2d (2-D CNN)',
     description:
-      'Blocks of 3x3 convolution and 2x2 max pooling over time x bands (log-mel frames), filters doubling per block, then a readout over time',
+      'The input averaged over 2x2 cells, then blocks of 3x3 convolution and 2x2 max pooling over time x bands (log-mel frames), filters doubling per block, then a readout over time',
     uses: ['hidden', 'layers', 'dropout', 'activation', 'readout'],
     // Up to 4 blocks: each halves the steps and the bands; filters double, so the first block's stay small.
     narrow: { layers: { min: 1, max: 4 }, hidden: { max: 128 } },

@@ -8,7 +8,7 @@ import {
 import { MODEL_TYPE_LIST, modelType } from '../../../../src-main/core/training/models/registry';
 import type { ModelSpec } from '../../../../src-main/core/training/models/types';
 
-const SHAPE = { steps: 16, dims: 4 };
+const SHAPE = { steps: 16, dims: 8 };
 const spec = (type: string, extra: Partial<ModelSpec> = {}): ModelSpec => ({
   type,
   hidden: 4,
