@@ -113,6 +113,13 @@ export function rangeOf(field: FieldDef, values: FlatValues, options: TrainingOp
       max: +(NOTE_SECONDS - start).toFixed(6),
       why: `(start + seconds at most ${NOTE_SECONDS} s)`,
     };
+  const seconds = other('seconds');
+  if (field.key === 'shift' && start !== null && seconds !== null)
+    return {
+      ...r,
+      max: Math.max(0, +(NOTE_SECONDS - start - seconds).toFixed(6)),
+      why: `(start + seconds + shift at most ${NOTE_SECONDS} s)`,
+    };
   if (field.key === 'frame' && samples !== null && samples < r.max)
     return { ...r, max: samples, why: `(the clip has ${samples} samples)` };
   if (field.key === 'hop' && other('nFft') !== null)

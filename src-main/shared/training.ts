@@ -7,6 +7,8 @@ export const BACKENDS = ['node', 'wasm', 'cpu'] as const;
 export const ACTIVATIONS = ['relu', 'tanh'] as const;
 export const READOUTS = ['last', 'mean', 'max', 'attention'] as const;
 export const OPTIMIZERS = ['adam', 'adamw', 'sgd'] as const;
+/** How the loss weighs families of unequal size: not at all, by class weights, or by sampling. */
+export const BALANCES = ['none', 'weights', 'sampling'] as const;
 /** How the learning rate moves over a run (core/training/schedule.ts). */
 export const SCHEDULES = ['constant', 'step', 'cosine', 'onecycle'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -79,6 +81,23 @@ export interface TrainConfig {
   clip: number;
   /** Share of each target spread over all families (0 = plain one-hot targets). */
   labelSmoothing: number;
+  /**
+   * Augmentation (core/features/augment.ts), each 0 = off, drawn from the run's seed: a training
+   * clip starts up to `shift` seconds after `start` (valid and test at `start`).
+   */
+  shift: number;
+  /** Random gain of each training note, uniform within ± this many dB. */
+  gain: number;
+  /** SpecAugment: masks over time per training note, each up to `timeMaskWidth` steps wide. */
+  timeMasks: number;
+  timeMaskWidth: number;
+  /** SpecAugment: masks over the bands / coefficients per training note (log-mel, MFCC), each up to `freqMaskWidth` wide. */
+  freqMasks: number;
+  freqMaskWidth: number;
+  /** Mixup's alpha: each batch mixed with a shuffle of itself by λ ~ Beta(alpha, alpha). */
+  mixup: number;
+  /** 'weights': the loss weighs each family by the inverse of its share of the train notes; 'sampling': batches drawn family-balanced. */
+  balance: (typeof BALANCES)[number];
   /** Notes per batch. */
   batch: number;
   /** Passes over the train split. */

@@ -33,12 +33,49 @@ export function shuffledOrder(count: number, seed: number): Int32Array {
 }
 
 /**
+ * Weights of the classes inversely proportional to their counts in `labels`, n / (k n_c) over the
+ * k classes present (scikit-learn's 'balanced'); 0 for a class absent.
+ */
+export function classWeights(labels: Int32Array, classes: number): Float32Array {
+  const counts = new Float64Array(classes);
+  for (const y of labels) counts[y]!++;
+  const present = counts.filter((n) => n > 0).length;
+  return Float32Array.from(counts, (n) => (n > 0 ? labels.length / (present * n) : 0));
+}
+
+/**
+ * `count` rows drawn family-balanced, with replacement: each draw picks one of the families present
+ * at random, then one of its rows at random. The same for the same seed.
+ */
+export function balancedOrder(labels: Int32Array, count: number, seed: number): Int32Array {
+  const byClass = new Map<number, number[]>();
+  labels.forEach((y, row) => {
+    const rows = byClass.get(y);
+    if (rows) rows.push(row);
+    else byClass.set(y, [row]);
+  });
+  const classes = [...byClass.keys()].sort((a, b) => a - b).map((y) => byClass.get(y)!);
+  const random = seededRandom(seed ^ 0x68e31da4);
+  const order = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const rows = classes[Math.floor(random() * classes.length)]!;
+    order[i] = rows[Math.floor(random() * rows.length)]!;
+  }
+  return order;
+}
+
+/**
  * Reads one split of a feature cache in batches with positioned reads: memory holds one batch
  * plus the labels and one permutation (4 bytes per note each), whatever the size of the split.
+ * With `windowSteps` below the cache's steps (a run's random clip start), each row read is cut to
+ * that many steps: from its start unless offsets are given.
  */
 export class BatchReader {
   readonly count: number;
+  /** The shape of the rows it gives (the window's, when cut). */
   readonly shape: FeatureShape;
+  /** The shape of the rows in the cache. */
+  readonly fullShape: FeatureShape;
   private fd: number | undefined;
   private readonly y: Int32Array;
   private readonly rowBytes: number;
@@ -46,9 +83,19 @@ export class BatchReader {
   private constructor(
     private readonly info: FeatureCacheInfo,
     readonly split: Split,
+    windowSteps?: number,
   ) {
     const files = splitFiles(info.dir, split);
-    this.shape = info.shape;
+    this.fullShape = info.shape;
+    if (windowSteps !== undefined && !(Number.isInteger(windowSteps) && windowSteps >= 1)) {
+      throw new RangeError(`window must be a positive whole number of steps, got ${windowSteps}`);
+    }
+    if (windowSteps !== undefined && windowSteps > info.shape.steps) {
+      throw new FeatureCacheError(
+        `A window of ${windowSteps} steps is longer than the cache's ${info.shape.steps}`,
+      );
+    }
+    this.shape = { ...info.shape, steps: windowSteps ?? info.shape.steps };
     this.count = info.splits[split]?.notes ?? 0;
     this.rowBytes = info.shape.steps * info.shape.dims * 4;
     const labels = fs.readFileSync(files.labels);
@@ -69,8 +116,13 @@ export class BatchReader {
   }
 
   /** Opens the features and labels of `split` in a cache that ensureFeatureCache returned. */
-  static open(info: FeatureCacheInfo, split: Split): BatchReader {
-    return new BatchReader(info, split);
+  static open(info: FeatureCacheInfo, split: Split, windowSteps?: number): BatchReader {
+    return new BatchReader(info, split, windowSteps);
+  }
+
+  /** How many window starts a row has (1 when rows are not cut). */
+  get offsets(): number {
+    return this.fullShape.steps - this.shape.steps + 1;
   }
 
   /** Family index of every note, in row order. */
@@ -83,8 +135,12 @@ export class BatchReader {
     return JSON.parse(fs.readFileSync(splitFiles(this.info.dir, this.split).notes, 'utf8')) as string[];
   }
 
-  /** Reads the given rows, in the given order, into one batch. */
-  read(indices: ArrayLike<number>): Batch {
+  /**
+   * Reads the given rows, in the given order, into one batch; cut rows start at `offsets[i]`
+   * steps (default 0).
+   */
+  read(indices: ArrayLike<number>, offsets?: ArrayLike<number>): Batch {
+    if (this.shape.steps !== this.fullShape.steps) return this.readCut(indices, offsets);
     const fd = this.openFd();
     const n = indices.length;
     const x = new Float32Array((n * this.rowBytes) / 4);
@@ -106,11 +162,25 @@ export class BatchReader {
     return { x, y, indices: idx };
   }
 
-  /** One epoch in a seeded shuffled order; every row exactly once, the last batch possibly smaller. */
-  *shuffled(batchSize: number, seed: number): Generator<Batch> {
+  /**
+   * One epoch in a seeded shuffled order; every row exactly once, the last batch possibly smaller.
+   * With `offsetRandom`, cut rows start at a random step drawn from it.
+   */
+  *shuffled(batchSize: number, seed: number, offsetRandom?: () => number): Generator<Batch> {
+    yield* this.inOrder(shuffledOrder(this.count, seed), batchSize, offsetRandom);
+  }
+
+  /** The rows of `order` in batches (an epoch drawn by balancedOrder, say), as shuffled() gives them. */
+  *inOrder(order: Int32Array, batchSize: number, offsetRandom?: () => number): Generator<Batch> {
     checkBatchSize(batchSize);
-    const order = shuffledOrder(this.count, seed);
-    for (let i = 0; i < this.count; i += batchSize) yield this.read(order.subarray(i, i + batchSize));
+    const spread = this.offsets;
+    for (let i = 0; i < order.length; i += batchSize) {
+      const rows = order.subarray(i, i + batchSize);
+      const offsets = offsetRandom
+        ? Int32Array.from(rows, () => Math.floor(offsetRandom() * spread))
+        : undefined;
+      yield this.read(rows, offsets);
+    }
   }
 
   /** Every row in file order (for evaluation), the last batch possibly smaller. */
@@ -126,6 +196,31 @@ export class BatchReader {
   close(): void {
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = undefined;
+  }
+
+  // Row by row: each whole row read, its window copied out.
+  private readCut(indices: ArrayLike<number>, offsets?: ArrayLike<number>): Batch {
+    const fd = this.openFd();
+    const n = indices.length;
+    const { steps, dims } = this.shape;
+    const windowValues = steps * dims;
+    const row = new Float32Array(this.rowBytes / 4);
+    const rowBytes = new Uint8Array(row.buffer);
+    const x = new Float32Array(n * windowValues);
+    const y = new Int32Array(n);
+    const idx = Int32Array.from(indices);
+    for (let i = 0; i < n; i++) {
+      const r = idx[i]!;
+      if (!(r >= 0 && r < this.count)) throw new RangeError(`row ${r} outside 0..${this.count - 1}`);
+      const offset = offsets ? offsets[i]! : 0;
+      if (!(Number.isInteger(offset) && offset >= 0 && offset < this.offsets)) {
+        throw new RangeError(`window start ${offset} outside 0..${this.offsets - 1}`);
+      }
+      readFully(fd, rowBytes, 0, this.rowBytes, r * this.rowBytes);
+      x.set(row.subarray(offset * dims, offset * dims + windowValues), i * windowValues);
+      y[i] = this.y[r]!;
+    }
+    return { x, y, indices: idx };
   }
 
   private openFd(): number {

@@ -251,4 +251,16 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE datasets ADD COLUMN split_rule TEXT CHECK (split_rule IS NULL OR length(split_rule) <= 300);
   `,
+  // 10: augmentation and class balance (issue 14): every earlier run trained without them, and says
+  // so in its configuration and parameters, so that it groups with a new run of the same settings.
+  `
+  UPDATE runs SET config = json_insert(config, '$.shift', 0, '$.gain', 0, '$.timeMasks', 0, '$.timeMaskWidth', 10,
+    '$.freqMasks', 0, '$.freqMaskWidth', 8, '$.mixup', 0, '$.balance', 'none');
+  INSERT OR IGNORE INTO run_params (run_id, key, value)
+    SELECT id, p.key, p.value FROM runs,
+      (SELECT 'shift' AS key, '0' AS value UNION ALL SELECT 'gain', '0' UNION ALL SELECT 'timeMasks', '0'
+       UNION ALL SELECT 'timeMaskWidth', '10' UNION ALL SELECT 'freqMasks', '0'
+       UNION ALL SELECT 'freqMaskWidth', '8' UNION ALL SELECT 'mixup', '0'
+       UNION ALL SELECT 'balance', '"none"') AS p;
+  `,
 ];

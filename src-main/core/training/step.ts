@@ -42,6 +42,28 @@ export function crossEntropy(
   });
 }
 
+/**
+ * Softmax cross-entropy against soft targets [batch, classes] (smoothed by `smoothing` as
+ * crossEntropy does), each note's loss weighed by its target's class weight when given: the mean
+ * sum(w l) / sum(w), as PyTorch's CrossEntropyLoss(weight=...); the plain mean otherwise.
+ */
+export function weightedCrossEntropy(
+  tf: Tf,
+  logits: tfType.Tensor2D,
+  targets: tfType.Tensor2D,
+  smoothing = 0,
+  classWeights?: Float32Array,
+): tfType.Scalar {
+  return tf.tidy(() => {
+    const classes = logits.shape[1];
+    const smoothed = smoothing > 0 ? targets.mul(1 - smoothing).add(smoothing / classes) : targets;
+    const perNote = tf.neg(tf.sum(tf.mul(smoothed, tf.logSoftmax(logits)), 1));
+    if (!classWeights) return tf.mean(perNote) as tfType.Scalar;
+    const w = tf.sum(tf.mul(targets, tf.tensor1d(classWeights)), 1);
+    return tf.div(tf.sum(tf.mul(perNote, w)), tf.sum(w)) as tfType.Scalar;
+  });
+}
+
 type WithRate = tfType.Optimizer & { learningRate: number; setLearningRate?: (lr: number) => void };
 
 /** Sets an optimizer's learning rate for its next steps (SGD keeps it as a tensor, Adam as a number). */
@@ -67,12 +89,19 @@ export interface StepAids {
   clip?: number;
   /** Label smoothing of the training loss. */
   labelSmoothing?: number;
+  /**
+   * Weight of each class in the loss (class balance): the loss is sum(w l) / sum(w) over the batch,
+   * w the weight of each note's target, as PyTorch's CrossEntropyLoss(weight=...).
+   */
+  classWeights?: Float32Array;
 }
 
 /** A batch as the feature cache gives it: x is batch x steps x dims, y each note's class. */
 export interface StepBatch {
   x: Float32Array;
   y: Int32Array;
+  /** Soft targets, batch x classes (mixup), instead of y's one-hot ones; y still counts accuracy. */
+  targets?: Float32Array | null;
 }
 
 /**
@@ -88,17 +117,21 @@ export function trainStep(
   batch: StepBatch,
   aids: StepAids = {},
 ): { loss: number; correct: number } {
-  const { weightDecay = 0, decoupled = false, clip = 0, labelSmoothing = 0 } = aids;
+  const { weightDecay = 0, decoupled = false, clip = 0, labelSmoothing = 0, classWeights } = aids;
   const { steps, dims } = model.inputShape;
   const count = batch.y.length;
   let correct: tfType.Scalar | undefined;
   const loss = tf.tidy((): tfType.Scalar => {
     const x = tf.tensor3d(batch.x, [count, steps, dims]);
     const y = tf.tensor1d(batch.y, 'int32');
+    const classes = model.classes;
+    const targets = batch.targets ? tf.tensor2d(batch.targets, [count, classes]) : undefined;
     const { value, grads } = tf.variableGrads(() => {
       const logits = model.apply(x, true);
       correct = tf.keep(tf.equal(tf.argMax(logits, 1), y).sum() as tfType.Scalar);
-      return crossEntropy(tf, logits, y, labelSmoothing);
+      if (!targets && !classWeights) return crossEntropy(tf, logits, y, labelSmoothing);
+      const soft = targets ?? (tf.oneHot(y, classes).toFloat() as tfType.Tensor2D);
+      return weightedCrossEntropy(tf, logits, soft, labelSmoothing, classWeights);
     }, model.variables);
     if (clip > 0) {
       const names = Object.keys(grads);

@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import { FAMILIES } from '../../shared/constants';
 import type { EpochMetrics } from '../../shared/training';
-import { BatchReader } from '../features/batches';
+import { augmentRandom, Augmenter, augmentsValues } from '../features/augment';
+import { balancedOrder, BatchReader, classWeights } from '../features/batches';
+import { readFeatureCache } from '../features/cache';
+import { featureShape, normalizeFeatureConfig } from '../features/config';
 import { selectBackend } from './backend';
 import { checkpointDir, modelWeights, restore, topology, weightsOf } from './checkpoints';
 import { evaluateSplit } from './evaluate';
@@ -48,9 +51,20 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
     const { tf, name, version } = await selectBackend(job.backend);
     post({ type: 'ready', backend: name, version });
     const c = job.config;
+    // With a random start the cache holds a longer clip than the model reads: rows are cut to the
+    // window (valid and test at its start).
+    const windowSteps = featureShape(c.features).steps;
+    if (windowSteps > job.cache.shape.steps) {
+      throw new TrainingError(
+        `The features hold ${job.cache.shape.steps} steps per note, the model reads ${windowSteps}.`,
+      );
+    }
+    const cut = windowSteps < job.cache.shape.steps ? windowSteps : undefined;
+    // What the saved models say they read: the window, not the longer clip of the cache.
+    const modelCache = cut ? { ...job.cache, config: normalizeFeatureConfig(c.features) } : job.cache;
     const open = (split: 'train' | 'valid' | 'test') => {
       if (!job.cache.splits[split]?.notes) return undefined;
-      const r = BatchReader.open(job.cache, split);
+      const r = BatchReader.open(job.cache, split, cut);
       readers.push(r);
       return r;
     };
@@ -58,7 +72,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
     if (!train) throw new TrainingError('The data set has no train notes: nothing to train on.');
     const valid = open('valid');
     const test = open('test');
-    const net = buildModel(c.model, job.cache.shape, c.seed, CLASSES);
+    const net = buildModel(c.model, train.shape, c.seed, CLASSES);
     model = net;
     const optimizer = makeOptimizer(tf, c);
     let startEpoch = 1;
@@ -83,7 +97,17 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
       decoupled: c.optimizer === 'adamw',
       clip: c.clip,
       labelSmoothing: c.labelSmoothing,
+      classWeights: c.balance === 'weights' ? classWeights(train.labels(), CLASSES) : undefined,
     };
+    const augmenter = augmentsValues(c)
+      ? new Augmenter(c, {
+          shape: train.shape,
+          features: c.features,
+          stats: readFeatureCache(job.cache.dir)?.stats ?? null,
+          classes: CLASSES,
+        })
+      : undefined;
+    const trainLabels = c.balance === 'sampling' ? train.labels() : undefined;
     const scheduled = !constantRate(c);
     const progressMs = job.progressMs ?? 250;
     let lastEpoch = startEpoch - 1;
@@ -94,11 +118,18 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
       let correct = 0;
       let seen = 0;
       let batch = 0;
-      for (const b of train.shuffled(c.batch, epochSeed(c.seed, epoch))) {
+      const seed = epochSeed(c.seed, epoch);
+      const offsets = cut ? augmentRandom(seed, 'offsets') : undefined;
+      const values = augmentRandom(seed, 'values');
+      const epochBatches = trainLabels
+        ? train.inOrder(balancedOrder(trainLabels, train.count, seed), c.batch, offsets)
+        : train.shuffled(c.batch, seed, offsets);
+      for (const read of epochBatches) {
         if (cancelled()) {
           post({ type: 'done', status: 'cancelled', lastDir: null, lastEpoch });
           return;
         }
+        const b = augmenter ? augmenter.apply(read, values) : read;
         const n = b.y.length;
         if (scheduled) setLearningRate(optimizer, learningRateAt(c, (epoch - 1) * batches + batch, batches));
         const step = trainStep(tf, net, optimizer, b, aids);
@@ -140,7 +171,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
       const weights = await weightsOf(net, optimizer);
       const ckpt = checkpointDir(job.modelDir, epoch);
       saveModelDir(ckpt, weights, {
-        topology: topology(c, job.cache, net),
+        topology: topology(c, modelCache, net),
         userDefinedMetadata: { epoch, runId: job.runId },
       });
       const score: EpochScore = { epoch, valAccuracy: val?.accuracy ?? null, valLoss: val?.loss ?? null };
@@ -153,7 +184,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
         // has committed this epoch with the new one, and removes the old one after.
         newBest = modelFolder(job.modelDir, 'best', epoch);
         saveModelDir(newBest, modelWeights(weights), {
-          topology: topology(c, job.cache, net),
+          topology: topology(c, modelCache, net),
           userDefinedMetadata: { epoch, runId: job.runId },
         });
         bestDir = newBest;
@@ -177,7 +208,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
     const lastDir = modelFolder(job.modelDir, 'last', lastEpoch);
     const own = (await weightsOf(net)).slice();
     saveModelDir(lastDir, own, {
-      topology: topology(c, job.cache, net),
+      topology: topology(c, modelCache, net),
       userDefinedMetadata: { epoch: lastEpoch, runId: job.runId },
     });
     // The test split with the best and the last weights; the validation split with the best

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { BackendName, RunDetail } from '../../shared/training';
 import type { ProgressFn } from '../../shared/types';
+import { trainingFeatures } from '../features/augment';
 import { earlyStopDecision } from '../sweeps/asha';
 import { checkEarlyStopping } from '../sweeps/spec';
 import type { TrainJob } from '../training/protocol';
@@ -69,7 +70,7 @@ function earlyStopping(home: Home, run: RunDetail): RunJob['afterEpoch'] {
   };
 }
 
-/** The feature cache a run trains on, computed on first use. */
+/** The feature cache a run trains on (a longer clip with a random start), computed on first use. */
 async function features(datasets: WorkbenchDatasets, run: RunDetail, onProgress: ProgressFn) {
   if (run.datasetId === null) throw new NotFoundError(`The data set of run ${run.id} was deleted.`);
   const dataset = datasets.get(run.datasetId);
@@ -78,5 +79,5 @@ async function features(datasets: WorkbenchDatasets, run: RunDetail, onProgress:
       `The data set "${dataset.name}" changed since run ${run.id} was created (its fingerprint differs).`,
     );
   }
-  return datasets.featureCache(dataset, run.config.features, onProgress);
+  return datasets.featureCache(dataset, trainingFeatures(run.config), onProgress);
 }

@@ -262,7 +262,7 @@ describe('QueueRepo', () => {
     old.pragma('user_version = 7');
     old.exec(`INSERT INTO runs (id, name, status, created_at, app_version, seed, dataset_fingerprint, feature_config, config, epochs_done)
               VALUES (1, 'old', 'finished', 'now', '0', 1, 'fp', '{}', '{"lr":0.001,"epochs":2}', 2),
-                     (2, 'has them', 'queued', 'now', '0', 1, 'fp', '{}', '{"lr":0.001,"schedule":"cosine","warmup":2,"clip":1,"labelSmoothing":0.1}', 0);
+                     (2, 'has them', 'queued', 'now', '0', 1, 'fp', '{}', '{"lr":0.001,"schedule":"cosine","warmup":2,"clip":1,"labelSmoothing":0.1,"mixup":0.2}', 0);
               INSERT INTO run_params (run_id, key, value) VALUES (1, 'lr', '0.001'), (2, 'schedule', '"cosine"'), (2, 'warmup', '2');`);
     old.close();
     const db = open(file);
@@ -278,6 +278,17 @@ describe('QueueRepo', () => {
           }[]
         ).map((p) => [p.key, JSON.parse(p.value) as unknown]),
       );
+    // Migration 10 then writes augmentation and class balance, off.
+    const augOff = {
+      shift: 0,
+      gain: 0,
+      timeMasks: 0,
+      timeMaskWidth: 10,
+      freqMasks: 0,
+      freqMaskWidth: 8,
+      mixup: 0,
+      balance: 'none',
+    };
     expect(config(1)).toEqual({
       lr: 0.001,
       epochs: 2,
@@ -285,9 +296,25 @@ describe('QueueRepo', () => {
       warmup: 0,
       clip: 0,
       labelSmoothing: 0,
+      ...augOff,
     });
-    expect(params(1)).toEqual({ lr: 0.001, schedule: 'constant', warmup: 0, clip: 0, labelSmoothing: 0 });
-    expect(config(2)).toEqual({ lr: 0.001, schedule: 'cosine', warmup: 2, clip: 1, labelSmoothing: 0.1 });
+    expect(params(1)).toEqual({
+      lr: 0.001,
+      schedule: 'constant',
+      warmup: 0,
+      clip: 0,
+      labelSmoothing: 0,
+      ...augOff,
+    });
+    expect(config(2)).toEqual({
+      lr: 0.001,
+      schedule: 'cosine',
+      warmup: 2,
+      clip: 1,
+      labelSmoothing: 0.1,
+      ...augOff,
+      mixup: 0.2,
+    });
     expect(params(2)).toMatchObject({ schedule: 'cosine', warmup: 2 });
   });
 

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Workbench } from '../../src-main/core/workbench';
+import type { RunDetail } from '../../src-main/shared/training';
+import { tinyDataset } from '../helpers/tiny';
+import { tempDir } from '../helpers/tmp';
+import { startShell, type Shell } from '../helpers/ui';
+
+let home: string;
+let cleanup: () => void;
+let shell: Shell;
+
+const hint = (key: string) => shell.page.getByTestId(`f-${key}-hint`).textContent();
+
+beforeAll(async () => {
+  ({ dir: home, cleanup } = tempDir('timbre-ui-augment-'));
+  const wb = new Workbench({ home });
+  await wb.importDataset(await tinyDataset(), 'default');
+  await wb.close();
+  shell = await startShell({ home });
+});
+
+afterAll(async () => {
+  await shell?.close();
+  cleanup?.();
+});
+
+describe('augmentation and class balance in the New run form', () => {
+  it('offers them in the training section, off, checks their ranges and launches a run with them', async () => {
+    const { page } = shell;
+    await page.evaluate(() => (location.hash = '#/new'));
+    await page.locator('#f-mixup').waitFor();
+    for (const key of ['shift', 'gain', 'timeMasks', 'freqMasks', 'mixup']) {
+      expect(await page.locator(`#f-${key}`).inputValue(), key).toBe('0');
+    }
+    expect(await page.locator('#f-balance').inputValue()).toBe('none');
+    // The random start stays within the note: 4 s minus the 1 s clip of logmel-mlp.
+    await page.locator('#f-shift').fill('3.5');
+    expect(await hint('shift')).toMatch(
+      /Must be a number from 0 to 3 s \(start \+ seconds \+ shift at most 4 s\)/,
+    );
+    await page.locator('#f-shift').fill('0.5');
+    await page.locator('#f-gain').fill('6');
+    await page.locator('#f-timeMasks').fill('2');
+    await page.locator('#f-freqMasks').fill('2');
+    await page.locator('#f-mixup').fill('0.2');
+    await page.locator('#f-balance').selectOption('weights');
+    await page.locator('#f-epochs').fill('1');
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.locator('#f-balance').scrollIntoViewIfNeeded();
+      await shell.shot(`new-run-augment-${scheme}`);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    // Frequency masks read bands: raw frames have none.
+    await page.locator('#f-representation').selectOption('raw');
+    expect(await hint('freqMasks')).toBe('not for raw');
+    await page.locator('#f-representation').selectOption('logmel');
+    await page.getByRole('button', { name: 'Launch run' }).click();
+    await page.waitForURL(/#\/runs\/\d+/);
+    const id = Number(page.url().match(/#\/runs\/(\d+)/)![1]);
+    const run = await shell.call<RunDetail>('getRun', id);
+    expect(run.config).toMatchObject({
+      shift: 0.5,
+      gain: 6,
+      timeMasks: 2,
+      freqMasks: 2,
+      mixup: 0.2,
+      balance: 'weights',
+    });
+  });
+});
