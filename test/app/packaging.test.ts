@@ -56,8 +56,9 @@ describe('packaging', () => {
     // onlyLoadAppFromAsar: the entry point must come from the archive.
     expect(pkg.main).toMatch(/^\.\/out\/main\//);
     expect(pkg.build.files).toContain('out/**');
-    // The bundle runs no sources: the CLI and the browser shell run them through tsx, outside the app.
-    expect(pkg.build.files.some((f) => /^(src-main|src-renderer|bin|test)\b/.test(f))).toBe(false);
+    // The bundle runs no sources: the CLI and the browser shell run them through tsx, outside the app;
+    // nor the cluster's deployment files (deploy/: units, manifests, scripts for servers).
+    expect(pkg.build.files.some((f) => /^(src-main|src-renderer|bin|test|deploy)\b/.test(f))).toBe(false);
     // Nor the CLI's bundle (out/cli, for `timbre` run from a checkout).
     expect(pkg.build.files).toContain('!out/cli/**');
     expect(pkg.build.asarUnpack).toContain('node_modules/better-sqlite3/**');
