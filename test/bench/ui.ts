@@ -1,6 +1,7 @@
 // The UI part of the benchmark: with 10,000 runs in the database, the time until the runs table
 // has rendered in Chromium, and the time until the compare view of 10 runs of 200 epochs has
-// drawn its curves and matrices. Target: each under 300 ms.
+// drawn its curves and matrices. Target: each under 300 ms, by the page's own clock until the
+// frame that shows them is painted (painted.ts); what Playwright's steps saw is printed beside.
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from '../../src-main/core/store/database';
@@ -10,6 +11,16 @@ import { SweepRepo } from '../../src-main/core/store/sweeps';
 import { resolveTrainConfig } from '../../src-main/core/training/config';
 import { startShell } from '../helpers/ui';
 import type { BenchRow } from './datasets';
+import {
+  armNow,
+  armOnLoad,
+  medianTiming,
+  paintedMs,
+  staticPageMs,
+  TABLE_ROWS,
+  timingNote,
+  type UiTiming,
+} from './painted';
 import { benchGroupCurves, seedGroupRuns } from './ui-groups';
 import { benchParallelCoords, serveParallelHarness } from './ui-parallel';
 import { benchSweepUi } from './ui-sweeps';
@@ -19,11 +30,6 @@ const RUNS = 10_000;
 const SWEEP_RUNS = 500;
 const COMPARED = 10;
 const EPOCHS = 200;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 function matrix(seed: number): number[][] {
   return Array.from({ length: 11 }, (_, t) =>
@@ -108,11 +114,12 @@ export function seed(home: string): { compared: number[]; sweep: number; grouped
 /** Runs the UI timings in Chromium against the browser shell; returns rows for the report. */
 export async function benchUi(work: string): Promise<{
   rows: BenchRow[];
-  runsTableMs: number;
-  compareMs: number;
-  sweepCreateMs: number;
-  sweepTableMs: number;
-  groupCurvesMs: number;
+  runsTable: UiTiming;
+  compare: UiTiming;
+  sweepCreate: UiTiming;
+  sweepTable: UiTiming;
+  groupCurves: UiTiming;
+  staticPageMs: number;
   parallelMs: number;
 }> {
   const home = path.join(work, 'ui-home');
@@ -124,16 +131,24 @@ export async function benchUi(work: string): Promise<{
   const shell = await startShell({ home });
   try {
     const { page } = shell;
-    const tableTimes: number[] = [];
-    const compareTimes: number[] = [];
+    const staticMs = await staticPageMs(page);
+    // Every page load from here on notes when the runs table's first rows were painted.
+    await armOnLoad(page, 'table', [TABLE_ROWS]);
+    const tableTimes: UiTiming[] = [];
+    const compareTimes: UiTiming[] = [];
     for (let i = 0; i < 3; i++) {
       // From a reload (all runs fetched, sorted and laid out) to the first rows on screen.
       await page.goto('about:blank');
       const t0 = Date.now();
       await page.goto(`${shell.origin}/#/runs`);
-      await page.locator('[data-testid="runs-table"] tr[data-id]').first().waitFor();
-      tableTimes.push(Date.now() - t0);
+      await page.locator(TABLE_ROWS).first().waitFor();
+      const playwrightMs = Date.now() - t0;
+      tableTimes.push({ ms: await paintedMs(page, 'table'), playwrightMs });
       // From the runs table to the comparison drawn (the app is loaded, as a user meets it).
+      await armNow(page, 'compare', [
+        `[data-testid="matrices"] figure:nth-of-type(${COMPARED})`,
+        '[data-testid="compare-chart"] canvas',
+      ]);
       const t1 = Date.now();
       await page.evaluate((ids) => (location.hash = `#/compare?ids=${ids}`), compared.join(','));
       await page
@@ -142,37 +157,37 @@ export async function benchUi(work: string): Promise<{
         .nth(COMPARED - 1)
         .waitFor();
       await page.locator('canvas').first().waitFor();
-      compareTimes.push(Date.now() - t1);
+      const comparePlaywrightMs = Date.now() - t1;
+      compareTimes.push({ ms: await paintedMs(page, 'compare'), playwrightMs: comparePlaywrightMs });
     }
-    const rowsShown = await page
-      .goto(`${shell.origin}/#/runs`)
-      .then(() => page.locator('[data-testid="runs-table"] tr[data-id]').count());
-    const runsTableMs = median(tableTimes);
-    const compareMs = median(compareTimes);
-    const sweeps = await benchSweepUi(page, shell.origin, sweep);
-    const groups = await benchGroupCurves(page, shell.origin, grouped);
+    const rowsShown = await page.goto(`${shell.origin}/#/runs`).then(() => page.locator(TABLE_ROWS).count());
+    const runsTable = medianTiming(tableTimes);
+    const compare = medianTiming(compareTimes);
+    const sweeps = await benchSweepUi(page, shell.origin, sweep, staticMs);
+    const groups = await benchGroupCurves(page, shell.origin, grouped, staticMs);
     // Last: the page leaves the app for the harness page of the parallel coordinates.
     const harness = await serveParallelHarness();
     const parallel = await benchParallelCoords(page, harness.origin).finally(() => harness.close());
     return {
-      groupCurvesMs: groups.ms,
+      groupCurves: groups.timing,
       parallelMs: parallel.drawnMs,
-      runsTableMs,
-      compareMs,
-      sweepCreateMs: sweeps.createMs,
-      sweepTableMs: sweeps.filteredMs,
+      runsTable,
+      compare,
+      sweepCreate: sweeps.create,
+      sweepTable: sweeps.filtered,
+      staticPageMs: staticMs,
       rows: [
         {
-          what: `runs table rendered, ${RUNS} runs (page load)`,
-          value: runsTableMs,
+          what: `runs table rendered, ${RUNS} runs (page load until painted)`,
+          value: runsTable.ms,
           unit: 'ms',
-          note: `target < 300; ${rowsShown} rows in the DOM`,
+          note: timingNote(runsTable, staticMs, `; ${rowsShown} rows in the DOM`),
         },
         {
-          what: `compare view, ${COMPARED} runs x ${EPOCHS} epochs`,
-          value: compareMs,
+          what: `compare view, ${COMPARED} runs x ${EPOCHS} epochs (until painted)`,
+          value: compare.ms,
           unit: 'ms',
-          note: 'target < 300',
+          note: timingNote(compare, staticMs),
         },
         ...sweeps.rows,
         ...groups.rows,

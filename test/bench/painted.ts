@@ -1,0 +1,151 @@
+// When the page painted what the user waits for, measured by the page's own clock.
+//
+// A timing through Playwright (Date.now() around goto and locator.waitFor) also counts Playwright's
+// own round trips and its wait for the load event: on this machine ~70-140 ms for a static page of
+// one table row (staticPageMs). The page's clock counts from the navigation's start (for a page
+// load) or from the user's action (in the app) to the first paint of the awaited elements.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
+
+/** A probe as the page keeps it. */
+interface Probe {
+  t0: number;
+  painted?: number;
+}
+type ProbeWindow = Window & { __probes?: Record<string, Probe> };
+
+// Runs in the page: arms a probe that notes when the elements matched by all `selectors` are
+// first painted. Text is timed by the browser's Element Timing (the probe marks the elements as
+// they arrive, before their first paint); a canvas, which Element Timing does not time, by the end
+// of the frame that first shows it (a message posted from its animation frame, handled after that
+// frame's paint and whatever tasks were queued before it: late, if anything). Plain JavaScript
+// text: a function passed to the page would carry the helpers tsx adds to named functions
+// (__name), which the page does not have.
+const ARM = `({ name, selectors, t0 }) => {
+  const probes = (window.__probes ??= {});
+  const probe = { t0: t0 ?? performance.now() };
+  probes[name] = probe;
+  const times = new Map();
+  const done = () => {
+    if (times.size === selectors.length) probe.painted = Math.max(...times.values());
+  };
+  const id = (i) => 'probe:' + name + ':' + i;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const i = selectors.findIndex((_, k) => e.identifier === id(k));
+      if (i !== -1 && !times.has(i) && e.renderTime >= probe.t0) times.set(i, e.renderTime);
+    }
+    done();
+  }).observe({ type: 'element', buffered: true });
+  const mark = () => {
+    selectors.forEach((s, i) => {
+      const el = document.querySelector(s);
+      if (el.tagName === 'CANVAS') {
+        requestAnimationFrame(() => {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = () => {
+            times.set(i, performance.now());
+            done();
+          };
+          channel.port2.postMessage(null);
+        });
+      } else for (const x of [el, ...el.querySelectorAll('*')]) x.setAttribute('elementtiming', id(i));
+    });
+  };
+  const all = () => selectors.every((s) => document.querySelector(s));
+  if (all()) return mark();
+  const observer = new MutationObserver(() => {
+    if (!all()) return;
+    observer.disconnect();
+    mark();
+  });
+  observer.observe(document, { childList: true, subtree: true });
+}`;
+
+const armScript = (args: { name: string; selectors: string[]; t0: number | null }) =>
+  `(${ARM})(${JSON.stringify(args)});`;
+
+/**
+ * Arms a probe named `name` in every page this page loads from now on, counting from the
+ * navigation's start (call once per name; the next page load measures).
+ */
+export async function armOnLoad(page: Page, name: string, selectors: string[]): Promise<void> {
+  await page.addInitScript({ content: armScript({ name, selectors, t0: 0 }) });
+}
+
+/**
+ * Arms a probe in the page as it is, counting from now (right before the user's action), or from
+ * `since`, a time of the page's clock (pageNow) taken when the action began.
+ */
+export async function armNow(page: Page, name: string, selectors: string[], since?: number): Promise<void> {
+  await page.evaluate(armScript({ name, selectors, t0: since ?? null }));
+}
+
+/** The page's clock now. */
+export function pageNow(page: Page): Promise<number> {
+  return page.evaluate(() => performance.now());
+}
+
+/** Milliseconds from the probe's start to the paint it waited for (waits for that paint). */
+export async function paintedMs(page: Page, name: string): Promise<number> {
+  const handle = await page.waitForFunction(
+    (n) => {
+      const p = (window as ProbeWindow).__probes?.[n];
+      return p?.painted !== undefined ? p.painted - p.t0 : false;
+    },
+    name,
+    { polling: 20, timeout: 30_000 },
+  );
+  return Math.round((await handle.jsonValue()) as number);
+}
+
+/**
+ * What Playwright's own steps cost: goto and waitFor of a static page with one table row, served
+ * by a plain local server (median of `times` loads).
+ */
+export async function staticPageMs(page: Page, times = 5): Promise<number> {
+  const server = http.createServer((_, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end('<!doctype html><table><tr data-id="1"><td>one row</td></tr></table>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    const ms: number[] = [];
+    for (let i = 0; i < times; i++) {
+      await page.goto('about:blank');
+      const t0 = Date.now();
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await page.locator('tr[data-id]').first().waitFor();
+      ms.push(Date.now() - t0);
+    }
+    return ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)]!;
+  } finally {
+    server.close();
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** A UI timing: by the page's clock until painted, and as Playwright's goto/waitFor saw it. */
+export interface UiTiming {
+  ms: number;
+  playwrightMs: number;
+}
+
+/** The medians of several timings. */
+export function medianTiming(ts: UiTiming[]): UiTiming {
+  return { ms: median(ts.map((t) => t.ms)), playwrightMs: median(ts.map((t) => t.playwrightMs)) };
+}
+
+/** The note of a timing's row: its target, and what Playwright saw beside a static page. */
+export function timingNote(t: UiTiming, staticMs: number, more = ''): string {
+  return `target < 300${more}; Playwright saw ${t.playwrightMs} ms (a static page: ${staticMs})`;
+}
+
+/** The rows of the runs table, as the page-load probes wait for them. */
+export const TABLE_ROWS = '[data-testid="runs-table"] tr[data-id]';
