@@ -120,6 +120,8 @@ export function rangeOf(field: FieldDef, values: FlatValues, options: TrainingOp
       max: Math.max(0, +(NOTE_SECONDS - start - seconds).toFixed(6)),
       why: `(start + seconds + shift at most ${NOTE_SECONDS} s)`,
     };
+  if (field.key === 'evalClips' && other('shift') === 0)
+    return { ...r, max: 1, why: '(more need a Random start)' };
   if (field.key === 'frame' && samples !== null && samples < r.max)
     return { ...r, max: samples, why: `(the clip has ${samples} samples)` };
   if (field.key === 'hop' && other('nFft') !== null)

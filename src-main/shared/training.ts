@@ -96,6 +96,8 @@ export interface TrainConfig {
   freqMaskWidth: number;
   /** Mixup's alpha: each batch mixed with a shuffle of itself by λ ~ Beta(alpha, alpha). */
   mixup: number;
+  /** Clips per note averaged at evaluation (with a random start: spread over its range); 1 = the clip at start. */
+  evalClips: number;
   /** 'weights': the loss weighs each family by the inverse of its share of the train notes; 'sampling': batches drawn family-balanced. */
   balance: (typeof BALANCES)[number];
   /** Notes per batch. */

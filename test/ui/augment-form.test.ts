@@ -38,7 +38,12 @@ describe('augmentation and class balance in the New run form', () => {
     expect(await hint('shift')).toMatch(
       /Must be a number from 0 to 3 s \(start \+ seconds \+ shift at most 4 s\)/,
     );
+    // Averaging over clips of a note needs the clips a random start gives.
+    await page.locator('#f-shift').fill('0');
+    await page.locator('#f-evalClips').fill('3');
+    expect(await hint('evalClips')).toBe('Must be a whole number from 1 to 1 (more need a Random start)');
     await page.locator('#f-shift').fill('0.5');
+    expect(await hint('evalClips')).toBe('1–16; 1 = off');
     await page.locator('#f-gain').fill('6');
     await page.locator('#f-timeMasks').fill('2');
     await page.locator('#f-freqMasks').fill('2');
@@ -66,6 +71,7 @@ describe('augmentation and class balance in the New run form', () => {
       freqMasks: 2,
       mixup: 0.2,
       balance: 'weights',
+      evalClips: 3,
     });
   });
 });

@@ -44,6 +44,7 @@ export function describeOptimizer(run: RunDetail): string {
     aug.push(`${c.freqMasks} freq mask${c.freqMasks > 1 ? 's' : ''} ≤${c.freqMaskWidth}`);
   if (c.mixup > 0) aug.push(`mixup ${c.mixup}`);
   if (aug.length) text += `, augmented: ${aug.join(', ')}`;
+  if (c.evalClips > 1) text += `, evaluated over ${c.evalClips} clips`;
   return text;
 }
 

@@ -263,4 +263,9 @@ export const MIGRATIONS: readonly string[] = [
        UNION ALL SELECT 'freqMaskWidth', '8' UNION ALL SELECT 'mixup', '0'
        UNION ALL SELECT 'balance', '"none"') AS p;
   `,
+  // 11: evaluation over several clips of a note (issue 14): earlier runs evaluated one.
+  `
+  UPDATE runs SET config = json_insert(config, '$.evalClips', 1);
+  INSERT OR IGNORE INTO run_params (run_id, key, value) SELECT id, 'evalClips', '1' FROM runs;
+  `,
 ];

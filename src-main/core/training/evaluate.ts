@@ -15,29 +15,70 @@ import { crossEntropy } from './step';
 type Tf = typeof tfType;
 const CLASSES = FAMILIES.length;
 
-/** Evaluates a model on a split in order: loss, accuracy, confusion, every note's probabilities. */
-export function evaluateSplit(
+/** The window starts of `clips` clips spread evenly over a reader's starts (just 0 when rows are not cut). */
+export function clipStarts(offsets: number, clips: number): number[] {
+  const k = Math.max(1, Math.min(clips, offsets));
+  if (k === 1) return [0];
+  return Array.from({ length: k }, (_, j) => Math.round((j * (offsets - 1)) / (k - 1)));
+}
+
+// One batch's probabilities and mean loss: of one clip, or averaged over clips at `starts` (the loss
+// then of the averaged probabilities).
+function batchProbabilities(
   tf: Tf,
   model: Model,
   reader: BatchReader,
-  batch: number,
-): Omit<EvaluationMessage, 'weights' | 'epoch' | 'modelDir' | 'split'> {
+  b: { x: Float32Array; y: Int32Array; indices: Int32Array },
+  starts: number[],
+): [Float32Array, number] {
   const { steps, dims } = model.inputShape;
-  const probabilities = new Float32Array(reader.count * CLASSES);
-  const predicted = new Uint8Array(reader.count);
-  const truth = new Int32Array(reader.count);
-  let lossSum = 0;
-  let offset = 0;
-  for (const b of reader.sequential(batch)) {
-    const n = b.y.length;
+  const n = b.y.length;
+  if (starts.length === 1) {
     const [probs, loss] = tf.tidy(() => {
       const logits = model.apply(tf.tensor3d(b.x, [n, steps, dims]), false);
       return [tf.softmax(logits), crossEntropy(tf, logits, tf.tensor1d(b.y, 'int32'))] as const;
     });
     const p = probs.dataSync() as Float32Array;
-    lossSum += loss.dataSync()[0]! * n;
+    const l = loss.dataSync()[0]!;
     probs.dispose();
     loss.dispose();
+    return [p, l];
+  }
+  const sum = new Float32Array(n * CLASSES);
+  for (const start of starts) {
+    const x = start === 0 ? b.x : reader.read(b.indices, new Int32Array(n).fill(start)).x;
+    const probs = tf.tidy(() => tf.softmax(model.apply(tf.tensor3d(x, [n, steps, dims]), false)));
+    const p = probs.dataSync();
+    probs.dispose();
+    for (let i = 0; i < sum.length; i++) sum[i]! += p[i]! / starts.length;
+  }
+  let loss = 0;
+  for (let i = 0; i < n; i++) loss -= Math.log(Math.max(sum[i * CLASSES + b.y[i]!]!, 1e-7));
+  return [sum, loss / n];
+}
+
+/**
+ * Evaluates a model on a split in order: loss, accuracy, confusion, every note's probabilities.
+ * With `clips` > 1 and rows cut from a longer clip (a random start), each note's probabilities are
+ * the mean over that many windows spread evenly from its first start to its last.
+ */
+export function evaluateSplit(
+  tf: Tf,
+  model: Model,
+  reader: BatchReader,
+  batch: number,
+  clips = 1,
+): Omit<EvaluationMessage, 'weights' | 'epoch' | 'modelDir' | 'split'> {
+  const probabilities = new Float32Array(reader.count * CLASSES);
+  const predicted = new Uint8Array(reader.count);
+  const truth = new Int32Array(reader.count);
+  const starts = clipStarts(reader.offsets, clips);
+  let lossSum = 0;
+  let offset = 0;
+  for (const b of reader.sequential(batch)) {
+    const n = b.y.length;
+    const [p, loss] = batchProbabilities(tf, model, reader, b, starts);
+    lossSum += loss * n;
     probabilities.set(p, offset * CLASSES);
     for (let i = 0; i < n; i++) {
       let best = 0;

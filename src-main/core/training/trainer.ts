@@ -157,7 +157,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
         }
       }
       const trainSeconds = (performance.now() - t0) / 1000;
-      const val = valid ? evaluateSplit(tf, net, valid, Math.max(c.batch, 64)) : undefined;
+      const val = valid ? evaluateSplit(tf, net, valid, Math.max(c.batch, 64), c.evalClips) : undefined;
       const seconds = (performance.now() - t0) / 1000;
       const metrics: EpochMetrics = {
         epoch,
@@ -223,7 +223,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
       const dir = weights === 'best' ? bestDir : lastDir;
       if (!reader || !dir || !fs.existsSync(dir)) continue;
       await restore(tf, dir, net);
-      const ev = evaluateSplit(tf, net, reader, Math.max(c.batch, 64));
+      const ev = evaluateSplit(tf, net, reader, Math.max(c.batch, 64), c.evalClips);
       post({
         type: 'evaluation',
         weights,

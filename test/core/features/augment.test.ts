@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,8 @@ import { seededRandom } from '../../../src-main/core/features/batches';
 import { DEFAULT_TRAIN_CONFIG } from '../../../src-main/shared/train-schema';
 import type { FeatureConfig } from '../../../src-main/shared/features';
 import { tempDir, writeNotes } from './synthetic';
+import { clipStarts, evaluateSplit } from '../../../src-main/core/training/evaluate';
+import { buildModel } from '../../../src-main/core/training/models/build';
 
 const OFF: AugmentConfig = {
   shift: 0,
@@ -302,5 +305,33 @@ describe('random clip start', () => {
       [...reader.shuffled(6, 1, augmentRandom(s, 'offsets'))].map((b) => Array.from(b.x));
     expect(again(5)).toEqual(again(5));
     expect(again(5)).not.toEqual(again(6));
+  });
+
+  it('evaluates over clips spread from the first start to the last, averaging their probabilities', async () => {
+    expect(clipStarts(1, 5)).toEqual([0]);
+    expect(clipStarts(9, 1)).toEqual([0]);
+    expect(clipStarts(9, 3)).toEqual([0, 4, 8]);
+    expect(clipStarts(3, 8)).toEqual([0, 1, 2]);
+    await tf.setBackend('cpu');
+    const model = buildModel(
+      { type: 'mlp', hidden: 8, layers: 1, dropout: 0, activation: 'relu', readout: 'last' },
+      reader.shape,
+      1,
+      11,
+    );
+    const one = evaluateSplit(tf, model, reader, 4);
+    const three = evaluateSplit(tf, model, reader, 4, 3);
+    const starts = clipStarts(reader.offsets, 3);
+    expect(starts.length).toBe(3);
+    const rows = Int32Array.from({ length: reader.count }, (_, i) => i);
+    const want = new Float32Array(reader.count * 11);
+    for (const start of starts) {
+      const b = reader.read(rows, new Int32Array(reader.count).fill(start));
+      const p = tf.softmax(model.apply(tf.tensor3d(b.x, [reader.count, window, reader.shape.dims]), false));
+      (p.dataSync() as Float32Array).forEach((v, i) => (want[i]! += v / 3));
+    }
+    three.probabilities.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
+    expect(three.probabilities).not.toEqual(one.probabilities);
+    model.dispose();
   });
 });

@@ -278,7 +278,7 @@ describe('QueueRepo', () => {
           }[]
         ).map((p) => [p.key, JSON.parse(p.value) as unknown]),
       );
-    // Migration 10 then writes augmentation and class balance, off.
+    // Migrations 10 and 11 then write augmentation, class balance and evaluation clips, off.
     const augOff = {
       shift: 0,
       gain: 0,
@@ -288,6 +288,7 @@ describe('QueueRepo', () => {
       freqMaskWidth: 8,
       mixup: 0,
       balance: 'none',
+      evalClips: 1,
     };
     expect(config(1)).toEqual({
       lr: 0.001,

@@ -77,7 +77,7 @@ describe('runs with augmentation and class balance', () => {
     features: { seconds: 0.5, nMels: 16, maxPerFamily: 3 },
   };
 
-  it('trains with every augmentation and class weights, records them and describes them', async () => {
+  it('trains with every augmentation and class weights, evaluates over 3 clips, records them and describes them', async () => {
     const aug = {
       shift: 0.5,
       gain: 6,
@@ -87,6 +87,7 @@ describe('runs with augmentation and class balance', () => {
       freqMaskWidth: 4,
       mixup: 0.3,
       balance: 'weights' as const,
+      evalClips: 3,
     };
     const run = await wb.createRun({
       preset: 'logmel-mlp',
@@ -106,7 +107,7 @@ describe('runs with augmentation and class balance', () => {
     expect(done.params).toMatchObject(aug);
     expect(done.testAccuracy).not.toBeNull();
     expect(describeOptimizer(done)).toBe(
-      'adam lr 0.0008, balance weights, augmented: start +0.5 s, gain ±6 dB, 2 time masks ≤5, 2 freq masks ≤4, mixup 0.3',
+      'adam lr 0.0008, balance weights, augmented: start +0.5 s, gain ±6 dB, 2 time masks ≤5, 2 freq masks ≤4, mixup 0.3, evaluated over 3 clips',
     );
     // The saved model reads the 0.5 s window (32 steps of hop 256), though its features were
     // computed over 1 s; `timbre test` can evaluate it on features of 0.5 s.
