@@ -24,6 +24,7 @@ export default defineConfig({
           'train-worker': resolve('src-main/core/training/train-worker.ts'),
           'render-worker': resolve('src-main/core/datasets/render/render-worker.ts'),
           'feature-worker': resolve('src-main/core/features/feature-worker.ts'),
+          'embedding-worker': resolve('src-main/core/embedding/embedding-worker.ts'),
         },
         external,
         // Shared chunks sit beside the entries too, so a sibling worker resolves from any of them.

@@ -249,6 +249,8 @@ const ARGS: Record<ApiMethod, z.ZodType<unknown[]>> = {
     z.tuple([id, evaluatedSplit, z.enum(['best', 'last'])]),
   ]),
   noteAudio: z.tuple([id, z.enum(SPLITS), noteStr]),
+  embeddingMap: z.tuple([id]),
+  makeEmbeddingMap: z.tuple([id]),
   noteHistory: z.tuple([id, noteStr]),
   epochPredictions: z.tuple([id, id]),
   listReportFormats: z.tuple([]),

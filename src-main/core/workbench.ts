@@ -44,6 +44,8 @@ import type { DatasetSummary } from '../shared/types';
 import type { ClusterHub } from './cluster/hub';
 import type { RenderSummary } from './datasets/render/render-dataset';
 import type { TestModelRequest, WorkbenchLocalApi } from './local-api';
+import { makeEmbeddingMap, storedEmbeddingMap } from './embedding/embedding-map';
+import type { EmbeddingMap } from '../shared/embedding';
 import { readNoteAudio } from './note-audio';
 import { PredictionReader } from './predictions';
 import type { ExportOptions, ExportResult } from './reports/export';
@@ -330,6 +332,15 @@ export class Workbench implements WorkbenchLocalApi {
 
   async noteAudio(runId: number, split: 'train' | 'valid' | 'test', noteStr: string): Promise<NoteAudio> {
     return readNoteAudio(this.#home.datasets, runOf(this.#home, runId), split, noteStr);
+  }
+
+  async embeddingMap(runId: number): Promise<EmbeddingMap | null> {
+    return storedEmbeddingMap(runOf(this.#home, runId));
+  }
+
+  async makeEmbeddingMap(runId: number): Promise<EmbeddingMap> {
+    const run = runOf(this.#home, runId);
+    return makeEmbeddingMap(run, this.#datasets, this.#home.progress(`embedding-map ${run.id}`));
   }
 
   async noteHistory(runId: number, noteStr: string): Promise<NoteHistory> {

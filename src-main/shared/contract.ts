@@ -14,6 +14,7 @@ import type { TrainingOptions } from './train-schema';
 import type { SweepDetail, SweepExtension, SweepPlan, SweepSpec, SweepSummary } from './sweeps';
 import type { NotePrediction, PredictionSet, NoteAudio, NoteHistory, EpochPredictions } from './predictions';
 import type { DatasetSummary, Progress } from './types';
+import type { EmbeddingMap } from './embedding';
 import type { PackedRuns } from './run-list';
 import type { PackedColumns, SavedView } from './run-views';
 import type {
@@ -304,6 +305,10 @@ export interface WorkbenchApi {
   listPredictions(runId: number, split?: 'valid' | 'test', weights?: 'best' | 'last'): Promise<PredictionSet>;
   /** The audio of one note of the data set a run trained on. */
   noteAudio(runId: number, split: 'train' | 'valid' | 'test', noteStr: string): Promise<NoteAudio>;
+  /** A finished run's embedding map (its test notes' last hidden layer in 2-D), or null if none was made yet. */
+  embeddingMap(runId: number): Promise<EmbeddingMap | null>;
+  /** Makes (in a worker thread, once; progress as 'embedding-map <id>' events) and stores a finished run's embedding map. */
+  makeEmbeddingMap(runId: number): Promise<EmbeddingMap>;
   /** A validation note's predicted family after each epoch of a run. */
   noteHistory(runId: number, noteStr: string): Promise<NoteHistory>;
   /** Every validation note's predicted family after one epoch of a run (a per-epoch confusion matrix's notes). */
@@ -368,6 +373,8 @@ export const API_METHODS = [
   'runWorkers',
   'listPredictions',
   'noteAudio',
+  'embeddingMap',
+  'makeEmbeddingMap',
   'noteHistory',
   'epochPredictions',
   'listReportFormats',
