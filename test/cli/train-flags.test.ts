@@ -32,7 +32,7 @@ describe("timbre train's flags from the schema", () => {
       const r = timbre(dir, ['train', '--help']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain(trainFlagsHelp(options));
-      expect(r.stdout).toMatch(/--layers N +1 to 8 \(cnn: 1 to 4\); default 3\n +Layers\. /);
+      expect(r.stdout).toMatch(/--layers N +1 to 8 \(cnn: 1 to 4; cnn2d: 1 to 4\); default 3\n +Layers\. /);
       expect(r.stdout).toMatch(/--lr X +above 0 and at most 10; default 0\.0008/);
       expect(r.stdout).toMatch(/--n-fft N +a power of two from 64 to 8192; default 1024/);
       expect(r.stdout).toMatch(/--momentum X .*\n.*Used by sgd\./);
