@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Workbench } from '../../src-main/core/workbench';
 import { renderDataset } from '../../src-main/core/datasets/render/render-dataset';
 import { benchAccuracy } from './accuracy';
+import { benchCluster } from './cluster';
 import { benchDatasets, type BenchRow } from './datasets';
 import { round } from './report';
 import { benchScale } from './scale';
@@ -19,6 +20,8 @@ const USAGE = `npm run bench -- [flags]
   --accuracy       also train seed-lstm and logmel-lstm to the end next to the PyTorch reference
                    (tens of minutes; off by default)
   --epochs N       epochs of the --accuracy runs (default 20, the seed's)
+  --cluster        also time a sweep of 12 tiny runs on 1 vs 3 local cluster workers (hub, Redis;
+                   needs redis-server; off by default)
   --rounds N       repeats of each speed measurement, the median is reported (default 3, quick 2)
   --skip a,b       leave out parts: datasets, throughput, sqlite, scale, ui`;
 
@@ -43,6 +46,7 @@ if (argv.includes('--help') || argv.includes('-h')) {
 const quick = argv.includes('--quick');
 const jsonOnly = argv.includes('--json');
 const accuracy = argv.includes('--accuracy');
+const cluster = argv.includes('--cluster');
 const epochs = count('--epochs', 20);
 const rounds = count('--rounds', quick ? 2 : 3);
 const skip = new Set((option('--skip') ?? '').split(',').filter(Boolean));
@@ -185,6 +189,15 @@ try {
     say(
       '\nAccuracy next to PyTorch: not run (add --accuracy, and --epochs N to shorten; tens of minutes at 20).',
     );
+  }
+
+  if (cluster) {
+    log('cluster mode: a sweep of 12 tiny runs on 1, then 3 local workers');
+    const { result: c, text } = await part('cluster', () => benchCluster({ work, log }));
+    say(`\n${text}`);
+    result.cluster = c;
+  } else {
+    result.cluster = null;
   }
 
   machine.loadavg_end = load();
