@@ -1,13 +1,6 @@
-import type { CurveMetric, CurvePoint, GroupCurve } from '../../shared/group-compare';
+import type { CurvePoint, GroupCurve } from '../../shared/group-compare';
 import { tQuantile } from '../../shared/stats';
 import type { SeriesRow } from '../store/group-queries';
-
-const COLUMN: Record<CurveMetric, 2 | 3 | 4 | 5> = {
-  trainLoss: 2,
-  trainAccuracy: 3,
-  valLoss: 4,
-  valAccuracy: 5,
-};
 
 /** The 97.5 % quantile of t with n - 1 degrees of freedom, computed once per n. */
 function quantiles(): (n: number) => number {
@@ -40,19 +33,15 @@ function pointOf(epoch: number, xs: number[], t975: (n: number) => number): Curv
 }
 
 /**
- * Each group's curve of a per-epoch metric: per epoch, the runs of the group that reached it (and
- * logged the metric) summarized; and each run's own series, indexed by epoch - 1.
+ * Each group's curve of a per-epoch metric (`rows`: that metric of every epoch of the runs): per
+ * epoch, the runs of the group that reached it (and logged the metric) summarized; and each run's
+ * own series, indexed by epoch - 1.
  */
-export function curvesOf(
-  groups: readonly number[][],
-  rows: readonly SeriesRow[],
-  metric: CurveMetric,
-): GroupCurve[] {
-  const col = COLUMN[metric];
+export function curvesOf(groups: readonly number[][], rows: readonly SeriesRow[]): GroupCurve[] {
   const series = new Map<number, (number | null)[]>();
   for (const row of rows) {
     const values = series.get(row[0]) ?? [];
-    const v = row[col];
+    const v = row[2];
     values[row[1] - 1] = v !== null && Number.isFinite(v) ? v : null;
     series.set(row[0], values);
   }

@@ -51,7 +51,7 @@ export class WorkbenchGroups {
         `A chart of curves shows at most ${MAX_CURVE_GROUPS} groups and ${MAX_CURVE_RUNS} runs ` +
           `(asked: ${groups.length} groups, ${ids.length} runs).`,
       );
-    const curves = curvesOf(groups, this.queries.series(ids), metric);
+    const curves = curvesOf(groups, this.queries.series(ids, metric));
     return runs ? curves : curves.map((c) => ({ ...c, runs: [] }));
   }
 
