@@ -206,6 +206,10 @@ describe('the compare view', () => {
     const { page } = shell;
     await page.goto(`${shell.origin}/#/runs`);
     await page.waitForLoadState('networkidle');
+    // The runs are asked for once: as the address changes, and the view takes that answer up.
+    const asked: string[] = [];
+    const count = (r: { url(): string }) => void (r.url().endsWith('/api/getRuns') && asked.push(r.url()));
+    page.on('request', count);
     // Timed inside the page, from the address change to the first frame with everything drawn.
     // (A string, because the tests are type-checked without the DOM library.)
     const ms = Number(
@@ -226,6 +230,8 @@ describe('the compare view', () => {
     );
     console.log(`compare view, 10 runs x 200 epochs: ${ms.toFixed(0)} ms`);
     expect(await page.getByTestId('compare-chart').getAttribute('data-series')).toBe('10');
+    page.off('request', count);
+    expect(asked).toHaveLength(1);
     // The benchmark holds it to 300 ms on a quiet machine; here cores are shared.
     expect(ms).toBeLessThan(1500);
     await page.setViewportSize({ width: 1280, height: 2400 });

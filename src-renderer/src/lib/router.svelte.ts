@@ -1,4 +1,5 @@
 // Hash routes, so the back button and a reload keep the user where they were.
+import { startEarlyCalls } from './early';
 import { parseHash, type Route } from './routes';
 
 export * from './routes';
@@ -17,6 +18,8 @@ class Router {
     if (!location.hash) history.replaceState(null, '', '#/runs');
     this.hash = location.hash;
     window.addEventListener('hashchange', () => {
+      // A comparison's data is asked for now, before its view has loaded and mounted.
+      startEarlyCalls(location.hash, true);
       this.hash = location.hash;
       this.remember();
     });
