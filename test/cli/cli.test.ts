@@ -23,7 +23,7 @@ describe('timbre command line', () => {
     expect(top.code).toBe(0);
     expect(top.stdout).toMatch(/dataset\s+render, import/);
     // The model types and report formats of the registries, none written into the help by hand.
-    expect(top.stdout).toMatch(/train .*\(MLP, CNN, LSTM, BLSTM, GRU, BGRU\)/);
+    expect(top.stdout).toMatch(/train .*\(MLP, CNN, LSTM, BLSTM, CNN2D, CRNN, GRU, BGRU\)/);
     expect(top.stdout).toMatch(/report .*HTML, Markdown, CSV, JSON, PDF, LaTeX tables/);
     for (const args of [
       ['dataset', '--help'],
@@ -83,6 +83,7 @@ describe('timbre command line', () => {
       'name',
       'root',
       'skipped',
+      'splitRule',
       'splits',
     ]);
     expect(summary.name).toBe('tiny');
