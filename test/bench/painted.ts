@@ -16,7 +16,7 @@ interface Probe {
 type ProbeWindow = Window & { __probes?: Record<string, Probe> };
 
 // Runs in the page: arms a probe that notes when the elements matched by all `selectors` are
-// first painted. Text is timed by the browser's Element Timing (the probe marks the elements as
+// first painted (checked at every change of the page's elements or attributes). Text is timed by the browser's Element Timing (the probe marks the elements as
 // they arrive, before their first paint); a canvas, which Element Timing does not time, by the end
 // of the frame that first shows it (a message posted from its animation frame, handled after that
 // frame's paint and whatever tasks were queued before it: late, if anything). Plain JavaScript
@@ -60,7 +60,7 @@ const ARM = `({ name, selectors, t0 }) => {
     observer.disconnect();
     mark();
   });
-  observer.observe(document, { childList: true, subtree: true });
+  observer.observe(document, { childList: true, subtree: true, attributes: true });
 }`;
 
 const armScript = (args: { name: string; selectors: string[]; t0: number | null }) =>
