@@ -54,7 +54,7 @@ describe('the shared checks', () => {
     expect(usersText(fieldOf(options, 'momentum'), options)).toBe('SGD only');
     expect(usersText(fieldOf(options, 'nMfcc'), options)).toBe('MFCC only');
     expect(usersText(fieldOf(options, 'frame'), options)).toBe('raw only');
-    expect(usersText(fieldOf(options, 'activation'), options)).toBe('MLP / CNN only');
+    expect(usersText(fieldOf(options, 'activation'), options)).toBe('MLP / CNN / CNN2D only');
     expect(usersText(fieldOf(options, 'readout'), options)).toBe('not for MLP');
     expect(usersText(fieldOf(options, 'batch'), options)).toBeNull();
   });
