@@ -1,136 +1,242 @@
-// Test accuracy of the seed LSTM presets trained through the app next to the PyTorch reference on
-// the same rendered root (issue 3). Long: tens of minutes at 20 epochs; behind `--accuracy`.
+// Test accuracy of the presets trained through the app over several seeds, on the default set (split
+// by instrument) and on the cross-SoundFont split, next to the PyTorch reference where one exists
+// (issues 3 and 14). Long: hours for 3 seeds at the presets' epochs; behind `--accuracy`.
+import path from 'node:path';
+import { renderDataset, readSplitRule } from '../../src-main/core/datasets/render/render-dataset';
+import type { RenderPreset } from '../../src-main/core/datasets/render/plan';
+import { PRESETS, PRESET_NAMES } from '../../src-main/core/training/config';
 import { Workbench } from '../../src-main/core/workbench';
 import type { PresetName } from '../../src-main/shared/training';
-import { trainAndWatch } from './app-run';
+import { aggregate, diffCell, meanSd, pCell, type PresetAccuracy, type SeedRun } from './accuracy-stats';
+import { trainAndWatch, type WatchedRun } from './app-run';
 import { LSTM_REFERENCE, pytorchStatus, runReferenceAsync } from './pytorch';
 import { fmt, round, table } from './report';
 
-export interface AccuracyPair {
-  preset: PresetName;
-  epochs: number;
-  /** Ours, best epoch's weights (by validation loss): the app's headline test accuracy. */
-  ours_best: number | null;
-  /** Ours, last epoch's weights: what the reference reports. */
-  ours_last: number | null;
-  ours_best_epoch: number | null;
-  ours_train_loss: number[];
-  ours_seconds: number;
-  pytorch: number | null;
-  pytorch_train_loss: number[] | null;
-  pytorch_seconds: number | null;
-  note?: string;
-}
-
-const PAIRS: { key: string; preset: PresetName; features: 'raw' | 'logmel' }[] = [
-  { key: 'seed_lstm', preset: 'seed-lstm', features: 'raw' },
-  { key: 'logmel_lstm', preset: 'logmel-lstm', features: 'logmel' },
+/** The presets measured when --presets is not given: the New-run form's first, the new models, the seed's. */
+export const ACCURACY_PRESETS: readonly PresetName[] = [
+  'logmel-mlp',
+  'logmel-cnn2d',
+  'logmel-crnn',
+  'logmel-lstm',
+  'seed-lstm',
 ];
 
+/** The reference script's arguments for the presets it reproduces. */
+export const REFERENCE_ARGS: Readonly<Record<PresetName, readonly string[]>> = {
+  'seed-lstm': ['--features', 'raw'],
+  'seed-blstm': ['--features', 'raw', '--bidirectional'],
+  'logmel-lstm': ['--features', 'logmel'],
+};
+
+/** --presets checked: the names in order without repeats, or a one-line error naming the unknown ones. */
+export function parsePresets(value: string): PresetName[] | { error: string } {
+  const names = [...new Set(value.split(',').map((s) => s.trim()))].filter(Boolean);
+  if (names.length === 0)
+    return { error: `--presets needs preset names, e.g. ${ACCURACY_PRESETS.join(',')}` };
+  const unknown = names.filter((n) => !PRESET_NAMES.includes(n));
+  if (unknown.length) {
+    return { error: `--presets: unknown ${unknown.join(', ')}; the presets are ${PRESET_NAMES.join(', ')}` };
+  }
+  return names;
+}
+
+/** One data set's results. */
+export interface AccuracySet {
+  dataset: string;
+  root: string;
+  split_rule: string;
+  presets: Record<PresetName, PresetAccuracy>;
+}
+
+export interface AccuracyResult {
+  seeds: number[];
+  /** --epochs, or null where each preset trained its own. */
+  epochs: number | null;
+  by_instrument: AccuracySet;
+  by_soundfont: AccuracySet;
+}
+
+/** The cross-SoundFont set's name in the bench's home. */
+const SOUNDFONT_DATASET = 'bench-soundfont';
+
 /**
- * Each pair trains ours (worker thread, wasm, one core) and the reference (--threads 1,
+ * Each seed trains ours (worker thread, wasm, one core) and the reference (--threads 1,
  * OPENBLAS_NUM_THREADS=1, the other core) at the same time: the accuracies are what is compared,
- * their seconds only show roughly how long each takes.
+ * their seconds only show roughly how long each takes. The cross-SoundFont set is rendered here,
+ * once, at the default set's size.
  */
 export async function benchAccuracy(opts: {
   home: string;
+  work: string;
+  /** The default set, already imported. */
   dataset: string;
   root: string;
-  epochs: number;
+  renderPreset: RenderPreset;
+  presets: readonly PresetName[];
+  seeds: number;
+  /** Every run's epochs; undefined: each preset's own. */
+  epochs?: number;
   log: (line: string) => void;
-}): Promise<{ result: Record<string, AccuracyPair>; text: string }> {
+}): Promise<{ result: AccuracyResult; text: string }> {
   const torch = pytorchStatus();
-  const result: Record<string, AccuracyPair> = {};
+  const seeds = Array.from({ length: opts.seeds }, (_, i) => i);
   const wb = new Workbench({ home: opts.home });
   try {
-    for (const pair of PAIRS) {
-      opts.log(
-        `  accuracy: ${pair.preset} and the reference (--features ${pair.features}), ${opts.epochs} epoch${opts.epochs === 1 ? '' : 's'}`,
-      );
-      const stop = new AbortController();
-      const reference =
-        'version' in torch
-          ? runReferenceAsync(
-              LSTM_REFERENCE,
-              [
-                'train',
-                '--data',
-                opts.root,
-                '--features',
-                pair.features,
-                '--epochs',
-                String(opts.epochs),
-                '--seconds',
-                '1',
-              ],
-              { threads: 1, openblasThreads: 1 },
-              stop.signal,
-            )
-          : Promise.resolve(null);
-      // Keep a failure of one side from leaving the other's promise unobserved.
-      const settled = reference.then(
-        (r) => ({ ok: true as const, r }),
-        (err: Error) => ({ ok: false as const, err }),
-      );
-      const ours = await trainAndWatch(
-        wb,
-        { preset: pair.preset, dataset: opts.dataset, backend: 'wasm', overrides: { epochs: opts.epochs } },
-        (e) => opts.log(`    ${pair.preset} epoch ${e.epoch}/${opts.epochs}: ${fmt(e.seconds)} s`),
-      ).catch((err: unknown) => {
-        stop.abort(); // no orphaned reference training on after ours failed
-        throw err;
-      });
-      const oursSeconds = ours.detail.history.reduce((s, h) => s + h.seconds, 0);
-      const ref = await settled;
-      const r = ref.ok ? ref.r : null;
-      result[pair.key] = {
-        preset: pair.preset,
-        epochs: opts.epochs,
-        ours_best: round(ours.detail.testAccuracy, 4),
-        ours_last: round(ours.lastTestAccuracy, 4),
-        ours_best_epoch: ours.detail.bestEpoch,
-        ours_train_loss: ours.detail.history.map((h) => round(h.trainLoss, 4)!),
-        ours_seconds: round(oursSeconds, 1)!,
-        pytorch: r ? Number(r.test_accuracy) : null,
-        pytorch_train_loss: r ? (r.train_loss_per_epoch as number[]) : null,
-        pytorch_seconds: r ? Number(r.train_seconds) : null,
-        ...(!('version' in torch) ? { note: torch.note } : !ref.ok ? { note: ref.err.message } : {}),
-      };
+    opts.log(`  accuracy: rendering the ${opts.renderPreset} set split by SoundFont`);
+    const sfRoot = path.join(opts.work, 'rendered-soundfont');
+    const sf = await renderDataset({ out: sfRoot, preset: opts.renderPreset, splitBy: 'soundfont' });
+    await wb.importDataset(sfRoot, SOUNDFONT_DATASET);
+    const sets: [string, AccuracySet][] = [
+      ['by instrument', emptySet(opts.dataset, opts.root, readSplitRule(opts.root) ?? 'by instrument')],
+      ['by SoundFont', emptySet(SOUNDFONT_DATASET, sfRoot, sf.splitRule)],
+    ];
+    for (const [label, set] of sets) {
+      for (const preset of opts.presets) {
+        const epochs = opts.epochs ?? PRESETS[preset]!.config.epochs;
+        const refArgs = REFERENCE_ARGS[preset] ?? null;
+        const runs: SeedRun[] = [];
+        for (const seed of seeds) {
+          opts.log(
+            `  accuracy ${label}: ${preset} seed ${seed}${refArgs ? ` and the reference (${refArgs.join(' ')})` : ''}, ${epochs} epoch${epochs === 1 ? '' : 's'}`,
+          );
+          runs.push(await runSeed(wb, torch, { set, preset, seed, epochs, refArgs, log: opts.log }));
+        }
+        set.presets[preset] = aggregate(preset, epochs, refArgs, runs);
+      }
     }
+    const result: AccuracyResult = {
+      seeds,
+      epochs: opts.epochs ?? null,
+      by_instrument: sets[0]![1],
+      by_soundfont: sets[1]![1],
+    };
+    return { result, text: sets.map(([, set]) => render(set, seeds, opts.epochs)).join('\n\n') };
   } finally {
     await wb.close();
   }
-  const pct = (v: number | null) => (v === null ? '-' : `${(100 * v).toFixed(1)} %`);
-  const loss = (l: number[] | null) => (l?.length ? `${fmt(l[0])} -> ${fmt(l[l.length - 1])}` : '-');
-  const rows = Object.values(result).map((p) => [
-    p.preset,
-    pct(p.ours_best),
-    pct(p.ours_last),
-    pct(p.pytorch),
-    loss(p.ours_train_loss),
-    loss(p.pytorch_train_loss),
-    `${fmt(p.ours_seconds)} / ${fmt(p.pytorch_seconds)}`,
-  ]);
-  const notes = Object.values(result).flatMap((p) =>
-    p.note ? [`  ${p.preset}: PyTorch not measured, ${p.note}`] : [],
+}
+
+function emptySet(dataset: string, root: string, splitRule: string): AccuracySet {
+  return { dataset, root, split_rule: splitRule, presets: {} };
+}
+
+// Ours and the reference at once for one seed. A failure of either side is kept as a note and a
+// missing value, so one diverged run does not cost hours of others.
+async function runSeed(
+  wb: Workbench,
+  torch: ReturnType<typeof pytorchStatus>,
+  r: {
+    set: AccuracySet;
+    preset: PresetName;
+    seed: number;
+    epochs: number;
+    refArgs: readonly string[] | null;
+    log: (line: string) => void;
+  },
+): Promise<SeedRun> {
+  const args = [
+    'train',
+    '--data',
+    r.set.root,
+    ...(r.refArgs ?? []),
+    '--epochs',
+    String(r.epochs),
+    '--seconds',
+    '1',
+    '--seed',
+    String(r.seed),
+  ];
+  const reference =
+    r.refArgs && 'version' in torch
+      ? runReferenceAsync(LSTM_REFERENCE, args, { threads: 1, openblasThreads: 1 })
+      : Promise.resolve(null);
+  // Observed at once, so a failure of one side leaves no unhandled rejection while the other runs.
+  const settled = reference.then(
+    (v) => ({ ok: true as const, v }),
+    (err: Error) => ({ ok: false as const, err }),
   );
-  const text = [
-    `Test accuracy after ${opts.epochs} epochs on ${opts.root}`,
+  const notes: string[] = [];
+  let ours: WatchedRun | null = null;
+  try {
+    ours = await trainAndWatch(
+      wb,
+      {
+        preset: r.preset,
+        dataset: r.set.dataset,
+        backend: 'wasm',
+        overrides: { epochs: r.epochs, seed: r.seed },
+      },
+      (e) => r.log(`    ${r.preset} seed ${r.seed} epoch ${e.epoch}/${r.epochs}: ${fmt(e.seconds)} s`),
+    );
+  } catch (err) {
+    notes.push(`ours failed: ${(err as Error).message}`);
+  }
+  const ref = await settled;
+  if (r.refArgs && !('version' in torch)) notes.push(`PyTorch not measured, ${torch.note}`);
+  if (!ref.ok) notes.push(`PyTorch failed: ${ref.err.message}`);
+  const p = ref.ok ? ref.v : null;
+  return {
+    seed: r.seed,
+    ours_best: ours ? round(ours.detail.testAccuracy, 4) : null,
+    ours_last: ours ? round(ours.lastTestAccuracy, 4) : null,
+    ours_best_epoch: ours?.detail.bestEpoch ?? null,
+    ours_train_loss: ours ? ours.detail.history.map((h) => round(h.trainLoss, 4)!) : [],
+    ours_seconds: ours
+      ? round(
+          ours.detail.history.reduce((s, h) => s + h.seconds, 0),
+          1,
+        )
+      : null,
+    pytorch: p ? Number(p.test_accuracy) : null,
+    pytorch_train_loss: p ? (p.train_loss_per_epoch as number[]) : null,
+    pytorch_seconds: p ? Number(p.train_seconds) : null,
+    ...(notes.length ? { note: notes.join('; ') } : {}),
+  };
+}
+
+function render(set: AccuracySet, seeds: number[], epochs: number | undefined): string {
+  const all = Object.values(set.presets);
+  const mean = (xs: (number | null)[]) => {
+    const v = xs.filter((x): x is number => x !== null);
+    return v.length ? v.reduce((s, x) => s + x, 0) / v.length : null;
+  };
+  const rows = all.map((p) => [
+    p.preset,
+    String(p.epochs),
+    meanSd(p.ours_best),
+    meanSd(p.ours_last),
+    meanSd(p.pytorch),
+    diffCell(p.comparison),
+    pCell(p.comparison),
+    `${fmt(mean(p.runs.map((r) => r.ours_seconds)))} / ${fmt(mean(p.runs.map((r) => r.pytorch_seconds)))}`,
+  ]);
+  const sentences = all.flatMap((p) => (p.comparison ? [`  ${p.preset}: ${p.comparison.sentence}.`] : []));
+  const notes = all.flatMap((p) =>
+    p.runs.flatMap((r) => (r.note ? [`  ${p.preset} seed ${r.seed}: ${r.note}`] : [])),
+  );
+  const seedText = seeds.length === 1 ? 'seed 0' : `seeds 0-${seeds.length - 1}`;
+  const epochText =
+    epochs === undefined ? "each preset's epochs" : `${epochs} epoch${epochs === 1 ? '' : 's'} each`;
+  return [
+    `Test accuracy on the set split ${set.split_rule}`,
+    `(${set.dataset}, ${set.root}): mean ± sd over ${seedText}, ${epochText}`,
     table(
       [
         'preset',
+        'epochs',
         'ours (best ep.)',
         'ours (last ep.)',
         'PyTorch (last)',
-        'ours train loss',
-        'PyTorch train loss',
+        'ours last - PyTorch [95 % CI]',
+        'Welch p',
         'train s ours / PyTorch',
       ],
       rows,
     ),
-    'Ours trained through the app (wasm); the reference is seed_lstm_reference.py train with the same features,',
-    'both at once on one core each (so the seconds are rough). "best ep." = highest validation accuracy, the app\'s headline.',
+    'Ours trained through the app (wasm); the reference is seed_lstm_reference.py train with the same features and seed,',
+    'both at once on one core each (so the seconds are rough). "best ep." = the epoch of highest validation accuracy, the',
+    "app's headline; the reference reports its last epoch, so ours at the last epoch is what is compared (points, Welch's test):",
+    ...(sentences.length ? sentences : ['  (no preset here has a PyTorch reference)']),
     ...notes,
   ].join('\n');
-  return { result, text };
 }

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Workbench } from '../../src-main/core/workbench';
 import { renderDataset } from '../../src-main/core/datasets/render/render-dataset';
-import { benchAccuracy } from './accuracy';
+import { ACCURACY_PRESETS, benchAccuracy, parsePresets } from './accuracy';
 import { benchCluster } from './cluster';
 import { benchDatasets, type BenchRow } from './datasets';
 import { round } from './report';
@@ -17,9 +17,11 @@ import { benchThroughput } from './training';
 const USAGE = `npm run bench -- [flags]
   --quick          tiny data set and fewer repeats (~2 min instead of ~10)
   --json           tables on stderr, only the JSON object on stdout
-  --accuracy       also train seed-lstm and logmel-lstm to the end next to the PyTorch reference
-                   (tens of minutes; off by default)
-  --epochs N       epochs of the --accuracy runs (default 20, the seed's)
+  --accuracy       also train presets over seeds on the default set and on a cross-SoundFont split,
+                   next to the PyTorch reference where one exists (hours; off by default)
+  --presets a,b    presets of --accuracy (default ${ACCURACY_PRESETS.join(',')})
+  --seeds N        seeds 0..N-1 of each --accuracy preset (default 1; mean ± sd and Welch's test from 2)
+  --epochs N       epochs of every --accuracy run and reference (default: each preset's own)
   --cluster        also time a sweep of 12 tiny runs on 1 vs 3 local cluster workers (hub, Redis;
                    needs redis-server; off by default)
   --rounds N       repeats of each speed measurement, the median is reported (default 3, quick 2)
@@ -31,11 +33,19 @@ function option(name: string): string | undefined {
   if (i < 0) return undefined;
   return argv[i]!.includes('=') ? argv[i]!.slice(name.length + 1) : argv[i + 1];
 }
-function count(name: string, fallback: number): number {
+/** A bad flag: one line on stderr, no stack trace, exit code 2. */
+function refuse(message: string): never {
+  process.stderr.write(`bench: ${message} (npm run bench -- --help)\n`);
+  process.exit(2);
+}
+function count(name: string, fallback: number): number;
+function count(name: string, fallback: undefined): number | undefined;
+function count(name: string, fallback: number | undefined): number | undefined {
   const v = option(name);
-  const n = v === undefined ? fallback : Number(v);
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error(`${name} needs a whole number of at least 1, got "${v}"`);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1)
+    refuse(`${name} needs a whole number of at least 1, got "${v}"`);
   return n;
 }
 
@@ -47,12 +57,14 @@ const quick = argv.includes('--quick');
 const jsonOnly = argv.includes('--json');
 const accuracy = argv.includes('--accuracy');
 const cluster = argv.includes('--cluster');
-const epochs = count('--epochs', 20);
+const epochs = count('--epochs', undefined);
+const seeds = count('--seeds', 1);
+const presetList = parsePresets(option('--presets') ?? ACCURACY_PRESETS.join(','));
+if ('error' in presetList) refuse(presetList.error);
 const rounds = count('--rounds', quick ? 2 : 3);
 const skip = new Set((option('--skip') ?? '').split(',').filter(Boolean));
 const unknown = [...skip].filter((s) => !['datasets', 'throughput', 'sqlite', 'scale', 'ui'].includes(s));
-if (unknown.length)
-  throw new Error(`--skip knows datasets, throughput, sqlite, scale, ui; not ${unknown.join(', ')}`);
+if (unknown.length) refuse(`--skip knows datasets, throughput, sqlite, scale, ui; not ${unknown.join(', ')}`);
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'timbre-bench-'));
 const started = performance.now();
@@ -178,16 +190,29 @@ try {
   }
 
   if (accuracy) {
-    log(`accuracy: ${epochs} epoch${epochs === 1 ? '' : 's'} each, tens of minutes at 20`);
+    log(
+      `accuracy: ${presetList.join(', ')} x ${seeds} seed${seeds === 1 ? '' : 's'} x 2 data sets, ` +
+        `${epochs === undefined ? "each preset's epochs" : `${epochs} epoch${epochs === 1 ? '' : 's'}`}`,
+    );
     const { result: a, text } = await part('accuracy', () =>
-      benchAccuracy({ home, dataset: 'bench', root, epochs, log }),
+      benchAccuracy({
+        home,
+        work,
+        dataset: 'bench',
+        root,
+        renderPreset: preset,
+        presets: presetList,
+        seeds,
+        epochs,
+        log,
+      }),
     );
     say(`\n${text}`);
     result.accuracy = a;
   } else {
     result.accuracy = null;
     say(
-      '\nAccuracy next to PyTorch: not run (add --accuracy, and --epochs N to shorten; tens of minutes at 20).',
+      '\nAccuracy next to PyTorch: not run (add --accuracy with --seeds N; --epochs N or --presets a,b shorten it; hours in full).',
     );
   }
 
