@@ -1,3 +1,4 @@
+import { storedEmbeddingMap } from '../embedding/embedding-map';
 import { compareRuns, runMetrics } from '../compare';
 import { NOTE_SECONDS, RUN_COLORS } from '../../shared/constants';
 import type { FeatureConfig } from '../../shared/features';
@@ -74,6 +75,7 @@ export async function collectReport(
       validationPredictions: recorded
         .epochs(detail.id)
         .map((r) => ({ epoch: r.epoch, predicted: [...r.predicted] })),
+      embeddingMap: storedEmbeddingMap(detail),
     };
   });
   return {

@@ -1,5 +1,6 @@
 import { fixed, pct, secondsText } from '../../shared/format';
 import type { ClassMetrics } from '../../shared/training';
+import { embeddingFigure } from './html-embedding';
 import { escapeHtml as esc, familyLabel, table, td } from './html-parts';
 import type { ReportEvaluation, ReportRun, TopConfusion } from './types';
 
@@ -32,6 +33,7 @@ export function runSection(r: ReportRun): string {
     `<div><h3>Per family</h3>${perClassTable(e)}</div>`,
     '</div>',
     `<h3>Most frequent confusions</h3>${confusionList(r.confusions, e)}`,
+    r.embeddingMap ? `<h3>Embedding map</h3>${embeddingFigure(r.embeddingMap)}` : '',
     '</section>',
   );
   return parts.join('\n');

@@ -1,3 +1,4 @@
+import type { EmbeddingMap } from '../../shared/embedding';
 import type { RunComparison, RunMetrics } from '../compare';
 import type { ChromiumLookup } from './pdf';
 import type { ReportFormatInfo } from '../../shared/contract';
@@ -58,6 +59,8 @@ export interface ReportRun {
   confusions: TopConfusion[];
   /** Predicted family per validation note for each epoch, in the feature cache's order of notes. */
   validationPredictions: { epoch: number; predicted: number[] }[];
+  /** The run's embedding map, if one was made (the HTML report draws it). */
+  embeddingMap?: EmbeddingMap | null;
 }
 
 /** Everything an exporter needs; exporters are pure functions of it. */

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMBEDDING_MAP_FILE } from '../../../src-main/core/embedding/embedding-map';
+import { FAMILIES, FAMILY_COLORS } from '../../../src-main/shared/constants';
 import { umapLayout } from '../../../src-main/core/embedding/layout';
 import { Workbench } from '../../../src-main/core/workbench';
 import type { WorkbenchEvent } from '../../../src-main/shared/contract';
@@ -87,6 +88,23 @@ describe('the embedding map of a finished run', () => {
     fs.writeFileSync(mapFile(), '{"runId": ');
     expect(await wb.embeddingMap(run.id)).toBeNull();
     expect((await wb.makeEmbeddingMap(run.id)).x).toEqual(good.x);
+  });
+
+  it('is drawn in the HTML report as a static picture in the colours of the families', async () => {
+    const map = (await wb.embeddingMap(run.id))!;
+    const report = await wb.exportReport([run.id], 'html');
+    const html = report.files.map((f) => Buffer.from(f.base64, 'base64').toString('utf8')).join('\n');
+    const figure = /<figure class="embedding-map">([\s\S]*?)<\/figure>/.exec(html)?.[1];
+    expect(figure).toBeDefined();
+    const dots = [...figure!.matchAll(/<g><title>([^<]*)<\/title><circle [^>]*fill="(#[0-9a-fA-F]{6})"\/>/g)];
+    expect(dots.length).toBe(map.notes.length);
+    const wrong = map.notes.filter((_, i) => map.truth[i] !== map.predicted[i]).length;
+    expect(figure!.match(/fill="none" stroke="currentColor"/g)?.length ?? 0).toBe(wrong);
+    for (const [, title, fill] of dots) {
+      const i = map.notes.indexOf(title!.split(':')[0]!);
+      expect(i).toBeGreaterThanOrEqual(0);
+      expect(fill!.toLowerCase()).toBe(FAMILY_COLORS[FAMILIES[map.truth[i]!]!]!.toLowerCase());
+    }
   });
 
   it('refuses runs that cannot have one, in one line', async () => {
