@@ -77,6 +77,26 @@ describe('cluster mode: a worker that leaves on purpose', () => {
       { from_epoch: 1, worker: first.id },
       { from_epoch: k, worker: second.id },
     ]);
+    // The next test's worker is to be the only one.
+    await second.worker.stop('SIGTERM');
+  });
+
+  it('SIGTERM while the hub is away: the worker says so and exits all the same, its run left for its lock', async () => {
+    const paused = path.join(dir, 'paused-2');
+    const w = await c.addWorker('third', { TIMBRE_TEST_PAUSE: `best-saved:${paused}` });
+    await call<RunSummary>(c.hub, 'createRun', {
+      name: 'hub away',
+      preset: 'seed-lstm',
+      backend: 'cpu',
+      overrides: TWELVE_EPOCHS,
+    });
+    await until('the trainer paused', () => fs.existsSync(paused), 60_000, c.log);
+    await c.hub.server.stop('SIGKILL');
+    const t0 = Date.now();
+    await w.worker.stop('SIGTERM');
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(w.worker.out()).toContain('The hub could not be told');
+    await c.restartHub();
   });
 
   it('a leave naming a run the worker does not hold releases nothing', async () => {

@@ -136,6 +136,8 @@ export async function startClusterWorker(o: ClusterWorkerOptions): Promise<Clust
   }
   worker.on('ready', () => (down = false));
   worker.on('failed', (job, err) => log(`Job ${job?.id ?? '?'} failed: ${err.message}`));
+  const completed = new Set<string>();
+  worker.on('completed', (job) => void (job.id && completed.add(job.id)));
   void worker.run().catch((err: Error) => log(`The worker stopped taking runs: ${err.message}`));
   // Heartbeats: one try each (a missed one is harmless), never two in flight.
   const everyMs = o.heartbeatMs ?? HEARTBEAT_MS;
@@ -174,14 +176,20 @@ export async function startClusterWorker(o: ClusterWorkerOptions): Promise<Clust
       released = new HubClient(base, token, 0)
         .post<LeaveAnswer>('/cluster/leave', { worker: id, runs: leaving })
         .then((a) => new Set(a.released))
-        .catch(() => new Set<number>());
+        .catch((err: Error) => {
+          if (leaving.length)
+            log(`The hub could not be told (${err.message}); its runs go when their locks lapse.`);
+          return new Set<number>();
+        });
       const back = await released;
       if (back.size) log(`The hub took back run${back.size > 1 ? 's' : ''} ${[...back].join(', ')}.`);
-      // Jobs the hub took back finish (their processors return); the rest are left to lapse.
-      await Promise.race([
-        worker.close(false).catch(() => {}),
-        new Promise((r) => setTimeout(r, back.size === leaving.length ? 5000 : 0)),
-      ]);
+      // The jobs the hub took back are finished here (their processors return), a few seconds at
+      // most; the others are left unfinished, for their locks to lapse. (A closing BullMQ worker
+      // that waits for its jobs would wait for those forever.)
+      const finishing = leaving.filter((r) => back.has(r.runId)).map((r) => r.jobId);
+      const until = Date.now() + 5000;
+      while (finishing.some((j) => !completed.has(j)) && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 50));
       await worker.close(true).catch(() => {});
     },
   };
