@@ -79,7 +79,7 @@ export async function startClusterWorker(o: ClusterWorkerOptions): Promise<Clust
     onBackend: (b) => (backend = b),
   };
   // Released by the hub when this worker left: their jobs are finished here, not left to lapse.
-  let released: Promise<Set<number>> | undefined;
+  let released: Promise<Set<string>> | undefined;
   // Loaded here only: nothing else in the app needs BullMQ.
   const { Worker } = await import('bullmq');
   const lockMs = o.lockMs ?? 30_000;
@@ -91,6 +91,8 @@ export async function startClusterWorker(o: ClusterWorkerOptions): Promise<Clust
         log(`Job ${String(job.id).slice(0, 60)} names no run; dropped.`);
         return 'dropped';
       }
+      // A job fetched while this worker stops is not claimed: it is left for its lock to lapse.
+      if (signal.stopped) return new Promise<never>(() => {});
       held.set(job.id, runId);
       let outcome: Awaited<ReturnType<typeof trainRemoteRun>>;
       try {
@@ -100,7 +102,7 @@ export async function startClusterWorker(o: ClusterWorkerOptions): Promise<Clust
       }
       // Stopping: a run the hub took back is done here; any other job stays unfinished, so
       // that its lock lapses and another worker takes it up.
-      if (outcome === 'left' && !(await released)?.has(runId)) return new Promise<never>(() => {});
+      if (outcome === 'left' && !(await released)?.has(job.id)) return new Promise<never>(() => {});
       return outcome;
     },
     {
@@ -172,21 +174,23 @@ export async function startClusterWorker(o: ClusterWorkerOptions): Promise<Clust
       clearInterval(heart);
       const leaving = runs();
       signal.stopped = true;
+      // No new job from now on (the hub is about to put this worker's runs back on the queue).
+      await worker.pause(true).catch(() => {});
       // The hub takes the runs back at once; one try, a few seconds at most.
       released = new HubClient(base, token, 0)
         .post<LeaveAnswer>('/cluster/leave', { worker: id, runs: leaving })
-        .then((a) => new Set(a.released))
+        .then((a) => new Set(leaving.filter((r) => a.released.includes(r.runId)).map((r) => r.jobId)))
         .catch((err: Error) => {
           if (leaving.length)
             log(`The hub could not be told (${err.message}); its runs go when their locks lapse.`);
-          return new Set<number>();
+          return new Set<string>();
         });
-      const back = await released;
-      if (back.size) log(`The hub took back run${back.size > 1 ? 's' : ''} ${[...back].join(', ')}.`);
+      const finishing = [...(await released)];
+      const back = leaving.filter((r) => finishing.includes(r.jobId)).map((r) => r.runId);
+      if (back.length) log(`The hub took back run${back.length > 1 ? 's' : ''} ${back.join(', ')}.`);
       // The jobs the hub took back are finished here (their processors return), a few seconds at
       // most; the others are left unfinished, for their locks to lapse. (A closing BullMQ worker
       // that waits for its jobs would wait for those forever.)
-      const finishing = leaving.filter((r) => back.has(r.runId)).map((r) => r.jobId);
       const until = Date.now() + 5000;
       while (finishing.some((j) => !completed.has(j)) && Date.now() < until)
         await new Promise((r) => setTimeout(r, 50));
