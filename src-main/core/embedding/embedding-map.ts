@@ -44,7 +44,13 @@ function parseMap(text: string, run: RunDetail): EmbeddingMap | null {
     numbers(m.truth, family) &&
     numbers(m.predicted, family) &&
     m.runId === run.id &&
-    m.seed === run.seed;
+    m.seed === run.seed &&
+    Number.isInteger(m.dims) &&
+    m.dims! > 0 &&
+    (m.weights === 'best' || m.weights === 'last') &&
+    (m.epoch === null || Number.isInteger(m.epoch)) &&
+    m.split === 'test' &&
+    typeof m.createdAt === 'string';
   return valid ? (m as EmbeddingMap) : null;
 }
 

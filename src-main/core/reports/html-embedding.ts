@@ -27,11 +27,12 @@ export function embeddingFigure(map: EmbeddingMap): string {
   });
   const present = FAMILIES.filter((_, k) => map.truth.includes(k));
   const errors = map.notes.filter((_, i) => wrong(i)).length;
-  const epoch = map.epoch === null ? '' : `, epoch ${map.epoch}`;
+  // Numbers and names from a file on disk: checked when read (embedding-map.ts), escaped all the same.
+  const epoch = map.epoch === null ? '' : `, epoch ${esc(String(map.epoch))}`;
   return [
     `<figure class="embedding-map">`,
     `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="Embedding map of the test notes">${dots.join('')}</svg>`,
-    `<figcaption class="muted">${map.notes.length} test notes by their last hidden layer (${map.dims} values, ${map.weights} weights${epoch}) laid out by UMAP; colour: true family; ringed: misclassified (${errors}). ${present.map(familyLabel).join(' ')}</figcaption>`,
+    `<figcaption class="muted">${map.notes.length} test notes by their last hidden layer (${esc(String(map.dims))} values, ${esc(map.weights)} weights${epoch}) laid out by UMAP; colour: true family; ringed: misclassified (${errors}). ${present.map(familyLabel).join(' ')}</figcaption>`,
     `</figure>`,
   ].join('');
 }

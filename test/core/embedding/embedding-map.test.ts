@@ -87,6 +87,12 @@ describe('the embedding map of a finished run', () => {
     expect(await wb.embeddingMap(run.id)).toBeNull();
     fs.writeFileSync(mapFile(), '{"runId": ');
     expect(await wb.embeddingMap(run.id)).toBeNull();
+    // Fields the report prints are checked too: markup in them never reaches a report.
+    fs.writeFileSync(mapFile(), JSON.stringify({ ...good, dims: '<img src=x onerror=alert(1)>' }));
+    expect(await wb.embeddingMap(run.id)).toBeNull();
+    const report = await wb.exportReport([run.id], 'html');
+    const html = report.files.map((f) => Buffer.from(f.base64, 'base64').toString('utf8')).join('\n');
+    expect(html).not.toContain('<img src=x');
     expect((await wb.makeEmbeddingMap(run.id)).x).toEqual(good.x);
   });
 
