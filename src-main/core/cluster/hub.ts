@@ -15,7 +15,7 @@ import { NotFoundError, type Home } from '../workbench/home';
 import { commitEpoch, commitEvaluation, NotHolderError, sentFolder } from './hub-record';
 import { checkRedisUrl, pingRedis } from './redis';
 import { writeFolder } from './model-transfer';
-import { WorkerRoster } from './roster';
+import { WorkerRoster, HEARTBEAT_MS } from './roster';
 import {
   CLUSTER_QUEUE,
   FEATURE_FILE,
@@ -63,6 +63,8 @@ interface Dispatched {
   heldSince?: number;
   /** Held back from Redis just after the hub started, for its earlier holder to resume. */
   deferred?: ReturnType<typeof setTimeout>;
+  /** Heartbeats of its holder in a row that did not name it. */
+  missed?: number;
 }
 
 /** A BullMQ job id of the hub's own for a run: a run given out again gets a new one. */
@@ -255,10 +257,17 @@ export class ClusterHub implements TrainsRuns {
     });
     // A run this worker holds here that its heartbeat no longer names was dropped by it (its
     // buffer overflowed, its thread died unseen): it goes out again.
+    // The hub's own period, not the sender's (a heartbeat names its worker, which anyone holding
+    // the token can read): a run goes out again only when two heartbeats in a row leave it out.
     const named = new Set(req.runs.map((r) => `${r.runId} ${r.jobId}`));
     for (const [runId, d] of this.dispatched) {
-      if (d.holder !== req.worker || named.has(`${runId} ${d.jobId}`)) continue;
-      if (Date.now() - (d.heldSince ?? 0) < 2 * req.everyMs + 1000) continue;
+      if (d.holder !== req.worker) continue;
+      if (named.has(`${runId} ${d.jobId}`)) {
+        d.missed = 0;
+        continue;
+      }
+      d.missed = (d.missed ?? 0) + 1;
+      if (d.missed < 2 || Date.now() - (d.heldSince ?? 0) < 2 * HEARTBEAT_MS + 1000) continue;
       this.giveOutAgain(d, `Worker ${req.worker} no longer trains the run; it goes out again.`);
     }
     return { ok: true };
@@ -311,11 +320,20 @@ export class ClusterHub implements TrainsRuns {
       this.dispatched.set(req.runId, d);
     }
     d = d!;
+    // The features first: a run that cannot train ends failed saying why (orFail), and is never
+    // left held by a worker that cannot be sent its features.
+    const out = d;
+    const cache = await this.orFail(
+      out,
+      () => out.job.features(() => {}),
+      'Could not compute the features: ',
+    );
+    if (this.dispatched.get(req.runId) !== d || d.holder) refuse('another worker holds it.');
     d.jobId = req.jobId;
     d.holder = req.worker;
     d.heldSince = Date.now();
     d.heard = Date.now();
-    const cache = await d.job.features(() => {});
+    d.missed = 0;
     d.featuresDir = cache.dir;
     d.validNotes = cache.splits.valid?.notes ?? 0;
     const committed = this.home.runs.get(req.runId)?.epochsDone ?? 0;

@@ -126,7 +126,11 @@ export function readSplitRule(root: string): string | null {
   if (typeof manifest !== 'object' || manifest === null) return null;
   const rule = (manifest as { splitRule?: unknown }).splitRule;
   if (rule === undefined) return INSTRUMENT_RULE;
-  return typeof rule === 'string' && rule.length <= 300 && !/[\r\n]/.test(rule) ? rule : null;
+  // Printed on terminals and pages: no control characters (line breaks, escape sequences).
+  // eslint-disable-next-line no-control-regex
+  return typeof rule === 'string' && rule.length <= 300 && !/[\u0000-\u001f\u007f-\u009f]/.test(rule)
+    ? rule
+    : null;
 }
 
 /** The GM programs a SoundFont has in bank 0 (melodic presets); throws RenderError naming the file. */
