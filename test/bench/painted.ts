@@ -7,6 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
+import { median } from './report';
 
 /** A probe as the page keeps it. */
 interface Probe {
@@ -120,15 +121,10 @@ export async function staticPageMs(page: Page, times = 5): Promise<number> {
       await page.locator('tr[data-id]').first().waitFor();
       ms.push(Date.now() - t0);
     }
-    return ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)]!;
+    return median(ms);
   } finally {
     server.close();
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 /** A UI timing: by the page's clock until painted, and as Playwright's goto/waitFor saw it. */

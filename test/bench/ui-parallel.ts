@@ -5,14 +5,10 @@ import type { Page } from 'playwright-core';
 import { tempDir } from '../helpers/tmp';
 import { buildHarness, serveDir } from '../ui/harness/build';
 import type { BenchRow } from './datasets';
+import { median } from './report';
 
 const RUNS = 1000;
 const TIMES = 5;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 /** Builds the harness page into a temporary folder and serves it; `origin` is for benchParallelCoords. */
 export async function serveParallelHarness(): Promise<{ origin: string; close: () => Promise<void> }> {

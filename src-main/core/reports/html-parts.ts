@@ -1,13 +1,8 @@
 import { FAMILY_COLORS } from '../../shared/constants';
+import { escapeHtml } from '../../shared/html';
 import type { ReportRun } from './types';
 
-/** Text made safe inside HTML elements and double-quoted attributes. */
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-}
+export { escapeHtml };
 
 const esc = escapeHtml;
 

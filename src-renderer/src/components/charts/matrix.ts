@@ -65,16 +65,3 @@ export function diffSentence(
   const count = delta === 0 ? 'as many' : `${Math.abs(delta)} ${delta > 0 ? 'more' : 'fewer'}`;
   return `B: ${count} ${what} than A ${shares}, ${better ? 'better' : 'worse'}`;
 }
-
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Text made safe to put in HTML, between tags or in a quoted attribute. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]!);
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml } from '../../src-renderer/src/components/charts/matrix';
+import { escapeHtml } from '../../src-main/shared/html';
 
 describe('escapeHtml (the confusion matrix builds its cells as markup)', () => {
   it('escapes what could open a tag, an entity or leave a quoted attribute', () => {
