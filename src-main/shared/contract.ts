@@ -52,7 +52,9 @@ export type RunEventPayload =
       loss: number;
     }
   | { type: 'log'; message: string }
-  | { type: 'ended'; status: RunStatus; error: string | null };
+  | { type: 'ended'; status: RunStatus; error: string | null }
+  /** Its name, notes or tags were edited, or it was deleted (by any window or process of this app). */
+  | { type: 'changed' };
 
 /** Something the app reports while it works; shells forward these to their windows. */
 export type WorkbenchEvent =

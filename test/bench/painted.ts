@@ -9,13 +9,6 @@ import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { median } from './report';
 
-/** A probe as the page keeps it. */
-interface Probe {
-  t0: number;
-  painted?: number;
-}
-type ProbeWindow = Window & { __probes?: Record<string, Probe> };
-
 // Runs in the page: arms a probe that notes when the elements matched by all `selectors` are
 // first painted (checked at every change of the page's elements or attributes). Text is timed by the browser's Element Timing (the probe marks the elements as
 // they arrive, before their first paint); a canvas, which Element Timing does not time, by the end

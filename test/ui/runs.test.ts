@@ -167,6 +167,37 @@ describe('the runs view', () => {
     await page.waitForURL('**/#/runs');
   });
 
+  it("shows a run's name and tags as text, keeping the focus in its row while its cells change", async () => {
+    const { page } = shell;
+    // The row's cells are markup (lib/runs-row.ts): what a run says must never become elements.
+    const markup = '<img src=x onerror="window.__hit=1">alpha';
+    await shell.call('updateRun', ids.alpha, { name: markup, tags: ['named', '<b>bold</b>'] });
+    await page.getByRole('button', { name: /^Columns/ }).click();
+    const chooser = page.getByRole('dialog', { name: 'Columns' });
+    await chooser.getByLabel('Tags').check();
+    await chooser.getByRole('button', { name: 'Done' }).click();
+    const row = page.locator(`tr[data-id="${ids.alpha}"]`);
+    await expect.poll(() => row.locator('td.name a').textContent()).toBe(markup);
+    expect(await row.locator('td', { hasText: 'bold' }).textContent()).toBe('named <b>bold</b>');
+    expect(await row.locator('img, b').count()).toBe(0);
+    expect(await page.evaluate(() => 'hit' in window || '__hit' in window)).toBe(false);
+
+    // A cell that changes is replaced alone: the focused name link (and the checkbox) stay.
+    await row.locator('td.name a').focus();
+    await shell.call('updateRun', ids.alpha, { tags: ['named', 'retagged'] });
+    await expect.poll(() => row.locator('td', { hasText: 'retagged' }).count()).toBe(1);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(markup);
+    await page.getByLabel(`Select run ${ids.alpha} ${markup}`).focus();
+    await shell.call('updateRun', ids.alpha, { name: 'alpha', tags: ['named'] });
+    await expect.poll(() => row.locator('td.name a').textContent()).toBe('alpha');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      `Select run ${ids.alpha} alpha`,
+    );
+    await page.getByRole('button', { name: /^Columns/ }).click();
+    await chooser.getByLabel('Tags').uncheck();
+    await chooser.getByRole('button', { name: 'Done' }).click();
+  });
+
   it('deletes a run only after confirmation, and never a running one', async () => {
     const { page } = shell;
     const del = page.getByRole('button', { name: 'Delete', exact: true });

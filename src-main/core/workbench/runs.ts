@@ -237,6 +237,7 @@ export class WorkbenchRuns {
   update(id: number, edit: RunEdit): RunDetail {
     runOf(this.home, id);
     this.home.runs.update(id, edit);
+    this.home.emit({ type: 'run', runId: id, event: { type: 'changed' } });
     return runOf(this.home, id);
   }
 
@@ -249,6 +250,7 @@ export class WorkbenchRuns {
       throw new RunStateError(`Run ${id} is ${run.status}; cancel it before deleting it.`);
     }
     fs.rmSync(this.modelFolder(id), { recursive: true, force: true });
+    this.home.emit({ type: 'run', runId: id, event: { type: 'changed' } });
   }
 
   /** Folder of a run's saved models (it may not exist). */

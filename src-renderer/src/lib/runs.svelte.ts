@@ -109,7 +109,7 @@ class RunsStore extends ApiList<RunSummary> {
         if (event.type === 'queue' || (event.type === 'connection' && event.state === 'restored')) {
           this.refreshSoon(150);
         } else if (event.type !== 'run') return;
-        else if (event.event.type === 'ended' || event.event.type === 'ready') this.refreshSoon(150);
+        else if (['ended', 'ready', 'changed'].includes(event.event.type)) this.refreshSoon(150);
         else if (event.event.type === 'epoch') this.refreshSoon(2000);
       });
     }
