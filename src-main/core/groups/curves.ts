@@ -1,6 +1,8 @@
 import type { CurvePoint, GroupCurve } from '../../shared/group-compare';
 import { tQuantile } from '../../shared/stats';
-import type { SeriesRow } from '../store/group-queries';
+import type { RunSeries } from '../store/group-queries';
+
+const MAX_EPOCH = 10_000;
 
 /** The 97.5 % quantile of t with n - 1 degrees of freedom, computed once per n. */
 function quantiles(): (n: number) => number {
@@ -33,17 +35,24 @@ function pointOf(epoch: number, xs: number[], t975: (n: number) => number): Curv
 }
 
 /**
- * Each group's curve of a per-epoch metric (`rows`: that metric of every epoch of the runs): per
+ * Each group's curve of a per-epoch metric (`runSeries`: that metric of every epoch of each run): per
  * epoch, the runs of the group that reached it (and logged the metric) summarized; and each run's
  * own series, indexed by epoch - 1.
  */
-export function curvesOf(groups: readonly number[][], rows: readonly SeriesRow[]): GroupCurve[] {
+export function curvesOf(
+  groups: readonly number[][],
+  runSeries: ReadonlyMap<number, RunSeries>,
+): GroupCurve[] {
   const series = new Map<number, (number | null)[]>();
-  for (const row of rows) {
-    const values = series.get(row[0]) ?? [];
-    const v = row[2];
-    values[row[1] - 1] = v !== null && Number.isFinite(v) ? v : null;
-    series.set(row[0], values);
+  for (const [id, { epochs, values: logged }] of runSeries) {
+    const values: (number | null)[] = [];
+    epochs.forEach((epoch, i) => {
+      // A damaged database may hold any number here: the form never allows more than 10,000 epochs.
+      if (!Number.isInteger(epoch) || epoch < 1 || epoch > MAX_EPOCH) return;
+      const v = logged[i];
+      values[epoch - 1] = typeof v === 'number' && Number.isFinite(v) ? v : null;
+    });
+    series.set(id, values);
   }
   const t975 = quantiles();
   return groups.map((ids) => {
