@@ -15,26 +15,42 @@ export function uniformValues(rand: () => number, size: number, bound: number): 
 
 let modelsBuilt = 0;
 
+/** How WeightSet.uniform files a weight. */
+export interface UniformOptions {
+  /**
+   * A weight added to a model type after models of it were saved, whose part those models folded
+   * into the weight named here (an LSTM's b_hh into its bias): it is listed after every other
+   * weight (tfjs's Adam keeps its moments by position, so an optimizer state saved before it
+   * existed still fits the weights before it), and set to zero when a set that gives that weight
+   * lacks it.
+   */
+  foldedInto?: string;
+}
+
 /** Collects a model's named variables as they are created. */
 export class WeightSet {
-  readonly weights: NamedWeight[] = [];
+  private readonly own: NamedWeight[] = [];
+  private readonly added: NamedWeight[] = [];
+  /** Weights a saved set may lack, each with the weight their part was then folded into. */
+  readonly folded: { name: string; into: string }[] = [];
   // tfjs variable names are global: prefix ours per model so two models never collide.
   private readonly prefix = `model${++modelsBuilt}/`;
   constructor(readonly rand: () => number) {}
 
-  /** A new variable uniform in (-bound, bound); `draws` > 1 sums that many draws (b_ih + b_hh). */
-  uniform(name: string, shape: number[], bound: number, draws = 1): tf.Variable {
+  /** The weights in order: as created, those with `foldedInto` last. */
+  get weights(): NamedWeight[] {
+    return [...this.own, ...this.added];
+  }
+
+  /** A new variable uniform in (-bound, bound). */
+  uniform(name: string, shape: number[], bound: number, opts: UniformOptions = {}): tf.Variable {
     const size = shape.reduce((a, b) => a * b, 1);
-    const values = uniformValues(this.rand, size, bound);
-    for (let d = 1; d < draws; d++) {
-      const more = uniformValues(this.rand, size, bound);
-      for (let i = 0; i < size; i++) values[i]! += more[i]!;
-    }
-    const initial = tf.tensor(values, shape, 'float32');
+    const initial = tf.tensor(uniformValues(this.rand, size, bound), shape, 'float32');
     const tensor = tf.variable(initial, true, this.prefix + name);
     // The variable shares initial's data; dropping the handle keeps numTensors (and memory) exact.
     initial.dispose();
-    this.weights.push({ name, tensor });
+    (opts.foldedInto ? this.added : this.own).push({ name, tensor });
+    if (opts.foldedInto) this.folded.push({ name, into: opts.foldedInto });
     return tensor;
   }
 
@@ -89,6 +105,7 @@ export function assembleModel(
   forward: (x: tf.Tensor3D, training: boolean) => Forward,
 ): Model {
   const named = set.weights;
+  const folded = set.folded;
   const byName = new Map(named.map((w) => [w.name, w.tensor]));
   return {
     spec,
@@ -115,6 +132,14 @@ export function assembleModel(
           );
         }
         tf.tidy(() => v.assign(tf.tensor(values, v.shape, 'float32')));
+      }
+      // A set saved before such a weight existed had its part folded into another: zero then
+      // reproduces the saved model.
+      for (const { name, into } of folded) {
+        if (Object.hasOwn(weights, into) && !Object.hasOwn(weights, name)) {
+          const v = byName.get(name)!;
+          tf.tidy(() => v.assign(tf.zerosLike(v)));
+        }
       }
     },
     dispose: () => named.forEach((w) => w.tensor.dispose()),

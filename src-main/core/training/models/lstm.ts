@@ -9,6 +9,7 @@ interface DirectionWeights {
   kernel: tf.Variable;
   recurrent: tf.Variable;
   bias: tf.Variable;
+  recurrentBias: tf.Variable;
 }
 
 /** A stack of LSTM layers and the readout over their top layer: the recurrent part of lstm, blstm and crnn. */
@@ -22,8 +23,9 @@ export interface LstmStack {
 /**
  * spec.layers LSTM layers (both directions when `bidirectional`) over `dims` inputs, with PyTorch's
  * init and dropout between layers, and the readout spec.readout. Weights: lstm.l{n}[_reverse].*,
- * then attention.* for that readout. `inputGrad` asks for the first layer's input gradient (when
- * its input is not data, as behind the CRNN's convolutions).
+ * then attention.* for that readout; their recurrent_bias (b_hh) after all of the model's other
+ * weights (see UniformOptions.foldedInto). `inputGrad` asks for the first layer's input gradient
+ * (when its input is not data, as behind the CRNN's convolutions).
  */
 export function lstmStack(
   spec: ModelSpec,
@@ -42,8 +44,13 @@ export function lstmStack(
       directions.map((d) => ({
         kernel: set.uniform(`lstm.l${l}${d}.kernel`, [inputSize, 4 * H], bound),
         recurrent: set.uniform(`lstm.l${l}${d}.recurrent_kernel`, [H, 4 * H], bound),
-        // PyTorch keeps two biases, each uniform(±1/sqrt(H)); one bias holding their sum is equivalent.
-        bias: set.uniform(`lstm.l${l}${d}.bias`, [4 * H], bound, 2),
+        // PyTorch's two biases b_ih and b_hh, each uniform(±1/sqrt(H)) and each trained. One variable
+        // holding their sum computes the same but learns at half their rate under Adam, whose step
+        // is ~lr whatever the gradient's scale: both take that step, so their sum moves twice as far.
+        bias: set.uniform(`lstm.l${l}${d}.bias`, [4 * H], bound),
+        recurrentBias: set.uniform(`lstm.l${l}${d}.recurrent_bias`, [4 * H], bound, {
+          foldedInto: `lstm.l${l}${d}.bias`,
+        }),
       })),
     );
   }
@@ -57,11 +64,17 @@ export function lstmStack(
       const top = l === layers.length - 1;
       const outputLast = top && !pool;
       const outs = dirs.map((w, d) =>
-        lstmDirection(seq, w.kernel as tf.Tensor2D, w.recurrent as tf.Tensor2D, w.bias as tf.Tensor1D, {
-          reverse: d === 1,
-          outputLast,
-          inputGrad: l > 0 || inputGrad,
-        }),
+        lstmDirection(
+          seq,
+          w.kernel as tf.Tensor2D,
+          w.recurrent as tf.Tensor2D,
+          tf.add(w.bias, w.recurrentBias),
+          {
+            reverse: d === 1,
+            outputLast,
+            inputGrad: l > 0 || inputGrad,
+          },
+        ),
       );
       if (outputLast) {
         out = (outs.length === 1 ? outs[0] : tf.concat(outs, 1)) as tf.Tensor2D;
@@ -84,8 +97,8 @@ export function lstmStack(
  * A stacked LSTM (spec.type 'lstm') or bidirectional LSTM ('blstm') with PyTorch's semantics
  * (nn.LSTM(batch_first=True, dropout) followed by nn.Linear on the readout), over the fast
  * hand-written LSTM op. Weights: lstm.l{n}[_reverse].{kernel [in, 4H], recurrent_kernel [H, 4H],
- * bias [4H] = b_ih + b_hh}, gates i, f, g, o; attention.* for that readout; then
- * fc.kernel [features, classes], fc.bias.
+ * bias [4H] = b_ih}, gates i, f, g, o; attention.* for that readout; fc.kernel [features, classes],
+ * fc.bias; then lstm.l{n}[_reverse].recurrent_bias [4H] = b_hh.
  */
 export function buildRecurrent(spec: ModelSpec, shape: InputShape, classes: number, set: WeightSet): Model {
   const stack = lstmStack(spec, shape.dims, spec.type === 'blstm', set);

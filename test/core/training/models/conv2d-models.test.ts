@@ -130,6 +130,8 @@ describe('the 2-D models and the attention readout on wasm', () => {
       'lstm.l1.bias 20',
       'fc.kernel 5x3',
       'fc.bias 3',
+      'lstm.l0.recurrent_bias 20',
+      'lstm.l1.recurrent_bias 20',
     ]);
     expect(a!.getWeights()).toEqual(b!.getWeights());
     expect(a!.getWeights()).not.toEqual(c!.getWeights());

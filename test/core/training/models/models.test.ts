@@ -153,6 +153,11 @@ describe('determinism and weights', () => {
       'lstm.l1_reverse.bias 32',
       'fc.kernel 16x11',
       'fc.bias 11',
+      // PyTorch's b_hh, after the others (see init.ts, UniformOptions.added).
+      'lstm.l0.recurrent_bias 32',
+      'lstm.l0_reverse.recurrent_bias 32',
+      'lstm.l1.recurrent_bias 32',
+      'lstm.l1_reverse.recurrent_bias 32',
     ]);
     b.setWeights(a.getWeights());
     expect(b.getWeights()).toEqual(a.getWeights());

@@ -17,11 +17,13 @@ export function stockLstm(units: number, returnSequences: boolean, goBackwards =
 }
 
 /**
- * The same network as a recurrent Model, built from stock tfjs layers with the Model's weights:
- * layer variables are listed in the Model's namedWeights() order.
+ * The same network as a recurrent Model, built from stock tfjs layers with the Model's weights
+ * (an LSTM layer's one bias holds our bias + recurrent_bias). `stockIndex[i]` is the stock variable
+ * whose gradient the Model's i-th weight must have (both biases have their sum's).
  */
 export function stockRecurrent(model: Model): {
   variables: tf.Variable[];
+  stockIndex: number[];
   logits: (x: tf.Tensor3D) => tf.Tensor2D;
 } {
   const { spec, inputShape } = model;
@@ -45,14 +47,22 @@ export function stockRecurrent(model: Model): {
           : tf.max(y, 1);
     return dense.apply(features) as tf.Tensor2D;
   };
-  // Build every layer, then copy the Model's weights in order.
+  // Build every layer, then copy the Model's weights in order, the two biases summed.
   tf.tidy(() => logits(tf.zeros([1, inputShape.steps, inputShape.dims])));
   const all = [...layers, dense].flatMap((layer) => layer.trainableWeights);
   const ours = model.namedWeights();
-  if (all.length !== ours.length)
-    throw new Error(`stock net has ${all.length} weights, model ${ours.length}`);
-  all.forEach((w, i) => w.write(ours[i]!.tensor));
-  return { variables: all.map((w) => w.read() as tf.Variable), logits };
+  const own = ours.filter((w) => !w.name.endsWith('.recurrent_bias'));
+  if (all.length !== own.length) throw new Error(`stock net has ${all.length} weights, model ${own.length}`);
+  const byName = new Map(ours.map((w) => [w.name, w.tensor]));
+  all.forEach((w, i) => {
+    const name = own[i]!.name;
+    const extra = name.endsWith('.bias') ? byName.get(name.replace(/\.bias$/, '.recurrent_bias')) : undefined;
+    w.write(extra ? tf.add(own[i]!.tensor, extra) : own[i]!.tensor);
+  });
+  const stockIndex = ours.map((w) =>
+    own.findIndex((o) => o.name === w.name.replace(/\.recurrent_bias$/, '.bias')),
+  );
+  return { variables: all.map((w) => w.read() as tf.Variable), stockIndex, logits };
 }
 
 /** Loss and gradients of every variable, in `variables` order. */
