@@ -40,6 +40,23 @@ export function parsePresets(value: string): PresetName[] | { error: string } {
   return names;
 }
 
+/** The data sets --accuracy can train on: the default set (split by instrument), the cross-SoundFont split. */
+export const ACCURACY_SETS = ['default', 'soundfont'] as const;
+export type AccuracySetName = (typeof ACCURACY_SETS)[number];
+
+/** --accuracy-sets checked: the names in the bench's order, or a one-line error naming the unknown ones. */
+export function parseAccuracySets(value: string): AccuracySetName[] | { error: string } {
+  const names = new Set(value.split(',').map((s) => s.trim()));
+  names.delete('');
+  const unknown = [...names].filter((n) => !(ACCURACY_SETS as readonly string[]).includes(n));
+  if (unknown.length || names.size === 0) {
+    return {
+      error: `--accuracy-sets takes ${ACCURACY_SETS.join(', ')} or both${unknown.length ? `; not ${unknown.join(', ')}` : ''}`,
+    };
+  }
+  return ACCURACY_SETS.filter((n) => names.has(n));
+}
+
 /** One data set's results. */
 export interface AccuracySet {
   dataset: string;
@@ -52,8 +69,9 @@ export interface AccuracyResult {
   seeds: number[];
   /** --epochs, or null where each preset trained its own. */
   epochs: number | null;
-  by_instrument: AccuracySet;
-  by_soundfont: AccuracySet;
+  /** null when --accuracy-sets left that set out. */
+  by_instrument: AccuracySet | null;
+  by_soundfont: AccuracySet | null;
 }
 
 /** The cross-SoundFont set's name in the bench's home. */
@@ -76,20 +94,29 @@ export async function benchAccuracy(opts: {
   seeds: number;
   /** Every run's epochs; undefined: each preset's own. */
   epochs?: number;
+  /** The data sets to train on (default both). */
+  sets?: readonly AccuracySetName[];
   log: (line: string) => void;
 }): Promise<{ result: AccuracyResult; text: string }> {
   const torch = pytorchStatus();
   const seeds = Array.from({ length: opts.seeds }, (_, i) => i);
   const wb = new Workbench({ home: opts.home });
   try {
-    opts.log(`  accuracy: rendering the ${opts.renderPreset} set split by SoundFont`);
-    const sfRoot = path.join(opts.work, 'rendered-soundfont');
-    const sf = await renderDataset({ out: sfRoot, preset: opts.renderPreset, splitBy: 'soundfont' });
-    await wb.importDataset(sfRoot, SOUNDFONT_DATASET);
-    const sets: [string, AccuracySet][] = [
-      ['by instrument', emptySet(opts.dataset, opts.root, readSplitRule(opts.root) ?? 'by instrument')],
-      ['by SoundFont', emptySet(SOUNDFONT_DATASET, sfRoot, sf.splitRule)],
-    ];
+    const wanted = opts.sets ?? ACCURACY_SETS;
+    const sets: [string, AccuracySet][] = [];
+    if (wanted.includes('default')) {
+      sets.push([
+        'by instrument',
+        emptySet(opts.dataset, opts.root, readSplitRule(opts.root) ?? 'by instrument'),
+      ]);
+    }
+    if (wanted.includes('soundfont')) {
+      opts.log(`  accuracy: rendering the ${opts.renderPreset} set split by SoundFont`);
+      const sfRoot = path.join(opts.work, 'rendered-soundfont');
+      const sf = await renderDataset({ out: sfRoot, preset: opts.renderPreset, splitBy: 'soundfont' });
+      await wb.importDataset(sfRoot, SOUNDFONT_DATASET);
+      sets.push(['by SoundFont', emptySet(SOUNDFONT_DATASET, sfRoot, sf.splitRule)]);
+    }
     for (const [label, set] of sets) {
       for (const preset of opts.presets) {
         const epochs = opts.epochs ?? PRESETS[preset]!.config.epochs;
@@ -107,8 +134,8 @@ export async function benchAccuracy(opts: {
     const result: AccuracyResult = {
       seeds,
       epochs: opts.epochs ?? null,
-      by_instrument: sets[0]![1],
-      by_soundfont: sets[1]![1],
+      by_instrument: sets.find(([label]) => label === 'by instrument')?.[1] ?? null,
+      by_soundfont: sets.find(([label]) => label === 'by SoundFont')?.[1] ?? null,
     };
     return { result, text: sets.map(([, set]) => render(set, seeds, opts.epochs)).join('\n\n') };
   } finally {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Workbench } from '../../src-main/core/workbench';
 import { renderDataset } from '../../src-main/core/datasets/render/render-dataset';
-import { ACCURACY_PRESETS, benchAccuracy, parsePresets } from './accuracy';
+import { ACCURACY_PRESETS, benchAccuracy, parseAccuracySets, parsePresets } from './accuracy';
 import { benchCluster } from './cluster';
 import { benchDatasets, type BenchRow } from './datasets';
 import { round } from './report';
@@ -22,6 +22,8 @@ const USAGE = `npm run bench -- [flags]
   --presets a,b    presets of --accuracy (default ${ACCURACY_PRESETS.join(',')})
   --seeds N        seeds 0..N-1 of each --accuracy preset (default 1; mean ± sd and Welch's test from 2)
   --epochs N       epochs of every --accuracy run and reference (default: each preset's own)
+  --accuracy-sets a,b  data sets of --accuracy: default (split by instrument), soundfont (the
+                   cross-SoundFont split); default both
   --cluster        also time a sweep of 12 tiny runs on 1 vs 3 local cluster workers (hub, Redis;
                    needs redis-server; off by default)
   --rounds N       repeats of each speed measurement, the median is reported (default 3, quick 2)
@@ -61,6 +63,8 @@ const epochs = count('--epochs', undefined);
 const seeds = count('--seeds', 1);
 const presetList = parsePresets(option('--presets') ?? ACCURACY_PRESETS.join(','));
 if ('error' in presetList) refuse(presetList.error);
+const accuracySets = parseAccuracySets(option('--accuracy-sets') ?? 'default,soundfont');
+if ('error' in accuracySets) refuse(accuracySets.error);
 const rounds = count('--rounds', quick ? 2 : 3);
 const skip = new Set((option('--skip') ?? '').split(',').filter(Boolean));
 const unknown = [...skip].filter((s) => !['datasets', 'throughput', 'sqlite', 'scale', 'ui'].includes(s));
@@ -191,7 +195,7 @@ try {
 
   if (accuracy) {
     log(
-      `accuracy: ${presetList.join(', ')} x ${seeds} seed${seeds === 1 ? '' : 's'} x 2 data sets, ` +
+      `accuracy: ${presetList.join(', ')} x ${seeds} seed${seeds === 1 ? '' : 's'} x ${accuracySets.join(' and ')} set${accuracySets.length === 1 ? '' : 's'}, ` +
         `${epochs === undefined ? "each preset's epochs" : `${epochs} epoch${epochs === 1 ? '' : 's'}`}`,
     );
     const { result: a, text } = await part('accuracy', () =>
@@ -204,6 +208,7 @@ try {
         presets: presetList,
         seeds,
         epochs,
+        sets: accuracySets,
         log,
       }),
     );
