@@ -102,6 +102,11 @@ export interface TrainConfig {
   balance: (typeof BALANCES)[number];
   /** Notes per batch. */
   batch: number;
+  /**
+   * Threads the run trains on (data-parallel): each batch split across them, their gradients
+   * averaged into one step, the same results as one thread within float rounding; 1 to 16.
+   */
+  workers: number;
   /** Passes over the train split. */
   epochs: number;
   /** Stop after this many epochs without a better validation accuracy (ties: lower loss); 0 = never. */

@@ -1,4 +1,5 @@
-// Training speed of our models (wasm backend, one thread) next to PyTorch at the same shapes (issue 3).
+// Training speed of our models (wasm backend, one thread, and data-parallel on 2 threads) next to
+// PyTorch at the same shapes (issues 3 and 15).
 import os from 'node:os';
 import { PRESETS } from '../../src-main/core/training/config';
 import type { PresetName } from '../../src-main/shared/training';
@@ -16,6 +17,8 @@ import { fmt, median, round, table } from './report';
 /** The seed's input: the first second as 100 frames of 160 raw samples, batch 32. */
 const SHAPE = { steps: 100, dims: 160 };
 const BATCH = 32;
+/** Threads of our data-parallel training measured besides one (issue 15). */
+const WORKERS = 2;
 
 /** One model measured on both sides. */
 interface ModelCase {
@@ -49,8 +52,30 @@ export interface SpeedComparison {
   /** ours / pytorch at the same thread count. */
   ratio: number | null;
   pytorch_threads: Record<ThreadSetting['key'], TorchSpeed> | null;
+  /** Ours data-parallel on WORKERS threads (the same global batch), samples/s, median of its runs. */
+  ours_2_workers: number | null;
+  ours_2_workers_runs: number[];
+  /** ours_2_workers / ours. */
+  speedup_2_workers: number | null;
+  /** PyTorch at its fastest thread setting here (the one issue 15's targets are against). */
+  pytorch_best: { setting: ThreadSetting['key']; samples_per_s: number } | null;
+  /** Ours at 1 and at WORKERS threads / pytorch_best. */
+  ratio_best: { '1': number | null; '2': number | null };
   model: string;
   note?: string;
+}
+
+/** Where a data-parallel step's time goes on the leading thread, ms per step. */
+export interface ParallelProfile {
+  workers: number;
+  step_ms: number;
+  copy_in_ms: number;
+  /** Its own half's forward and backward, gradients read out. */
+  part_ms: number;
+  /** Waiting for the other thread's half after its own. */
+  wait_ms: number;
+  sum_ms: number;
+  apply_ms: number;
 }
 
 export interface ThroughputResult {
@@ -61,6 +86,10 @@ export interface ThroughputResult {
   lstm: SpeedComparison;
   /** Where one seed-lstm training step's time goes on our side. */
   lstm_profile: StepProfile;
+  /** Thread counts of ours measured. */
+  workers: number[];
+  /** Where a seed-lstm data-parallel step's time goes, on the leading thread. */
+  lstm_parallel_profile: ParallelProfile | null;
   blstm: SpeedComparison;
   cnn: SpeedComparison;
 }
@@ -121,7 +150,7 @@ export async function benchThroughput(opts: {
   log: (line: string) => void;
 }): Promise<{ result: ThroughputResult; text: string }> {
   const { selectBackend } = await import('../../src-main/core/training/backend');
-  const { measureThroughput } = await import('../../src-main/core/training/models/index');
+  const { measureThroughput, parallelThroughput } = await import('../../src-main/core/training/models/index');
   const backend = await selectBackend('wasm');
   const torch = pytorchStatus();
   const settings = threadSettings();
@@ -145,15 +174,23 @@ export async function benchThroughput(opts: {
     },
   ];
   const out: Partial<Record<ModelCase['key'], SpeedComparison>> = {};
+  let parallelProfile: ParallelProfile | null = null;
   for (const c of cases) {
     const spec = PRESETS[c.preset].config.model;
     const ours: number[] = [];
+    const ours2: number[] = [];
+    let parallelError: string | undefined;
+    const parallel = await parallelThroughput(spec, SHAPE, BATCH, WORKERS).catch((err: Error) => {
+      parallelError = err.message;
+      return null;
+    });
     const torchRuns: Record<string, number[]> = Object.fromEntries(settings.map((s) => [s.key, []]));
     const torchErrors: Record<string, string> = {};
     const torchCapped: Record<string, string> = {};
     for (let r = 0; r < opts.rounds; r++) {
       opts.log(`  ${c.key}: round ${r + 1}/${opts.rounds}`);
       ours.push(measureThroughput(spec, SHAPE, BATCH, c.oursSteps, { warmup: 1 }).samplesPerSecond);
+      if (parallel) ours2.push(parallel.measure(c.oursSteps, 1).samplesPerSecond);
       if (!('version' in torch)) continue;
       const { script, args } = referenceArgs(c);
       for (const s of settings) {
@@ -172,7 +209,24 @@ export async function benchThroughput(opts: {
         }
       }
     }
+    if (parallel) {
+      if (c.key === 'lstm') {
+        const p = parallel.profile();
+        const step = (BATCH * 1000) / median(ours2);
+        parallelProfile = {
+          workers: WORKERS,
+          step_ms: round(step, 1)!,
+          copy_in_ms: p.copyIn,
+          part_ms: p.part,
+          wait_ms: p.wait,
+          sum_ms: p.sum,
+          apply_ms: p.apply,
+        };
+      }
+      await parallel.close();
+    }
     const oursMedian = median(ours);
+    const ours2Median = ours2.length ? median(ours2) : null;
     const perSetting =
       'version' in torch
         ? (Object.fromEntries(
@@ -193,23 +247,38 @@ export async function benchThroughput(opts: {
           ) as Record<ThreadSetting['key'], TorchSpeed>)
         : null;
     const headline = perSetting?.one_thread ?? null;
+    let best: SpeedComparison['pytorch_best'] = null;
+    for (const [key, t] of Object.entries(perSetting ?? {}) as [ThreadSetting['key'], TorchSpeed][]) {
+      if (t.samples_per_s !== null && (!best || t.samples_per_s > best.samples_per_s))
+        best = { setting: key, samples_per_s: t.samples_per_s };
+    }
+    const notes = [
+      ...('note' in torch ? [torch.note] : spec.dropout > 0 ? ['the PyTorch twin has no dropout'] : []),
+      ...(parallelError ? [`${WORKERS} threads failed: ${parallelError}`] : []),
+    ];
     out[c.key] = {
       ours: round(oursMedian, 2)!,
       ours_runs: ours.map((v) => round(v, 2)!),
       pytorch: headline?.samples_per_s ?? null,
       ratio: headline?.ratio ?? null,
       pytorch_threads: perSetting,
+      ours_2_workers: round(ours2Median, 2),
+      ours_2_workers_runs: ours2.map((v) => round(v, 2)!),
+      speedup_2_workers: ours2Median ? round(ours2Median / oursMedian) : null,
+      pytorch_best: best,
+      ratio_best: {
+        '1': best ? round(oursMedian / best.samples_per_s) : null,
+        '2': best && ours2Median ? round(ours2Median / best.samples_per_s) : null,
+      },
       model: describe(c.preset),
-      ...('note' in torch
-        ? { note: torch.note }
-        : spec.dropout > 0
-          ? { note: 'the PyTorch twin has no dropout' }
-          : {}),
+      ...(notes.length ? { note: notes.join('; ') } : {}),
     };
   }
   const lstmProfile = await profileStep(PRESETS['seed-lstm'].config.model, SHAPE, BATCH);
   const result: ThroughputResult = {
     lstm_profile: lstmProfile,
+    workers: [1, WORKERS],
+    lstm_parallel_profile: parallelProfile,
     backend: backend.version,
     pytorch_version: 'version' in torch ? torch.version : null,
     shape: `${SHAPE.steps}x${SHAPE.dims} raw frames, batch ${BATCH}, Adam`,
@@ -248,6 +317,44 @@ function render(r: ThroughputResult, settings: ThreadSetting[], missing: string 
     `Our LSTM step (batch ${BATCH}) profiled: ${p.step_ms} ms; ${p.matmul.calls} matMuls take ${p.matmul.ms} ms at ` +
       `${p.matmul.gflop_per_s} GFLOP/s, the other ${p.kernels - p.matmul.calls} kernels ${p.other_ms} ms.`,
   );
+  const w = r.workers[1]!;
+  lines.push(
+    '',
+    `Data-parallel (issue 15): ours on ${w} threads at the same batch ${BATCH}, against PyTorch at its best thread setting here`,
+    table(
+      [
+        'model',
+        'ours 1 thr',
+        `ours ${w} thr`,
+        'speed-up',
+        'PyTorch best',
+        'setting',
+        'ratio 1 thr',
+        `ratio ${w} thr`,
+      ],
+      (['lstm', 'blstm', 'cnn'] as const).map((k) => {
+        const c = r[k];
+        return [
+          k,
+          fmt(c.ours),
+          fmt(c.ours_2_workers),
+          c.speedup_2_workers === null ? '-' : `${c.speedup_2_workers}x`,
+          fmt(c.pytorch_best?.samples_per_s),
+          c.pytorch_best?.setting ?? '-',
+          fmt(c.ratio_best['1']),
+          fmt(c.ratio_best['2']),
+        ];
+      }),
+    ),
+  );
+  const q = r.lstm_parallel_profile;
+  if (q) {
+    lines.push(
+      `Our LSTM step on ${q.workers} threads, on the leading one: ${q.step_ms} ms = batch copied in ${q.copy_in_ms} ms, ` +
+        `its half's gradients ${q.part_ms} ms, waiting for the other half ${q.wait_ms} ms, summing ${q.sum_ms} ms, ` +
+        `applying ${q.apply_ms} ms.`,
+    );
+  }
   if (missing) lines.push(`PyTorch: not measured, ${missing}`);
   for (const k of ['lstm', 'blstm', 'cnn'] as const) {
     for (const [key, t] of Object.entries(r[k].pytorch_threads ?? {})) {

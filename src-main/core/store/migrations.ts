@@ -268,4 +268,9 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE runs SET config = json_insert(config, '$.evalClips', 1);
   INSERT OR IGNORE INTO run_params (run_id, key, value) SELECT id, 'evalClips', '1' FROM runs;
   `,
+  // 12: data-parallel training (issue 15): earlier runs trained on one thread.
+  `
+  UPDATE runs SET config = json_insert(config, '$.workers', 1);
+  INSERT OR IGNORE INTO run_params (run_id, key, value) SELECT id, 'workers', '1' FROM runs;
+  `,
 ];

@@ -1,6 +1,7 @@
 import type { RunEventPayload } from '../../shared/contract';
 import type { FeatureCacheInfo } from '../../shared/features';
 import type { BackendName, ClassMetrics, EpochMetrics, TrainConfig } from '../../shared/training';
+import type { ReplicaJob } from './data-parallel';
 
 /** Everything a training worker needs for one run. */
 export interface TrainJob {
@@ -35,7 +36,11 @@ export interface EvaluateJob {
 }
 
 /** Owner -> worker. */
-export type TrainerRequest = { type: 'start'; job: TrainJob } | { type: 'evaluate'; job: EvaluateJob };
+export type TrainerRequest =
+  | { type: 'start'; job: TrainJob }
+  | { type: 'evaluate'; job: EvaluateJob }
+  /** One more thread of a data-parallel run, started by the run's own training thread. */
+  | { type: 'replica'; job: ReplicaJob };
 
 /** A model evaluated on one split, with every note's prediction. */
 export interface EvaluationMessage {

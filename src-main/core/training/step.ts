@@ -117,7 +117,7 @@ export function trainStep(
   batch: StepBatch,
   aids: StepAids = {},
 ): { loss: number; correct: number } {
-  const { weightDecay = 0, decoupled = false, clip = 0, labelSmoothing = 0, classWeights } = aids;
+  const { labelSmoothing = 0, classWeights } = aids;
   const { steps, dims } = model.inputShape;
   const count = batch.y.length;
   let correct: tfType.Scalar | undefined;
@@ -133,25 +133,131 @@ export function trainStep(
       const soft = targets ?? (tf.oneHot(y, classes).toFloat() as tfType.Tensor2D);
       return weightedCrossEntropy(tf, logits, soft, labelSmoothing, classWeights);
     }, model.variables);
-    if (clip > 0) {
-      const names = Object.keys(grads);
-      const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!)))));
-      // clip / (norm + 1e-6), at most 1: only a norm above the limit is scaled.
-      const scale = tf.minimum(tf.div(clip, tf.add(norm, 1e-6)), 1);
-      for (const n of names) grads[n] = tf.mul(grads[n]!, scale);
-    }
-    if (weightDecay > 0 && !decoupled) {
-      for (const v of model.variables) grads[v.name] = grads[v.name]!.add(v.mul(weightDecay));
-    }
-    if (weightDecay > 0 && decoupled) {
-      const keep = 1 - learningRateOf(optimizer) * weightDecay;
-      for (const v of model.variables) v.assign(v.mul(keep));
-    }
-    optimizer.applyGradients(grads);
+    applyStep(tf, model, optimizer, grads, aids);
     return value as tfType.Scalar;
   });
   const result = { loss: loss.dataSync()[0]!, correct: correct!.dataSync()[0]! };
   loss.dispose();
   correct!.dispose();
   return result;
+}
+
+/**
+ * The update of a step from its gradients (by variable name), in PyTorch's order: clipped to the
+ * global norm, then the weight decay added to them, or with `decoupled` the weights shrunk, then
+ * the optimiser's step. Call inside tf.tidy.
+ */
+export function applyStep(
+  tf: Tf,
+  model: Model,
+  optimizer: tfType.Optimizer,
+  grads: tfType.NamedTensorMap,
+  aids: StepAids = {},
+): void {
+  const { weightDecay = 0, decoupled = false, clip = 0 } = aids;
+  if (clip > 0) {
+    const names = Object.keys(grads);
+    const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!)))));
+    // clip / (norm + 1e-6), at most 1: only a norm above the limit is scaled.
+    const scale = tf.minimum(tf.div(clip, tf.add(norm, 1e-6)), 1);
+    for (const n of names) grads[n] = tf.mul(grads[n]!, scale);
+  }
+  if (weightDecay > 0 && !decoupled) {
+    for (const v of model.variables) grads[v.name] = grads[v.name]!.add(v.mul(weightDecay));
+  }
+  if (weightDecay > 0 && decoupled) {
+    const keep = 1 - learningRateOf(optimizer) * weightDecay;
+    for (const v of model.variables) v.assign(v.mul(keep));
+  }
+  optimizer.applyGradients(grads);
+}
+
+/**
+ * The loss weight of each note of a batch: its target's class weight (soft targets: their mix of
+ * the weights), 1 without class weights. Their sum is the denominator of the whole batch's loss.
+ */
+export function noteWeights(batch: StepBatch, classes: number, classWeights?: Float32Array): Float64Array {
+  const n = batch.y.length;
+  const w = new Float64Array(n).fill(1);
+  if (!classWeights) return w;
+  for (let i = 0; i < n; i++) {
+    if (!batch.targets) {
+      w[i] = classWeights[batch.y[i]!]!;
+      continue;
+    }
+    let s = 0;
+    for (let c = 0; c < classes; c++) s += batch.targets[i * classes + c]! * classWeights[c]!;
+    w[i] = s;
+  }
+  return w;
+}
+
+/**
+ * The gradients of one part of a batch (data-parallel training): the loss is this part's
+ * sum(w l) over the whole batch's sum(w), `denominator`, so the parts' gradients and losses add
+ * up to the whole batch's. Writes the gradients, in `model.variables` order, into `out`; returns
+ * the part's share of the loss and its correct predictions.
+ */
+export function partGradients(
+  tf: Tf,
+  model: Model,
+  part: StepBatch,
+  denominator: number,
+  out: Float32Array,
+  aids: StepAids = {},
+): { loss: number; correct: number } {
+  const { labelSmoothing = 0, classWeights } = aids;
+  const count = part.y.length;
+  if (count === 0) {
+    out.fill(0);
+    return { loss: 0, correct: 0 };
+  }
+  const { steps, dims } = model.inputShape;
+  const classes = model.classes;
+  return tf.tidy(() => {
+    const x = tf.tensor3d(part.x, [count, steps, dims]);
+    const y = tf.tensor1d(part.y, 'int32');
+    const targets = part.targets
+      ? tf.tensor2d(part.targets, [count, classes])
+      : (tf.oneHot(y, classes).toFloat() as tfType.Tensor2D);
+    const weights = classWeights ? tf.sum(tf.mul(targets, tf.tensor1d(classWeights)), 1) : undefined;
+    let correct: tfType.Scalar | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = model.apply(x, true);
+      correct = tf.keep(tf.equal(tf.argMax(logits, 1), y).sum() as tfType.Scalar);
+      const smoothed =
+        labelSmoothing > 0 ? targets.mul(1 - labelSmoothing).add(labelSmoothing / classes) : targets;
+      const perNote = tf.neg(tf.sum(tf.mul(smoothed, tf.logSoftmax(logits)), 1));
+      const total = weights ? tf.sum(tf.mul(perNote, weights)) : tf.sum(perNote);
+      return tf.div(total, denominator) as tfType.Scalar;
+    }, model.variables);
+    // One read of every gradient: their values flattened end to end.
+    const flat = tf.concat(model.variables.map((v) => grads[v.name]!.reshape([-1])));
+    out.set(flat.dataSync() as Float32Array);
+    const right = correct!.dataSync()[0]!;
+    correct!.dispose();
+    return { loss: value.dataSync()[0]!, correct: right };
+  });
+}
+
+/**
+ * Applies flattened gradients (`model.variables` order, as partGradients writes them) as one
+ * step with the run's aids: what every data-parallel replica does with the averaged gradients.
+ */
+export function applyFlatGradients(
+  tf: Tf,
+  model: Model,
+  optimizer: tfType.Optimizer,
+  flat: Float32Array,
+  aids: StepAids = {},
+): void {
+  tf.tidy(() => {
+    const grads: tfType.NamedTensorMap = {};
+    let at = 0;
+    for (const v of model.variables) {
+      grads[v.name] = tf.tensor(flat.subarray(at, at + v.size), v.shape);
+      at += v.size;
+    }
+    applyStep(tf, model, optimizer, grads, aids);
+  });
 }

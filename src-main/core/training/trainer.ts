@@ -7,6 +7,7 @@ import { readFeatureCache } from '../features/cache';
 import { featureShape, normalizeFeatureConfig } from '../features/config';
 import { selectBackend } from './backend';
 import { checkpointDir, modelWeights, restore, topology, weightsOf } from './checkpoints';
+import { DataParallel } from './data-parallel';
 import { evaluateSplit } from './evaluate';
 import { failureReason, TrainingError } from './failure';
 import { isBetterEpoch, type EpochScore } from './metrics';
@@ -47,6 +48,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
   const cancelled = () => Atomics.load(new Int32Array(job.cancelFlag), 0) === 1;
   const readers: BatchReader[] = [];
   let model: Model | undefined;
+  let parallel: DataParallel | undefined;
   try {
     const { tf, name, version } = await selectBackend(job.backend);
     post({ type: 'ready', backend: name, version });
@@ -108,6 +110,22 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
         })
       : undefined;
     const trainLabels = c.balance === 'sampling' ? train.labels() : undefined;
+    // More threads than notes per batch would only idle (earlier runs have no setting: one thread).
+    const workers = Math.min(c.workers ?? 1, c.batch);
+    if (workers > 1) {
+      parallel = await DataParallel.start(tf, {
+        workers,
+        model: net,
+        optimizer,
+        optimizerConfig: c,
+        aids,
+        seed: c.seed,
+        maxBatch: c.batch,
+        backend: name,
+        resumeDir: job.resumeFrom ? checkpointDir(job.modelDir, job.resumeFrom.epoch) : undefined,
+      });
+      post({ type: 'log', message: `Training on ${workers} threads, each batch split across them.` });
+    }
     const scheduled = !constantRate(c);
     const progressMs = job.progressMs ?? 250;
     let lastEpoch = startEpoch - 1;
@@ -132,7 +150,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
         const b = augmenter ? augmenter.apply(read, values) : read;
         const n = b.y.length;
         if (scheduled) setLearningRate(optimizer, learningRateAt(c, (epoch - 1) * batches + batch, batches));
-        const step = trainStep(tf, net, optimizer, b, aids);
+        const step = parallel ? parallel.step(b) : trainStep(tf, net, optimizer, b, aids);
         batch++;
         if (!Number.isFinite(step.loss)) {
           throw new TrainingError(
@@ -204,6 +222,9 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
         break;
       }
     }
+    // The threads are done: the final evaluations run on this one.
+    await parallel?.close();
+    parallel = undefined;
     // The last epoch's weights, without optimizer state.
     const lastDir = modelFolder(job.modelDir, 'last', lastEpoch);
     const own = (await weightsOf(net)).slice();
@@ -238,6 +259,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
   } catch (err) {
     post({ type: 'failed', reason: failureReason(err) });
   } finally {
+    await parallel?.close();
     model?.dispose();
     for (const r of readers) r.close();
   }

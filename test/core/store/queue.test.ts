@@ -278,7 +278,7 @@ describe('QueueRepo', () => {
           }[]
         ).map((p) => [p.key, JSON.parse(p.value) as unknown]),
       );
-    // Migrations 10 and 11 then write augmentation, class balance and evaluation clips, off.
+    // Migrations 10 to 12 then write augmentation, class balance, evaluation clips and threads, off.
     const augOff = {
       shift: 0,
       gain: 0,
@@ -289,6 +289,7 @@ describe('QueueRepo', () => {
       mixup: 0,
       balance: 'none',
       evalClips: 1,
+      workers: 1,
     };
     expect(config(1)).toEqual({
       lr: 0.001,

@@ -90,7 +90,7 @@ describe('validation derived from the schema', () => {
         '"nMels":64,"nMfcc":20,"normalization":"none","maxPerFamily":0},"optimizer":"adam","lr":0.0008,' +
         '"schedule":"constant","warmup":0,"momentum":0.9,"weightDecay":0,"clip":0,"labelSmoothing":0,' +
         '"shift":0,"gain":0,"timeMasks":0,"timeMaskWidth":10,"freqMasks":0,"freqMaskWidth":8,"mixup":0,' +
-        '"balance":"none","evalClips":1,"batch":32,"epochs":20,"patience":0,"seed":0}',
+        '"balance":"none","evalClips":1,"batch":32,"workers":1,"epochs":20,"patience":0,"seed":0}',
     );
     expect(PRESETS['seed-cnn'].config.model).toEqual({
       ...PRESETS['seed-lstm'].config.model,

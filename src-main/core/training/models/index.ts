@@ -2,4 +2,9 @@
 export type { InputShape, Model, ModelSpec, NamedWeight } from './types';
 export { buildModel, validateSpec, InvalidModelSpecError } from './build';
 export { MODEL_TYPE_LIST, findModelType, modelType, type ModelTypeDef } from './registry';
-export { measureThroughput, type Throughput } from './throughput';
+export {
+  measureThroughput,
+  parallelThroughput,
+  type ParallelThroughput,
+  type Throughput,
+} from './throughput';

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import type { BackendName } from '../../../shared/training';
+import { DataParallel } from '../data-parallel';
 import { buildModel } from './build';
 import { makeOptimizer, trainStep, type OptimizerConfig } from '../step';
 import type { InputShape, ModelSpec } from './types';
@@ -51,4 +53,89 @@ export function measureThroughput(
     optimizer.dispose();
     model.dispose();
   }
+}
+
+// tfjs's backend names, as our settings spell them.
+const OUR_NAMES: Record<string, BackendName> = { tensorflow: 'node', wasm: 'wasm', cpu: 'cpu' };
+
+/** A model trained data-parallel on `workers` threads (this one leading), timed on demand. */
+export interface ParallelThroughput {
+  /** Times `steps` steps after `warmup` untimed ones, as measureThroughput does. */
+  measure(steps: number, warmup?: number): Throughput;
+  /** The leader's time per timed step so far, ms: copying the batch in, its own part's gradients, waiting for the others', summing them, applying the step. */
+  profile(): { copyIn: number; part: number; wait: number; sum: number; apply: number };
+  close(): Promise<void>;
+}
+
+/**
+ * measureThroughput's twin for data-parallel training: the trainer's own split step across
+ * `workers` threads on the current backend (this thread is the first), on random data.
+ */
+export async function parallelThroughput(
+  spec: ModelSpec,
+  shape: InputShape,
+  batch: number,
+  workers: number,
+  options: { seed?: number; optimizer?: OptimizerConfig } = {},
+): Promise<ParallelThroughput> {
+  const seed = options.seed ?? 0;
+  const model = buildModel(spec, shape, seed);
+  const optimizerConfig = options.optimizer ?? { optimizer: 'adam', lr: 0.0008, momentum: 0 };
+  const optimizer = makeOptimizer(tf, optimizerConfig);
+  const noise = tf.randomNormal([batch, shape.steps, shape.dims], 0, 1, 'float32', seed);
+  const data = {
+    x: noise.dataSync() as Float32Array,
+    y: Int32Array.from({ length: batch }, (_, i) => i % model.classes),
+  };
+  noise.dispose();
+  let group: DataParallel;
+  try {
+    group = await DataParallel.start(tf, {
+      workers,
+      model,
+      optimizer,
+      optimizerConfig,
+      aids: {},
+      seed,
+      maxBatch: batch,
+      backend: OUR_NAMES[tf.getBackend()],
+    });
+  } catch (err) {
+    optimizer.dispose();
+    model.dispose();
+    throw err;
+  }
+  const timed = { steps: 0, copyIn: 0, part: 0, wait: 0, sum: 0, apply: 0 };
+  return {
+    profile() {
+      const per = (ms: number) => Number((ms / Math.max(1, timed.steps)).toFixed(1));
+      return {
+        copyIn: per(timed.copyIn),
+        part: per(timed.part),
+        wait: per(timed.wait),
+        sum: per(timed.sum),
+        apply: per(timed.apply),
+      };
+    },
+    measure(steps, warmup = 1) {
+      for (let i = 0; i < warmup; i++) group.step(data);
+      const before = { ...group.timings };
+      const start = performance.now();
+      for (let i = 0; i < steps; i++) group.step(data);
+      const ms = performance.now() - start;
+      for (const k of Object.keys(timed) as (keyof typeof timed)[]) timed[k] += group.timings[k] - before[k];
+      return {
+        backend: tf.getBackend(),
+        batch,
+        steps,
+        samplesPerSecond: (steps * batch * 1000) / ms,
+        msPerStep: ms / steps,
+      };
+    },
+    async close() {
+      await group.close();
+      optimizer.dispose();
+      model.dispose();
+    },
+  };
 }
