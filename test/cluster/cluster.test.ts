@@ -1,5 +1,6 @@
 // Cluster mode for real: a redis-server of the test's own, a hub (`timbre serve --redis`) and two
 // `timbre worker` processes; three tiny runs queued through the hub's API.
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,7 @@ let dir: string;
 let cleanup: () => void;
 let hub: Awaited<ReturnType<typeof startHub>>;
 let workerIds: string[];
+let workers: Awaited<ReturnType<typeof startWorker>>[];
 let redisUrl: string;
 const events: WorkbenchEvent[] = [];
 let socket: WebSocket;
@@ -36,9 +38,11 @@ beforeAll(async () => {
   });
   socket.on('message', (data) => events.push(JSON.parse(String(data)) as WorkbenchEvent));
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  const workers = await Promise.all(
-    ['w1', 'w2'].map((name) => startWorker(hub.url, redis.url, path.join(dir, name))),
-  );
+  // The hub's folders are readable here: w1 reads the features in place, w2 is told to fetch them.
+  workers = await Promise.all([
+    startWorker(hub.url, redis.url, path.join(dir, 'w1')),
+    startWorker(hub.url, redis.url, path.join(dir, 'w2'), {}, ['--copy-features']),
+  ]);
   workerIds = workers.map((w) => w.id);
 }, 60_000);
 
@@ -102,6 +106,14 @@ describe('cluster mode: a hub and two workers through Redis', () => {
       }
       // The hub keeps one run waiting ahead of the workers: while one trains, the other takes the next.
       expect(new Set(rows.map((r) => r.worker)).size).toBe(2);
+      // Each got the features its way: w1 from the hub's folder itself, w2 as a copy over HTTP.
+      const [w1, w2] = workers.map((w) => w.worker.out());
+      expect(w1).toMatch(/features read in place from the hub's folder \S+features/);
+      expect(w1).not.toMatch(/fetching features/);
+      expect(w2).toMatch(/fetching features \S+ from the hub \(\d+ files\)/);
+      expect(w2).not.toMatch(/read in place/);
+      expect(fs.readdirSync(path.join(dir, 'w2', 'features')).length).toBeGreaterThan(0);
+      expect(fs.existsSync(path.join(dir, 'w1', 'features'))).toBe(false);
       // Each epoch committed once (the epochs table's key would refuse a second; its count says so).
       const counts = db.prepare('SELECT run_id, count(*) AS n FROM epochs GROUP BY run_id').all();
       expect(counts).toEqual(ids.map((id) => ({ run_id: id, n: 3 })));

@@ -119,17 +119,22 @@ export async function startHub(
   return { url: url!, base: parsed.origin, token: parsed.searchParams.get('token')!, server };
 }
 
-/** A `timbre worker` on the hub; its id once it takes runs. */
+/** A `timbre worker` on the hub (with more flags in `args`); its id once it takes runs. */
 export async function startWorker(
   hubUrl: string,
   redis: string,
   dir: string,
   env: Record<string, string> = {},
+  args: string[] = [],
 ): Promise<{ id: string; worker: Child }> {
-  const worker = child(process.execPath, [BIN, 'worker', '--hub', hubUrl, '--redis', redis, '--dir', dir], {
-    TIMBRE_HOME: path.join(dir, 'home'),
-    ...env,
-  });
+  const worker = child(
+    process.execPath,
+    [BIN, 'worker', '--hub', hubUrl, '--redis', redis, '--dir', dir, ...args],
+    {
+      TIMBRE_HOME: path.join(dir, 'home'),
+      ...env,
+    },
+  );
   const [, id] = await worker.waitFor(/Worker (\S+) takes runs/);
   return { id: id!, worker };
 }

@@ -7,7 +7,7 @@ import type { CliContext } from '../context';
 
 export const WORKER_USAGE = `Usage:
   timbre worker --hub URL [--token TOKEN] --redis URL [--runs-at-once N] [--backend node|wasm|cpu]
-                [--dir DIR]
+                [--dir DIR] [--copy-features]
       Cluster mode's worker (docs/cluster.md): takes runs off the queue that the hub (\`timbre serve
       --redis URL\`) keeps in Redis, fetches each run's settings and features from the hub, trains it
       here and reports every epoch back; the hub records everything. It holds no database.
@@ -17,6 +17,8 @@ export const WORKER_USAGE = `Usage:
       --runs-at-once  runs trained here at once, 1 to 64 (default 1)
       --backend       the training backend here (default: the run's, else the best available)
       --dir DIR       fetched features and runs in training (default TIMBRE_HOME/worker)
+      --copy-features fetch each run's features from the hub even when the hub's folder of them
+                      is readable here (by default it is read in place: a shared file system)
       Ctrl-C or SIGTERM stops it: it tells the hub, which gives the runs it was training to another
       worker at once, from their last committed epoch. While the hub cannot be reached (it
       restarts), runs go on training here and their reports wait (up to TIMBRE_WORKER_BUFFER_MB,
@@ -38,6 +40,7 @@ export async function workerCommand(_ctx: CliContext, argv: string[]): Promise<n
       'runs-at-once': { type: 'string' },
       backend: { type: 'string' },
       dir: { type: 'string' },
+      'copy-features': { type: 'boolean' },
     },
     WORKER_USAGE,
   );
@@ -73,6 +76,7 @@ export async function workerCommand(_ctx: CliContext, argv: string[]): Promise<n
     lockMs,
     heartbeatMs,
     log: say,
+    copyFeatures: values['copy-features'] === true,
   });
   const broken = await Promise.race([
     worker.broken,

@@ -495,6 +495,7 @@ export class ClusterHub implements TrainsRuns {
         : null,
       features: {
         key: cache.key,
+        path: cache.dir,
         fingerprint: cache.fingerprint,
         config: cache.config,
         shape: cache.shape,

@@ -182,9 +182,14 @@ export interface ClaimAnswer {
     checkpoint: string;
     best: string | null;
   } | null;
-  /** The run's feature cache on the hub: fetched file by file, kept by the worker under `key`. */
+  /**
+   * The run's feature cache on the hub: read in place from `path` when that folder is readable on
+   * the worker and whole (a shared file system), else fetched file by file and kept under `key`.
+   */
   features: {
     key: string;
+    /** The cache's folder on the hub's machine. */
+    path: string;
     fingerprint: string;
     config: FeatureConfig;
     shape: FeatureShape;

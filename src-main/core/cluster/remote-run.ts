@@ -44,6 +44,8 @@ export interface RemoteRunContext {
   log: (line: string) => void;
   /** Told the backend a run trains on once its thread is ready. */
   onBackend?: (backend: BackendName) => void;
+  /** Always fetch the features from the hub, even when its folder of them is readable here. */
+  copyFeatures?: boolean;
 }
 
 /**
@@ -127,7 +129,28 @@ export async function trainRemoteRun(
   }
 }
 
-/** The run's feature cache on this worker, fetched from the hub the first time its key is met. */
+/**
+ * The hub's own folder of the run's features, when this machine can read it (a shared file system,
+ * or the hub on this machine) and it holds the cache the hub named, whole: the same key and
+ * fingerprint, every file of the size the hub listed. Undefined otherwise.
+ */
+export function sharedFeatures(claim: Pick<ClaimAnswer, 'features'>): FeatureCacheInfo | undefined {
+  const { key, fingerprint, files, path: dir } = claim.features;
+  if (typeof dir !== 'string' || !path.isAbsolute(dir) || path.basename(dir) !== key) return undefined;
+  try {
+    const cache = readFeatureCache(dir);
+    if (!cache || cache.key !== key || cache.fingerprint !== fingerprint) return undefined;
+    for (const f of files) if (fs.statSync(path.join(dir, f.name)).size !== f.size) return undefined;
+    return cache;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The run's feature cache: the hub's folder itself where it is readable here, else a copy on this
+ * worker, fetched from the hub the first time its key is met.
+ */
 async function fetchFeatures(
   ctx: RemoteRunContext,
   claim: ClaimAnswer,
@@ -135,10 +158,19 @@ async function fetchFeatures(
 ): Promise<FeatureCacheInfo> {
   const { key, files } = claim.features;
   if (!FEATURE_FILE.test(key)) throw new Error(`The hub named a feature cache "${key.slice(0, 60)}".`);
+  const shared = ctx.copyFeatures ? undefined : sharedFeatures(claim);
+  if (shared) {
+    ctx.log(`Run ${claim.runId}: features read in place from the hub's folder ${shared.dir}.`);
+    return shared;
+  }
   const root = path.join(ctx.dir, 'features');
   const dir = path.join(root, key);
   const have = readFeatureCache(dir);
-  if (have) return have;
+  if (have) {
+    ctx.log(`Run ${claim.runId}: features ${key} already fetched.`);
+    return have;
+  }
+  ctx.log(`Run ${claim.runId}: fetching features ${key} from the hub (${files.length} files).`);
   const tmp = path.join(root, `${key}.download-${process.pid}-${claim.runId}`);
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });

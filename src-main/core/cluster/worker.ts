@@ -31,6 +31,8 @@ export interface ClusterWorkerOptions {
   /** How often the worker tells the hub it is alive, in ms (default 5 s). */
   heartbeatMs?: number;
   log?: (line: string) => void;
+  /** Always fetch the features from the hub, even when its folder of them is readable here. */
+  copyFeatures?: boolean;
 }
 
 /** A running worker. */
@@ -77,6 +79,7 @@ export async function startClusterWorker(o: ClusterWorkerOptions): Promise<Clust
     backend: o.backend,
     log,
     onBackend: (b) => (backend = b),
+    copyFeatures: o.copyFeatures,
   };
   // Released by the hub when this worker left: their jobs are finished here, not left to lapse.
   let released: Promise<Set<string>> | undefined;

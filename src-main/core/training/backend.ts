@@ -43,25 +43,44 @@ function loadTf(): Promise<typeof tfType> {
   return tfLoading;
 }
 
+// The packages of the node backend, in the order tried: on a machine with a CUDA GPU and
+// tfjs-node-gpu installed, training runs on the GPU; both register the same 'tensorflow' backend.
+const NODE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
+
 async function loadNode(tf: typeof tfType): Promise<string> {
-  // A variable specifier keeps TypeScript and the bundler from requiring the optional package.
-  const specifier = '@tensorflow/tfjs-node';
+  const failures: string[] = [];
+  for (const name of NODE_PACKAGES) {
+    if (!installed(name)) continue;
+    try {
+      // Both are CommonJS packages; required by a name in a variable, which the bundler leaves be.
+      require(name);
+    } catch (err) {
+      failures.push(`${name} did not load: ${reason(err)}`);
+      continue;
+    }
+    // tfjs-node registers into its own copy of tfjs-core when npm did not dedupe them.
+    if (!tf.findBackendFactory(TF_NAMES.node)) {
+      failures.push(
+        `${name} loaded but registered no backend with @tensorflow/tfjs ${tf.version_core}: their versions must match`,
+      );
+      continue;
+    }
+    return `${name.slice('@tensorflow/'.length)} ${packageVersion(name)}`;
+  }
+  throw new BackendUnavailableError(
+    failures.length
+      ? `the node backend could not start: ${failures.join('; ')}`
+      : 'the node backend needs @tensorflow/tfjs-node (or tfjs-node-gpu), which is not installed',
+  );
+}
+
+function installed(name: string): boolean {
   try {
-    await import(/* @vite-ignore */ specifier);
-  } catch (err) {
-    throw new BackendUnavailableError(
-      `the node backend needs @tensorflow/tfjs-node, which is not installed or did not load: ${reason(err)}`,
-      { cause: err },
-    );
+    require.resolve(`${name}/package.json`);
+    return true;
+  } catch {
+    return false;
   }
-  // tfjs-node registers into its own copy of tfjs-core when npm did not dedupe them.
-  if (!tf.findBackendFactory(TF_NAMES.node)) {
-    throw new BackendUnavailableError(
-      `@tensorflow/tfjs-node loaded but registered no backend with @tensorflow/tfjs ${tf.version_core}: ` +
-        'their versions must match',
-    );
-  }
-  return `tfjs-node ${packageVersion('@tensorflow/tfjs-node')}`;
 }
 
 async function loadWasm(): Promise<string> {
@@ -112,23 +131,16 @@ async function activate(tf: typeof tfType, name: BackendName): Promise<string> {
 
 /** The backends whose packages are installed, fastest first, without loading any of them. */
 export function availableBackends(): BackendName[] {
-  const installed = (name: string) => {
-    try {
-      require.resolve(`${name}/package.json`);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   const out: BackendName[] = [];
-  if (installed('@tensorflow/tfjs-node')) out.push('node');
+  if (NODE_PACKAGES.some(installed)) out.push('node');
   if (installed('@tensorflow/tfjs-backend-wasm')) out.push('wasm');
   out.push('cpu');
   return out;
 }
 
 /**
- * Makes the fastest available backend current: tfjs-node, else wasm, else cpu. A forced
+ * Makes the fastest available backend current: tfjs-node (its GPU build where installed), else
+ * wasm, else cpu. A forced
  * backend that cannot load throws BackendUnavailableError instead of falling back.
  */
 export async function selectBackend(forced?: BackendName): Promise<SelectedBackend> {
