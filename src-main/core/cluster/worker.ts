@@ -176,11 +176,15 @@ export async function startClusterWorker(o: ClusterWorkerOptions): Promise<Clust
     close: async () => {
       clearInterval(heart);
       const leaving = runs();
+      // Set before the runs see `stopped`: a run that leaves at once waits for the hub's answer
+      // too, instead of reading that nothing was released.
+      let settle: (jobs: Set<string>) => void = () => {};
+      released = new Promise((resolve) => (settle = resolve));
       signal.stopped = true;
       // No new job from now on (the hub is about to put this worker's runs back on the queue).
       await worker.pause(true).catch(() => {});
       // The hub takes the runs back at once; one try, a few seconds at most.
-      released = new HubClient(base, token, 0)
+      const answer = await new HubClient(base, token, 0)
         .post<LeaveAnswer>('/cluster/leave', { worker: id, runs: leaving })
         .then((a) => new Set(leaving.filter((r) => a.released.includes(r.runId)).map((r) => r.jobId)))
         .catch((err: Error) => {
@@ -188,7 +192,8 @@ export async function startClusterWorker(o: ClusterWorkerOptions): Promise<Clust
             log(`The hub could not be told (${err.message}); its runs go when their locks lapse.`);
           return new Set<string>();
         });
-      const finishing = [...(await released)];
+      settle(answer);
+      const finishing = [...answer];
       const back = leaving.filter((r) => finishing.includes(r.jobId)).map((r) => r.runId);
       if (back.length) log(`The hub took back run${back.length > 1 ? 's' : ''} ${back.join(', ')}.`);
       // The jobs the hub took back are finished here (their processors return), a few seconds at
