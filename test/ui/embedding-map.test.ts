@@ -134,5 +134,19 @@ describe('the embedding map in the run detail', () => {
         }),
       )
       .toBe(true);
+    // One note at a time: the audition's own play stops the map's note.
+    const before = await page.evaluate(
+      () => (window as unknown as { played: HTMLMediaElement[] }).played.length,
+    );
+    await page.getByTestId('note-panel').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Space');
+    await expect
+      .poll(() =>
+        page.evaluate((n) => {
+          const played = (window as unknown as { played: HTMLMediaElement[] }).played;
+          return played.length > n && !played.at(-1)!.paused && played.slice(0, n).every((a) => a.paused);
+        }, before),
+      )
+      .toBe(true);
   });
 });
