@@ -1,10 +1,12 @@
 // One note playing at a time, from a WAV file held in memory (a Blob URL, revoked when replaced).
 // One at a time in the whole app too: a player that starts pauses the one that was sounding (the
 // embedding map's note, played on into the audition view, stops when the audition plays its own).
-let sounding: Player | null = null;
 
 /** An HTMLAudioElement over in-memory WAV bytes, with its position as state for a playhead. */
 export class Player {
+  /** The player that last started playing. */
+  static #sounding: Player | null = null;
+
   /** Seconds into the note; follows playback every animation frame. */
   time = $state(0);
   duration = $state(0);
@@ -40,8 +42,8 @@ export class Player {
     const on = (type: string, handle: () => void) =>
       audio.addEventListener(type, () => this.#audio === audio && handle());
     on('play', () => {
-      if (sounding && sounding !== this) sounding.pause();
-      sounding = this;
+      if (Player.#sounding !== this) Player.#sounding?.pause();
+      Player.#sounding = this;
       this.playing = true;
       this.#follow();
     });
