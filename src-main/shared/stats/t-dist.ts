@@ -210,5 +210,15 @@ export function tQuantile(p: number, nu: number): number {
   if (p === 0) return -Infinity;
   if (p === 1) return Infinity;
   if (p === 0.5) return 0;
-  return p < 0.5 ? -upperQuantile(p, nu) : upperQuantile(1 - p, nu);
+  // A comparison of groups asks the same few (the 97.5 % point at each n - 1) hundreds of times.
+  const key = `${p} ${nu}`;
+  let q = known.get(key);
+  if (q === undefined) {
+    q = p < 0.5 ? -upperQuantile(p, nu) : upperQuantile(1 - p, nu);
+    if (known.size >= 4096) known.clear();
+    known.set(key, q);
+  }
+  return q;
 }
+
+const known = new Map<string, number>();
