@@ -313,7 +313,7 @@ export const TRAIN_FIELDS: readonly FieldDef[] = [
       min: 1,
       max: 16,
       note: '1 = off',
-      help: 'Threads the run trains on (data-parallel): each batch is split across them and their gradients averaged into one step, so the results are those of one thread. Up to the free cores: more than the machine has slows training down.',
+      help: 'Threads the run trains on (data-parallel): each batch is split across them and their gradients averaged into one step, so the results are those of one thread. Up to the free cores: more than the machine has slows training down. On tfjs-node, which spreads each op over every core itself, one thread.',
     },
     {
       key: 'epochs',

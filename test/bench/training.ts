@@ -65,13 +65,18 @@ export interface SpeedComparison {
   note?: string;
 }
 
-/** Where a data-parallel step's time goes on the leading thread, ms per step. */
+/** Where a data-parallel step's time goes on the leading thread, ms per step (mean of every round's). */
 export interface ParallelProfile {
   workers: number;
   step_ms: number;
   copy_in_ms: number;
   /** Its own half's forward and backward, gradients read out. */
   part_ms: number;
+  /**
+   * The same half alone: one thread, batch / workers, nothing else of ours running. part_ms over
+   * it is how much the threads slow each other down (1 on cores that do not share their units).
+   */
+  part_alone_ms: number;
   /** Waiting for the other thread's half after its own. */
   wait_ms: number;
   sum_ms: number;
@@ -179,6 +184,7 @@ export async function benchThroughput(opts: {
     const spec = PRESETS[c.preset].config.model;
     const ours: number[] = [];
     const ours2: number[] = [];
+    const halfAlone: number[] = [];
     let parallelError: string | undefined;
     const parallel = await parallelThroughput(spec, SHAPE, BATCH, WORKERS).catch((err: Error) => {
       parallelError = err.message;
@@ -191,6 +197,10 @@ export async function benchThroughput(opts: {
       opts.log(`  ${c.key}: round ${r + 1}/${opts.rounds}`);
       ours.push(measureThroughput(spec, SHAPE, BATCH, c.oursSteps, { warmup: 1 }).samplesPerSecond);
       if (parallel) ours2.push(parallel.measure(c.oursSteps, 1).samplesPerSecond);
+      if (parallel && c.key === 'lstm') {
+        const half = BATCH / WORKERS;
+        halfAlone.push(measureThroughput(spec, SHAPE, half, c.oursSteps, { warmup: 1 }).msPerStep);
+      }
       if (!('version' in torch)) continue;
       const { script, args } = referenceArgs(c);
       for (const s of settings) {
@@ -212,12 +222,12 @@ export async function benchThroughput(opts: {
     if (parallel) {
       if (c.key === 'lstm') {
         const p = parallel.profile();
-        const step = (BATCH * 1000) / median(ours2);
         parallelProfile = {
           workers: WORKERS,
-          step_ms: round(step, 1)!,
+          step_ms: p.step,
           copy_in_ms: p.copyIn,
           part_ms: p.part,
+          part_alone_ms: round(halfAlone.reduce((a, b) => a + b, 0) / halfAlone.length, 1)!,
           wait_ms: p.wait,
           sum_ms: p.sum,
           apply_ms: p.apply,
@@ -352,7 +362,8 @@ function render(r: ThroughputResult, settings: ThreadSetting[], missing: string 
     lines.push(
       `Our LSTM step on ${q.workers} threads, on the leading one: ${q.step_ms} ms = batch copied in ${q.copy_in_ms} ms, ` +
         `its half's gradients ${q.part_ms} ms, waiting for the other half ${q.wait_ms} ms, summing ${q.sum_ms} ms, ` +
-        `applying ${q.apply_ms} ms.`,
+        `applying ${q.apply_ms} ms. The same half alone on one thread: ${q.part_alone_ms} ms (the threads slow ` +
+        `each other ${fmt(q.part_ms / q.part_alone_ms)}x).`,
     );
   }
   if (missing) lines.push(`PyTorch: not measured, ${missing}`);

@@ -126,8 +126,9 @@ function parameterCount(model: Model): number {
  */
 export class DataParallel {
   /** Where the leader's steps spent their time so far, ms (the benchmark's profile). */
-  readonly timings = { steps: 0, copyIn: 0, part: 0, wait: 0, sum: 0, apply: 0 };
+  readonly timings = { steps: 0, total: 0, copyIn: 0, part: 0, wait: 0, sum: 0, apply: 0 };
   private seq = 0;
+  private closing = false;
   private readonly v: ReturnType<typeof views>;
   private readonly size: number;
 
@@ -215,7 +216,13 @@ export class DataParallel {
       await group.close();
       throw err;
     }
-    for (const t of threads) t.removeAllListeners();
+    for (const [i, t] of threads.entries()) {
+      t.removeAllListeners();
+      // A thread that dies outside its step (its step's own errors it reports itself): heard
+      // whenever this thread's events run, and its next part is then refused with the reason.
+      t.on('error', (err) => group.fail(i + 1, err.message));
+      t.on('exit', (code) => group.fail(i + 1, `it stopped (exit code ${code})`));
+    }
     return group;
   }
 
@@ -269,6 +276,7 @@ export class DataParallel {
     applyFlatGradients(tf, model, this.optimizer, avg, this.aids);
     const t5 = performance.now();
     timings.steps++;
+    timings.total += t5 - t0;
     timings.copyIn += t1 - t0;
     timings.part += t2 - t1;
     timings.wait += t3 - t2;
@@ -281,6 +289,14 @@ export class DataParallel {
       correct += v.numbers[3 + 2 * i]!;
     }
     return { loss, correct };
+  }
+
+  /** Marks replica `i` failed with a reason, unless it already reported one. */
+  private fail(i: number, reason: string): void {
+    const { control, errors } = this.v;
+    if (this.closing || Atomics.load(control, errorFlag(this.workers, i)) === 1) return;
+    errors.set(new TextEncoder().encode(reason).subarray(0, ERROR_BYTES - 1), i * ERROR_BYTES);
+    Atomics.store(control, errorFlag(this.workers, i), 1);
   }
 
   /** Waits (blocking: a step is synchronous) until replica `i` has written its part of step `seq`. */
@@ -304,6 +320,7 @@ export class DataParallel {
 
   /** Stops the replica threads (they leave their loop) and waits for them to end. */
   async close(): Promise<void> {
+    this.closing = true;
     const { control } = this.v;
     control[C_CMD] = STOP;
     Atomics.store(control, C_SEQ, ++this.seq);

@@ -51,8 +51,12 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
   let parallel: DataParallel | undefined;
   try {
     const { tf, name, version } = await selectBackend(job.backend);
-    post({ type: 'ready', backend: name, version });
     const c = job.config;
+    // More threads than notes per batch would only idle (earlier runs have no setting: one thread).
+    // tfjs-node runs each op on every core already: threads of ours would only compete with its own.
+    const workers = name === 'node' ? 1 : Math.min(c.workers ?? 1, c.batch);
+    // Recorded with the run: the backend each thread runs, and how many.
+    post({ type: 'ready', backend: name, version: workers > 1 ? `${version}, ${workers} threads` : version });
     // With a random start the cache holds a longer clip than the model reads: rows are cut to the
     // window (valid and test at its start).
     const windowSteps = featureShape(c.features).steps;
@@ -110,8 +114,8 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
         })
       : undefined;
     const trainLabels = c.balance === 'sampling' ? train.labels() : undefined;
-    // More threads than notes per batch would only idle (earlier runs have no setting: one thread).
-    const workers = Math.min(c.workers ?? 1, c.batch);
+    if (name === 'node' && (c.workers ?? 1) > 1)
+      post({ type: 'log', message: 'tfjs-node uses every core for each step: training on one thread.' });
     if (workers > 1) {
       parallel = await DataParallel.start(tf, {
         workers,

@@ -112,6 +112,8 @@ describe('data-parallel training', () => {
       expect(r.status).toBe('finished');
     }
     expect(two.config.workers).toBe(2);
+    expect(two.backendVersion).toMatch(/tfjs-backend-wasm .*\(simd, 1 thread\), 2 threads$/);
+    expect(one.backendVersion).toMatch(/1 thread\)$/);
     expect(two.params).toMatchObject({ workers: 2 });
     const metric = (r: RunDetail) => r.history.flatMap((h) => [h.trainLoss, h.valLoss!, h.trainAccuracy]);
     expectClose(metric(two), metric(one), 1e-5);
