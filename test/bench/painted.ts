@@ -76,6 +76,34 @@ export async function armNow(page: Page, name: string, selectors: string[], sinc
   await page.evaluate(armScript({ name, selectors, t0: since ?? null }));
 }
 
+// Runs in the page: resolves once it has been quiet for a while: three idle periods in a row
+// with most of their 50 ms free, and no new network request meanwhile.
+const SETTLE = `new Promise((resolve) => {
+  let quiet = 0;
+  let seen = performance.getEntriesByType('resource').length;
+  const next = () =>
+    requestIdleCallback(
+      (deadline) => {
+        const now = performance.getEntriesByType('resource').length;
+        quiet = deadline.timeRemaining() > 40 && now === seen ? quiet + 1 : 0;
+        seen = now;
+        if (quiet >= 3) resolve(true);
+        else setTimeout(next, 20);
+      },
+      { timeout: 1000 },
+    );
+  next();
+})`;
+
+/**
+ * Waits until the page has settled: what a load started after its first paint (the whole run list
+ * parsed, the other views' code fetched ahead) is done, as it is by the time a user acts on what
+ * they see. An action timed before that would count the page's own leftover work.
+ */
+export async function settle(page: Page): Promise<void> {
+  await page.evaluate(SETTLE);
+}
+
 /** The page's clock now. */
 export function pageNow(page: Page): Promise<number> {
   return page.evaluate(() => performance.now());

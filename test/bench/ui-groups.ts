@@ -6,7 +6,7 @@ import type { Db } from '../../src-main/core/store/database';
 import type { RunRepo } from '../../src-main/core/store/runs';
 import { resolveTrainConfig } from '../../src-main/core/training/config';
 import type { BenchRow } from './datasets';
-import { armNow, medianTiming, paintedMs, TABLE_ROWS, timingNote, type UiTiming } from './painted';
+import { armNow, medianTiming, paintedMs, settle, TABLE_ROWS, timingNote, type UiTiming } from './painted';
 
 const GROUPS = 20;
 const SEEDS = 5;
@@ -69,6 +69,7 @@ export async function benchGroupCurves(
     // From the runs table (the app loaded, as a user meets it) to the curves drawn.
     await page.goto(`${origin}/#/runs`);
     await page.locator(TABLE_ROWS).first().waitFor();
+    await settle(page);
     await armNow(page, 'groups', [drawn]);
     const t0 = Date.now();
     await page.evaluate((list) => (location.hash = `#/groups?ids=${list}&by=configuration`), ids.join(','));

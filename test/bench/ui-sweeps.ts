@@ -12,6 +12,7 @@ import {
   pageNow,
   paintedMs,
   playwrightLoadMs,
+  settle,
   TABLE_ROWS,
   timingNote,
   type UiTiming,
@@ -63,6 +64,7 @@ export async function benchSweepUi(
   await callFromPage(page, 'pauseQueue', []);
   const createTimes: UiTiming[] = [];
   for (let i = 0; i < 3; i++) {
+    await settle(page);
     const since = await pageNow(page);
     const t0 = Date.now();
     const created = await callFromPage<SweepSummary>(page, 'createSweep', [

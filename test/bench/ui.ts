@@ -17,6 +17,7 @@ import {
   medianTiming,
   paintedMs,
   playwrightLoadMs,
+  settle,
   staticPageMs,
   TABLE_ROWS,
   timingNote,
@@ -147,8 +148,9 @@ export async function benchUi(work: string): Promise<{
         ms,
         playwrightMs: await playwrightLoadMs(page, `${shell.origin}/#/runs`, TABLE_ROWS),
       });
-      // From the runs table to the comparison drawn (the app is loaded, as a user meets it; so is
-      // Playwright's script, by the load above).
+      // From the runs table to the comparison drawn (the app loaded and settled, as a user meets
+      // it; so is Playwright's script, by the load above).
+      await settle(page);
       await armNow(page, 'compare', [
         `[data-testid="matrices"] figure:nth-of-type(${COMPARED})`,
         '[data-testid="compare-chart"] canvas',
