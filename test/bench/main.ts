@@ -144,6 +144,15 @@ try {
     say(`\n${text}`);
     const { lstm, blstm, cnn, ...about } = t;
     Object.assign(result, { lstm, blstm, cnn, throughput: about });
+    // Issue 15's figures in one place: ours on 1 and 2 threads against PyTorch at its best setting.
+    const models = { lstm, blstm, cnn };
+    const each = <T>(f: (c: typeof lstm) => T) =>
+      Object.fromEntries(Object.entries(models).map(([k, c]) => [k, f(c)]));
+    result.workers = {
+      threads: about.workers,
+      speedup: each((c) => c.speedup_2_workers),
+      ratio_vs_pytorch_best: each((c) => c.ratio_best),
+    };
   }
 
   if (!skip.has('sqlite')) {
