@@ -8,6 +8,7 @@ import { renderDataset } from '../../src-main/core/datasets/render/render-datase
 import { ACCURACY_PRESETS, benchAccuracy, parseAccuracySets, parsePresets } from './accuracy';
 import { benchCluster } from './cluster';
 import { benchDatasets, type BenchRow } from './datasets';
+import { benchNsynth } from './nsynth';
 import { round } from './report';
 import { benchScale } from './scale';
 import { benchSqliteShare } from './sqlite-share';
@@ -26,6 +27,10 @@ const USAGE = `npm run bench -- [flags]
                    cross-SoundFont split); default both
   --cluster        also time a sweep of 12 tiny runs on 1 vs 3 local cluster workers (hub, Redis;
                    needs redis-server; off by default)
+  --nsynth         also a set of NSynth's size (305,979 notes, hard-linked copies of rendered ones):
+                   import, log-mel cache, one epoch of the default preset trained by \`timbre
+                   serve\`, peak RSS of each, the API's latency meanwhile (~12 min on 2 idle
+                   cores, ~5 GB of disk in the temp folder, deleted after; off by default)
   --rounds N       repeats of each speed measurement, the median is reported (default 3, quick 2)
   --skip a,b       leave out parts: datasets, throughput, sqlite, scale, ui`;
 
@@ -59,6 +64,7 @@ const quick = argv.includes('--quick');
 const jsonOnly = argv.includes('--json');
 const accuracy = argv.includes('--accuracy');
 const cluster = argv.includes('--cluster');
+const nsynth = argv.includes('--nsynth');
 const epochs = count('--epochs', undefined);
 const seeds = count('--seeds', 1);
 const presetList = parsePresets(option('--presets') ?? ACCURACY_PRESETS.join(','));
@@ -237,6 +243,15 @@ try {
     result.cluster = c;
   } else {
     result.cluster = null;
+  }
+
+  if (nsynth) {
+    log('NSynth scale: import, log-mel cache, an epoch of the default preset; timbre serve meanwhile');
+    const { result: n, text } = await part('nsynth', () => benchNsynth({ work, root, log }));
+    say(`\n${text}`);
+    result.nsynth = n;
+  } else {
+    result.nsynth = null;
   }
 
   machine.loadavg_end = load();
