@@ -3,14 +3,25 @@
 // features`), each in a fresh process whose peak RSS is kept, then one epoch of the default preset
 // trained by `timbre serve` on that home, as the New-run form asks it (the process that holds the
 // queue trains its runs), while the runs table's and the data-set page's API calls are timed.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Workbench } from '../../src-main/core/workbench';
 import type { Split } from '../../src-main/shared/constants';
 import { ACTIVE_STATUSES, type RunDetail, type RunSummary } from '../../src-main/shared/training';
 import { replicateDataset } from './replicate';
-import { fmt, median, round, table } from './report';
+import { fmt, round, table } from './report';
+import {
+  callApi,
+  livePeakRssMb,
+  METHODS,
+  pollApi,
+  resetPeakRss,
+  startServe,
+  type Latency,
+  type Method,
+  type Served,
+} from './serve-probe';
 
 /** NSynth's own split sizes. */
 export const NSYNTH_NOTES: Record<Split, number> = { train: 289_205, valid: 12_678, test: 4_096 };
@@ -21,14 +32,6 @@ const RSS_LIMIT_MB = 1500;
 const DATASET = 'nsynth';
 const STEPS = ['import', 'cache', 'train'] as const;
 type Step = (typeof STEPS)[number];
-const METHODS = ['listRuns', 'listDatasets', 'getDataset'] as const;
-type Method = (typeof METHODS)[number];
-
-interface Latency {
-  calls: number;
-  median_ms: number | null;
-  max_ms: number | null;
-}
 
 /** The part's figures; a step that failed leaves its own and the later ones null (see `failed`). */
 export interface NsynthResult {
@@ -105,105 +108,6 @@ function bytesUnder(dir: string): number {
   return total;
 }
 
-/** A process's peak RSS so far (VmHWM, Linux), null where /proc is not there. */
-function livePeakRssMb(pid: number): number | null {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Starts a new peak RSS for a live process (Linux: clear_refs 5); false where it cannot. */
-function resetPeakRss(pid: number): boolean {
-  try {
-    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** One API call to `timbre serve`, as the renderer's client makes it. */
-async function callApi<T>(base: string, token: string, method: string, args: unknown[]): Promise<T> {
-  const res = await fetch(`${base}/api/${method}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ args }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method}: HTTP ${res.status} ${text.slice(0, 300)}`);
-  // The answer is { ok: true, value } (errors come with a status that is not 2xx).
-  return (JSON.parse(text) as { value: T }).value;
-}
-
-/** `timbre serve` on `home`; resolves once it printed its URL. */
-function startServe(home: string): Promise<{ proc: ChildProcess; base: string; token: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(
-      process.execPath,
-      [path.join(import.meta.dirname, '../../bin/timbre.mjs'), 'serve', '--port', '0', '--no-build'],
-      { env: { ...process.env, TIMBRE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let err = '';
-    proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /(http:\/\/[^\s/]+)\/\?token=([\w-]+)/.exec(out);
-      if (m) resolve({ proc, base: m[1]!, token: m[2]! });
-    });
-    proc.on('error', reject);
-    proc.on('exit', (code) => reject(new Error(`timbre serve exited ${code}: ${err.trim()}`)));
-  });
-}
-
-/**
- * Asks the API, one call after another with a short pause, what the runs table and the data-set
- * page ask, keeping each latency under the step running; stop() ends it.
- */
-function pollApi(base: string, token: string, step: () => Step) {
-  const times = Object.fromEntries(
-    STEPS.map((s) => [s, Object.fromEntries(METHODS.map((m) => [m, [] as number[]]))]),
-  ) as Record<Step, Record<Method, number[]>>;
-  let failures = 0;
-  let stopped = false;
-  const call = async (method: Method, args: unknown[]) => {
-    const t0 = performance.now();
-    try {
-      await callApi(base, token, method, args);
-      times[step()][method].push(performance.now() - t0);
-    } catch {
-      failures++;
-    }
-  };
-  const loop = (async () => {
-    while (!stopped) {
-      await call('listRuns', []);
-      await call('listDatasets', []);
-      // The data set's details, once the import registered it.
-      if (step() !== 'import') await call('getDataset', [DATASET]);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      await loop;
-      const summary = (xs: number[]): Latency => ({
-        calls: xs.length,
-        median_ms: xs.length ? round(median(xs), 1) : null,
-        max_ms: xs.length ? round(Math.max(...xs), 1) : null,
-      });
-      const api = Object.fromEntries(
-        STEPS.map((s) => [s, Object.fromEntries(METHODS.map((m) => [m, summary(times[s][m])]))]),
-      ) as Record<Step, Record<Method, Latency>>;
-      return { api, failures };
-    },
-  };
-}
-
 /**
  * The NSynth-scale part: `root` is a rendered set to copy notes from; everything it makes goes under
  * `work`/nsynth and is deleted at the end.
@@ -240,7 +144,7 @@ export async function benchNsynth(opts: {
     every_peak_rss_under_1500_mb: false,
     failed: null,
   };
-  let serve: ChildProcess | undefined;
+  let serve: Served['proc'] | undefined;
   let poll: ReturnType<typeof pollApi> | undefined;
   let step: Step | 'set' = 'set';
   const peaks: number[] = [];
@@ -259,7 +163,14 @@ export async function benchNsynth(opts: {
     const server = await startServe(home);
     serve = server.proc;
     step = 'import';
-    poll = pollApi(server.base, server.token, () => (step === 'set' ? 'import' : step));
+    poll = pollApi(
+      server,
+      STEPS,
+      () => (step === 'set' ? 'import' : step),
+      () =>
+        // The data set's details, once the import registered it.
+        step === 'import' || step === 'set' ? null : DATASET,
+    );
 
     opts.log(`  nsynth: timbre dataset import (${total} notes)`);
     const imported = await timbre(home, ['dataset', 'import', set, '--name', DATASET, '--json']);
@@ -292,13 +203,13 @@ export async function benchNsynth(opts: {
     if (servePeak !== null) peaks.push(servePeak);
     const reset = resetPeakRss(serve.pid!);
     t0 = performance.now();
-    const created = await callApi<RunSummary>(server.base, server.token, 'createRun', [
+    const created = await callApi<RunSummary>(server, 'createRun', [
       { preset: PRESET, dataset: DATASET, overrides: { epochs: 1 } },
     ]);
     let run: RunDetail;
     for (;;) {
       await new Promise((res) => setTimeout(res, 1000));
-      run = await callApi<RunDetail>(server.base, server.token, 'getRun', [created.id]);
+      run = await callApi<RunDetail>(server, 'getRun', [created.id]);
       if (!(ACTIVE_STATUSES as readonly string[]).includes(run.status)) break;
     }
     r.train.run_seconds = round((performance.now() - t0) / 1000, 1);
