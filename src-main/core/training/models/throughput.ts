@@ -16,6 +16,34 @@ export interface Throughput {
   msPerStep: number;
 }
 
+/** The seed's optimizer: Adam at 0.0008. */
+const SEED_OPTIMIZER: OptimizerConfig = { optimizer: 'adam', lr: 0.0008, momentum: 0 };
+
+/** A batch of random inputs (from `seed`) with every class in turn as its labels. */
+function randomBatch(shape: InputShape, batch: number, classes: number, seed: number) {
+  const noise = tf.randomNormal([batch, shape.steps, shape.dims], 0, 1, 'float32', seed);
+  const data = {
+    x: noise.dataSync() as Float32Array,
+    y: Int32Array.from({ length: batch }, (_, i) => i % classes),
+  };
+  noise.dispose();
+  return data;
+}
+
+/** Runs `step` `steps` times and says how fast that was. */
+function timed(batch: number, steps: number, step: () => void): Throughput {
+  const start = performance.now();
+  for (let i = 0; i < steps; i++) step();
+  const ms = performance.now() - start;
+  return {
+    backend: tf.getBackend(),
+    batch,
+    steps,
+    samplesPerSecond: (steps * batch * 1000) / ms,
+    msPerStep: ms / steps,
+  };
+}
+
 /**
  * Times `steps` training steps (after `warmup` untimed ones) of a freshly built model on random
  * data with the current backend, Adam at the seed's 0.0008 unless told otherwise.
@@ -29,26 +57,12 @@ export function measureThroughput(
 ): Throughput {
   const seed = options.seed ?? 0;
   const model = buildModel(spec, shape, seed);
-  const optimizer = makeOptimizer(tf, options.optimizer ?? { optimizer: 'adam', lr: 0.0008, momentum: 0 });
-  const noise = tf.randomNormal([batch, shape.steps, shape.dims], 0, 1, 'float32', seed);
-  const data = {
-    x: noise.dataSync() as Float32Array,
-    y: Int32Array.from({ length: batch }, (_, i) => i % model.classes),
-  };
-  noise.dispose();
+  const optimizer = makeOptimizer(tf, options.optimizer ?? SEED_OPTIMIZER);
+  const data = randomBatch(shape, batch, model.classes, seed);
   try {
     // The trainer's own step, so the speed measured is the speed the app trains at.
     for (let i = 0; i < (options.warmup ?? 2); i++) trainStep(tf, model, optimizer, data);
-    const start = performance.now();
-    for (let i = 0; i < steps; i++) trainStep(tf, model, optimizer, data);
-    const ms = performance.now() - start;
-    return {
-      backend: tf.getBackend(),
-      batch,
-      steps,
-      samplesPerSecond: (steps * batch * 1000) / ms,
-      msPerStep: ms / steps,
-    };
+    return timed(batch, steps, () => trainStep(tf, model, optimizer, data));
   } finally {
     optimizer.dispose();
     model.dispose();
@@ -80,14 +94,9 @@ export async function parallelThroughput(
 ): Promise<ParallelThroughput> {
   const seed = options.seed ?? 0;
   const model = buildModel(spec, shape, seed);
-  const optimizerConfig = options.optimizer ?? { optimizer: 'adam', lr: 0.0008, momentum: 0 };
+  const optimizerConfig = options.optimizer ?? SEED_OPTIMIZER;
   const optimizer = makeOptimizer(tf, optimizerConfig);
-  const noise = tf.randomNormal([batch, shape.steps, shape.dims], 0, 1, 'float32', seed);
-  const data = {
-    x: noise.dataSync() as Float32Array,
-    y: Int32Array.from({ length: batch }, (_, i) => i % model.classes),
-  };
-  noise.dispose();
+  const data = randomBatch(shape, batch, model.classes, seed);
   let group: DataParallel;
   try {
     group = await DataParallel.start(tf, {
@@ -107,33 +116,25 @@ export async function parallelThroughput(
   }
   // A new thread's wasm code is compiled lazily and optimised in the background: a few steps first.
   for (let i = 0; i < 3; i++) group.step(data);
-  const timed = { steps: 0, total: 0, copyIn: 0, part: 0, wait: 0, sum: 0, apply: 0 };
+  const sums = { steps: 0, total: 0, copyIn: 0, part: 0, wait: 0, sum: 0, apply: 0 };
   return {
     profile() {
-      const per = (ms: number) => Number((ms / Math.max(1, timed.steps)).toFixed(1));
+      const per = (ms: number) => Number((ms / Math.max(1, sums.steps)).toFixed(1));
       return {
-        step: per(timed.total),
-        copyIn: per(timed.copyIn),
-        part: per(timed.part),
-        wait: per(timed.wait),
-        sum: per(timed.sum),
-        apply: per(timed.apply),
+        step: per(sums.total),
+        copyIn: per(sums.copyIn),
+        part: per(sums.part),
+        wait: per(sums.wait),
+        sum: per(sums.sum),
+        apply: per(sums.apply),
       };
     },
     measure(steps, warmup = 1) {
       for (let i = 0; i < warmup; i++) group.step(data);
       const before = { ...group.timings };
-      const start = performance.now();
-      for (let i = 0; i < steps; i++) group.step(data);
-      const ms = performance.now() - start;
-      for (const k of Object.keys(timed) as (keyof typeof timed)[]) timed[k] += group.timings[k] - before[k];
-      return {
-        backend: tf.getBackend(),
-        batch,
-        steps,
-        samplesPerSecond: (steps * batch * 1000) / ms,
-        msPerStep: ms / steps,
-      };
+      const result = timed(batch, steps, () => group.step(data));
+      for (const k of Object.keys(sums) as (keyof typeof sums)[]) sums[k] += group.timings[k] - before[k];
+      return result;
     },
     async close() {
       await group.close();
