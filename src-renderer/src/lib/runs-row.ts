@@ -5,16 +5,11 @@
 // markup changes, so a focused name link survives the clock's ticks and other runs' updates.
 import { escapeHtml as esc } from '../../../src-main/shared/html';
 import { exactTime, humanDuration, relativeTime, runSeconds } from '../../../src-main/shared/format';
-import { isActive, type RunStatus, type RunSummary } from '../../../src-main/shared/training';
+import { isActive, type RunSummary } from '../../../src-main/shared/training';
 import { cellText } from './runs-columns';
+import { statusBadgeHtml } from './status-badge';
 import { href } from './routes';
 import type { Column } from './runs-view.svelte';
-
-/** A status badge's markup; StatusBadge.svelte renders the same (its style is app.css's `.status-badge`). */
-export function statusBadgeHtml(status: RunStatus, label?: string): string {
-  const s = esc(status);
-  return `<span class="status-badge ${s}" data-status="${s}" style="--c:var(--st-${s});--b:var(--st-${s}-bg)">${esc(label ?? status)}</span>`;
-}
 
 function lr(v: number): string {
   return String(Number(v.toPrecision(3)));
