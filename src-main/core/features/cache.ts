@@ -24,7 +24,11 @@ export { FeatureCacheError, splitFiles } from './layout';
 /** The notes of a data set (all splits) and the fingerprint that identifies its contents. */
 export interface FeatureSource {
   fingerprint: string;
-  notes: NoteRecord[];
+  /**
+   * The notes, or how to read them: only a cache that must be built needs them, and a data set of
+   * NSynth's size takes seconds to read.
+   */
+  notes: readonly NoteRecord[] | (() => Promise<readonly NoteRecord[]>);
 }
 
 /** Everything meta.json holds: the cache description plus what is needed to reproduce it. */
@@ -138,9 +142,10 @@ async function build(o: {
 }): Promise<FeatureCacheMeta> {
   const { config, tmp } = o;
   const shape = featureShape(config);
+  const all = typeof o.source.notes === 'function' ? await o.source.notes() : o.source.notes;
   const selected = SPLITS.map((split) => ({
     split,
-    notes: selectNotes(o.source.notes, split, config.maxPerFamily),
+    notes: selectNotes(all, split, config.maxPerFamily),
   }));
   const standard = config.normalization === 'standard';
   if (standard && selected[0]!.notes.length === 0) {

@@ -16,6 +16,9 @@ export { DatabaseDamagedError, DatabaseMissingError, DatabaseOpenError, Database
 /** A connection to the app's SQLite database. */
 export type Db = Database.Database;
 
+/** How long a statement waits for another connection's write lock before SQLITE_BUSY, in ms. */
+const BUSY_TIMEOUT_MS = 5000;
+
 /** How openDatabase looks after the file. */
 export interface OpenOptions {
   /**
@@ -37,6 +40,24 @@ function switchToWal(db: Db): void {
       if ((err as { code?: string }).code !== 'SQLITE_BUSY' || tries >= 200) throw err;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
     }
+  }
+}
+
+/**
+ * Runs `fn` without waiting for another connection's write lock; undefined when it was held. A
+ * write waits up to 5 s otherwise, and that wait blocks the whole thread: the event loop of `timbre
+ * serve` or of the app stops answering while another process imports 300k notes in one
+ * transaction. For writes on a timer that can simply try again (the queue's heartbeat and claims).
+ */
+export function withoutWaiting<T>(db: Db, fn: () => T): T | undefined {
+  db.pragma('busy_timeout = 0');
+  try {
+    return fn();
+  } catch (err) {
+    if ((err as { code?: string }).code === 'SQLITE_BUSY') return undefined;
+    throw err;
+  } finally {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   }
 }
 
@@ -100,7 +121,7 @@ function openOnce(file: string, options: OpenOptions): Db | null {
     // for the write lock meanwhile: for as long as the backup of a big file takes, not only 5 s.
     db.pragma('busy_timeout = 300000');
     migrate(db, file, (from) => from > 0 && backupBeforeMigration(file, from, MIGRATIONS.length));
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   } catch (err) {
     db.close();
     throw err;

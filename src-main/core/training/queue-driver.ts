@@ -39,7 +39,12 @@ export class QueueDriver {
   private nudged = false;
 
   constructor(
-    private readonly store: { queue: QueueRepo; lease: LeaseRepo },
+    private readonly store: {
+      queue: QueueRepo;
+      lease: LeaseRepo;
+      /** Runs a write now if no other connection holds the write lock, else returns undefined. */
+      withoutWaiting: <T>(write: () => T) => T | undefined;
+    },
     private readonly runner: TrainsRuns,
     /** The job of a run just claimed, or null when it cannot train (the callee ended it, saying why). */
     private readonly jobOf: (runId: number) => RunJob | null,
@@ -140,17 +145,22 @@ export class QueueDriver {
     this.holding = false;
   }
 
-  /** Takes the lease when free, or keeps it alive. */
+  /**
+   * Takes the lease when free, or keeps it alive. Neither waits for another process's write (an
+   * import's long transaction): the next tick tries again, well within the lease's time-to-live.
+   */
   private hold(): void {
     const now = Date.now();
     if (this.holding) {
       if (now - this.lastBeat < this.ttl / 6) return;
+      const held = this.store.withoutWaiting(() => this.store.lease.heartbeat(this.holder));
+      if (held === undefined) return;
       this.lastBeat = now;
-      this.holding = this.store.lease.heartbeat(this.holder);
+      this.holding = held;
       if (!this.holding) this.log('Another process took over the queue; runs training here finish here.');
       return;
     }
-    if (!this.store.lease.take(this.holder, this.ttl)) return;
+    if (!this.store.withoutWaiting(() => this.store.lease.take(this.holder, this.ttl))) return;
     this.holding = true;
     this.lastBeat = now;
     // Runs a dead holder was preparing or training wait again, from their last committed epoch.
@@ -168,7 +178,7 @@ export class QueueDriver {
     while (this.runner.size < limit) {
       // A read first: the claim takes the write lock, not worth taking each second for nothing.
       if (this.store.queue.next() === undefined) return;
-      const id = this.store.queue.claimNext();
+      const id = this.store.withoutWaiting(() => this.store.queue.claimNext());
       if (id === undefined) return;
       const job = this.jobOf(id);
       if (job) this.runner.train(job);

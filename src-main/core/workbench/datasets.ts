@@ -90,7 +90,7 @@ export class WorkbenchDatasets {
   featureCache(dataset: DatasetSummary, config: FeatureConfig, onProgress: ProgressFn) {
     return ensureFeatureCache({
       featuresRoot: this.home.paths.features,
-      source: { fingerprint: dataset.fingerprint, notes: this.home.datasets.notes(dataset.id) },
+      source: { fingerprint: dataset.fingerprint, notes: () => this.home.datasets.readNotes(dataset.id) },
       config,
       onProgress,
     });

@@ -13,6 +13,7 @@ import { errorKind } from '../errors';
 import { resolveTrainConfig } from '../training/config';
 import { cleanModelFolders, nextFreeRunFolder } from '../training/model-dirs';
 import { ClusterHub } from '../cluster/hub';
+import { withoutWaiting } from '../store/database';
 import { QueueDriver, type TrainsRuns } from '../training/queue-driver';
 import { Runner } from '../training/runner';
 import type { WorkbenchDatasets } from './datasets';
@@ -81,7 +82,7 @@ export class WorkbenchRuns {
             () => this.driver.nudge(),
           );
     this.driver = new QueueDriver(
-      { queue: home.queue, lease: home.lease },
+      { queue: home.queue, lease: home.lease, withoutWaiting: (write) => withoutWaiting(home.db, write) },
       this.runner,
       (id) => jobOf(home, datasets, id, this.modelFolder(id)),
       (state) => home.emit({ type: 'queue', state }),

@@ -35,7 +35,7 @@ const methods = (target: object) =>
     .sort();
 
 describe('the store', () => {
-  it('prepares every statement when a repository is made for its connection, none on later calls', () => {
+  it('prepares every statement when a repository is made for its connection, none on later calls', async () => {
     const t = tempDir();
     cleanup = t.cleanup;
     db = openDatabase(path.join(t.dir, 'timbre.db'));
@@ -70,6 +70,7 @@ describe('the store', () => {
     expect(datasets.list()).toHaveLength(1);
     expect(datasets.find('d')?.id).toBe(dataset.id);
     expect(datasets.notes(dataset.id)).toHaveLength(1);
+    expect(await datasets.readNotes(dataset.id)).toHaveLength(1);
     expect(datasets.notePath(dataset.id, 'valid', 'bass_synthetic_001-040-100')).toBeDefined();
 
     const config = resolveTrainConfig('seed-lstm', { epochs: 2 });
