@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeatureConfig } from '../../../src-main/shared/features';
-import type { Progress } from '../../../src-main/shared/types';
+import type { NoteRecord, Progress } from '../../../src-main/shared/types';
 import { BatchReader } from '../../../src-main/core/features/batches';
 import {
   ensureFeatureCache,
@@ -21,11 +21,19 @@ const COUNTS = { train: [8, 5, 3, 2], valid: [2, 2, 2], test: [2, 2, 1, 1] };
 describe('feature cache', () => {
   const tmp = tempDir();
   const root = path.join(tmp.dir, 'features');
-  let source: FeatureSource;
+  let source: FeatureSource & { notes: NoteRecord[] };
+  // build() hands the notes over as the Workbench does, read only when asked for.
+  let reads = 0;
   const build = (config: Partial<FeatureConfig>, extra: { workers?: number; fingerprint?: string } = {}) =>
     ensureFeatureCache({
       featuresRoot: root,
-      source: { ...source, fingerprint: extra.fingerprint ?? source.fingerprint },
+      source: {
+        fingerprint: extra.fingerprint ?? source.fingerprint,
+        notes: () => {
+          reads++;
+          return Promise.resolve(source.notes);
+        },
+      },
       config: validateFeatureConfig(config),
       workers: extra.workers ?? 0,
     });
@@ -84,9 +92,12 @@ describe('feature cache', () => {
     expect(new Set([a.dir, b.dir, c.dir]).size).toBe(3);
     expect([b.built, c.built]).toEqual([true, true]);
     expect(b.shape).toEqual({ steps: 50, dims: 320 });
+    const readsBefore = reads;
     expect((await build({})).built).toBe(false);
+    expect(reads).toBe(readsBefore); // a cache in place does not need the notes
     fs.rmSync(path.join(a.dir, 'meta.json'));
     expect((await build({})).built).toBe(true);
+    expect(reads).toBe(readsBefore + 1);
     fs.truncateSync(splitFiles(a.dir, 'test').features, 100);
     expect((await build({})).built).toBe(true);
     expect(readFeatureCache(a.dir)?.key).toBe(a.key);

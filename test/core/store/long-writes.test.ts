@@ -50,7 +50,7 @@ describe('while another connection holds the write lock', () => {
         return trained.length;
       },
       train: (job: RunJob) => void trained.push(job.runId),
-      cancel: () => {},
+      cancel: () => false,
       activeIds: () => trained,
       statusOf: () => 'running' as const,
     };
