@@ -13,6 +13,7 @@ import { round } from './report';
 import { benchScale } from './scale';
 import { benchSqliteShare } from './sqlite-share';
 import { benchUi } from './ui';
+import { benchSweepThroughput } from './sweep-throughput';
 import { benchThroughput } from './training';
 
 const USAGE = `npm run bench -- [flags]
@@ -159,6 +160,10 @@ try {
       speedup: each((c) => c.speedup_2_workers),
       ratio_vs_pytorch_best: each((c) => c.ratio_best),
     };
+    log('sweep throughput: runs one at a time, two at a time, on two threads each');
+    const sweeps = await part('sweeps', () => benchSweepThroughput({ home, dataset: 'bench', quick, log }));
+    say(`\n${sweeps.text}`);
+    result.sweeps = sweeps.result;
   }
 
   if (!skip.has('sqlite')) {
