@@ -48,7 +48,7 @@ export class WorkbenchDatasets {
       );
     }
     const scan = await scanNsynth(abs, { onProgress: this.home.progress('import') });
-    const saved = datasets.save({
+    const saved = await datasets.saveInPages({
       name: name ?? datasets.find(abs)?.name ?? this.uniqueName(path.basename(abs)),
       root: abs,
       fingerprint: scan.fingerprint,

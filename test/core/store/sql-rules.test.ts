@@ -71,6 +71,7 @@ describe('the store', () => {
     expect(datasets.find('d')?.id).toBe(dataset.id);
     expect(datasets.notes(dataset.id)).toHaveLength(1);
     expect(await datasets.readNotes(dataset.id)).toHaveLength(1);
+    expect((await datasets.saveInPages({ ...write, name: 'd2', root: '/d2' })).name).toBe('d2');
     expect(datasets.notePath(dataset.id, 'valid', 'bass_synthetic_001-040-100')).toBeDefined();
 
     const config = resolveTrainConfig('seed-lstm', { epochs: 2 });
