@@ -126,7 +126,10 @@ export async function benchAccuracy(opts: {
           opts.log(
             `  accuracy ${label}: ${preset} seed ${seed}${refArgs ? ` and the reference (${refArgs.join(' ')})` : ''}, ${epochs} epoch${epochs === 1 ? '' : 's'}`,
           );
-          runs.push(await runSeed(wb, torch, { set, preset, seed, epochs, refArgs, log: opts.log }));
+          const run = await runSeed(wb, torch, { set, preset, seed, epochs, refArgs, log: opts.log });
+          // Each seed's result as it comes: a bench of hours stopped early keeps what it measured.
+          opts.log(`    ${preset} seed ${seed} on the set ${label}: ${JSON.stringify(run)}`);
+          runs.push(run);
         }
         set.presets[preset] = aggregate(preset, epochs, refArgs, runs);
       }
