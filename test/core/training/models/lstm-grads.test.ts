@@ -92,3 +92,46 @@ describe.each(['cpu', 'wasm'] as const)('hand-written LSTM gradients on %s', (ba
     model.dispose();
   });
 });
+
+describe('hand-written LSTM on wasm', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  // The cpu and wasm runs above check the values of both paths; this checks that wasm takes its own.
+  it.each([
+    [false, false],
+    [true, true],
+  ])(
+    'runs each step as one fused kernel each way (reverse %s, last output only %s), leaving no buffer behind',
+    async (reverse, outputLast) => {
+      const x = tf.randomNormal([T, B, I], 0, 1, 'float32', 1) as tf.Tensor3D;
+      const weights = [
+        tf.variable(tf.randomNormal([I, 4 * H], 0, 0.5, 'float32', 2)),
+        tf.variable(tf.randomNormal([H, 4 * H], 0, 0.5, 'float32', 3)),
+        tf.variable(tf.randomNormal([4 * H], 0, 0.5, 'float32', 4)),
+      ] as const;
+      const [kernel, recurrent, bias] = weights;
+      const before = tf.backend().numDataIds();
+      const info = await tf.profile(() => {
+        const loss = () =>
+          tf.sum(
+            lstmDirection(x, kernel as tf.Tensor2D, recurrent as tf.Tensor2D, bias as tf.Tensor1D, {
+              reverse,
+              outputLast,
+              inputGrad: true,
+            }),
+          ) as tf.Scalar;
+        const { value, grads } = tf.variableGrads(loss, [...weights]);
+        tf.dispose([value, ...Object.values(grads)]);
+      });
+      const count = (name: string) => info.kernels.filter((k) => k.name === name).length;
+      const steps = reverse && outputLast ? 1 : T;
+      expect(count('TimbreLstmCell')).toBe(steps);
+      expect(count('TimbreLstmCellGrad')).toBe(steps);
+      expect(count('Sigmoid')).toBe(0);
+      expect(tf.backend().numDataIds()).toBe(before);
+      tf.dispose([x, ...weights]);
+    },
+  );
+});
