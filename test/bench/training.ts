@@ -83,8 +83,14 @@ export interface ParallelProfile {
   apply_ms: number;
 }
 
+/** Whether tfjs-node loaded here, and its speed on one thread where it did. */
+export type TfjsNode =
+  | { loaded: true; version: string; samples_per_s: Partial<Record<ModelCase['key'], number>> }
+  | { loaded: false; reason: string };
+
 export interface ThroughputResult {
   backend: string;
+  tfjs_node: TfjsNode;
   pytorch_version: string | null;
   shape: string;
   rounds: number;
@@ -156,6 +162,12 @@ export async function benchThroughput(opts: {
 }): Promise<{ result: ThroughputResult; text: string }> {
   const { selectBackend } = await import('../../src-main/core/training/backend');
   const { measureThroughput, parallelThroughput } = await import('../../src-main/core/training/models/index');
+  // tfjs-node is the app's first choice where it loads (users' machines): measured there on one
+  // thread (its ops use every core themselves), and where it cannot load, the reason is printed.
+  const node: TfjsNode = await selectBackend('node').then(
+    (b) => ({ loaded: true, version: b.version, samples_per_s: {} }),
+    (err: Error) => ({ loaded: false, reason: err.message }),
+  );
   const backend = await selectBackend('wasm');
   const torch = pytorchStatus();
   const settings = threadSettings();
@@ -235,6 +247,14 @@ export async function benchThroughput(opts: {
       }
       await parallel.close();
     }
+    if (node.loaded) {
+      await selectBackend('node');
+      node.samples_per_s[c.key] = round(
+        measureThroughput(spec, SHAPE, BATCH, c.oursSteps, { warmup: 1 }).samplesPerSecond,
+        2,
+      )!;
+      await selectBackend('wasm');
+    }
     const oursMedian = median(ours);
     const ours2Median = ours2.length ? median(ours2) : null;
     const perSetting =
@@ -290,6 +310,7 @@ export async function benchThroughput(opts: {
     workers: [1, WORKERS],
     lstm_parallel_profile: parallelProfile,
     backend: backend.version,
+    tfjs_node: node,
     pytorch_version: 'version' in torch ? torch.version : null,
     shape: `${SHAPE.steps}x${SHAPE.dims} raw frames, batch ${BATCH}, Adam`,
     rounds: opts.rounds,
@@ -366,6 +387,15 @@ function render(r: ThroughputResult, settings: ThreadSetting[], missing: string 
         `each other ${fmt(q.part_ms / q.part_alone_ms)}x).`,
     );
   }
+  const n = r.tfjs_node;
+  lines.push(
+    n.loaded
+      ? `tfjs-node (${n.version}), samples/s on one thread: ` +
+          Object.entries(n.samples_per_s)
+            .map(([k, v]) => `${k} ${fmt(v)}`)
+            .join(', ')
+      : `tfjs-node: not measured, it cannot load here (${n.reason})`,
+  );
   if (missing) lines.push(`PyTorch: not measured, ${missing}`);
   for (const k of ['lstm', 'blstm', 'cnn'] as const) {
     for (const [key, t] of Object.entries(r[k].pytorch_threads ?? {})) {
