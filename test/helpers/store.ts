@@ -3,6 +3,7 @@ import { openDatabase, type Db } from '../../src-main/core/store/database';
 import { DatasetRepo } from '../../src-main/core/store/datasets';
 import { RunRepo } from '../../src-main/core/store/runs';
 import type { ReportSource } from '../../src-main/core/reports/collect';
+import { resolveTrainConfig } from '../../src-main/core/training/config';
 import { reportSourceOf } from '../../src-main/core/workbench/reports';
 import type { EpochMetrics } from '../../src-main/shared/training';
 import { tempDir } from './tmp';
@@ -17,6 +18,23 @@ export function emptyDataset(db: Db): number {
     splits: {},
     skipped: [],
   }).id;
+}
+
+/** Records `n` runs r1..rn of seed-lstm (1 epoch) on a new empty data set; their ids, in order. */
+export function recordRuns(db: Db, n: number): number[] {
+  const datasetId = emptyDataset(db);
+  const runs = new RunRepo(db);
+  const config = resolveTrainConfig('seed-lstm', { epochs: 1 });
+  return Array.from({ length: n }, (_, i) =>
+    runs.create({
+      name: `r${i + 1}`,
+      config,
+      preset: null,
+      datasetId,
+      datasetFingerprint: 'fp',
+      appVersion: '0',
+    }),
+  );
 }
 
 /** A TIMBRE_HOME's database on a connection of its own, beside a Workbench over the same home. */

@@ -6,12 +6,10 @@ import { withoutWaiting } from '../../../src-main/core/store/database';
 import { DatasetRepo, type DatasetWrite } from '../../../src-main/core/store/datasets';
 import { LeaseRepo } from '../../../src-main/core/store/lease';
 import { QueueRepo } from '../../../src-main/core/store/queue';
-import { RunRepo } from '../../../src-main/core/store/runs';
-import { resolveTrainConfig } from '../../../src-main/core/training/config';
 import { QueueDriver } from '../../../src-main/core/training/queue-driver';
 import type { RunJob } from '../../../src-main/core/training/runner';
 import type { NoteRecord } from '../../../src-main/shared/types';
-import { emptyDataset, tempDatabases } from '../../helpers/store';
+import { recordRuns, tempDatabases } from '../../helpers/store';
 
 const dbs = tempDatabases();
 afterEach(() => dbs.cleanup());
@@ -30,17 +28,7 @@ describe('while another connection holds the write lock', () => {
     const file = dbs.file();
     const db = dbs.open(file);
     const other = dbs.open(file);
-    const runs = new RunRepo(db);
-    const datasetId = emptyDataset(db);
-    const config = resolveTrainConfig('seed-lstm', { epochs: 1 });
-    const runId = runs.create({
-      name: 'r',
-      config,
-      preset: null,
-      datasetId,
-      datasetFingerprint: 'fp',
-      appVersion: '0',
-    });
+    const [runId] = recordRuns(db, 1) as [number];
     const queue = new QueueRepo(db);
     const lease = new LeaseRepo(db);
     const trained: number[] = [];

@@ -4,8 +4,7 @@ import type { Db } from '../../../src-main/core/store/database';
 import { MIGRATIONS } from '../../../src-main/core/store/migrations';
 import { QueueRepo } from '../../../src-main/core/store/queue';
 import { RunRepo } from '../../../src-main/core/store/runs';
-import { resolveTrainConfig } from '../../../src-main/core/training/config';
-import { countPrepared, emptyDataset, tempDatabases } from '../../helpers/store';
+import { countPrepared, recordRuns, tempDatabases } from '../../helpers/store';
 
 const dbs = tempDatabases();
 afterEach(() => dbs.cleanup());
@@ -16,20 +15,8 @@ const open = (file: string) => dbs.open(file);
 function setup(n: number): { file: string; db: Db; queue: QueueRepo; runs: RunRepo } {
   const file = dbFile();
   const db = open(file);
-  const datasetId = emptyDataset(db);
-  const runs = new RunRepo(db);
-  const config = resolveTrainConfig('seed-lstm', { epochs: 1 });
-  for (let i = 0; i < n; i++) {
-    runs.create({
-      name: `r${i + 1}`,
-      config,
-      preset: null,
-      datasetId,
-      datasetFingerprint: 'fp',
-      appVersion: '0',
-    });
-  }
-  return { file, db, queue: new QueueRepo(db), runs };
+  recordRuns(db, n);
+  return { file, db, queue: new QueueRepo(db), runs: new RunRepo(db) };
 }
 
 describe('QueueRepo', () => {
