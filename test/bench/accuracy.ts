@@ -92,6 +92,8 @@ export async function benchAccuracy(opts: {
   renderPreset: RenderPreset;
   presets: readonly PresetName[];
   seeds: number;
+  /** The first seed (default 0): seeds firstSeed..firstSeed+seeds-1. */
+  firstSeed?: number;
   /** Every run's epochs; undefined: each preset's own. */
   epochs?: number;
   /** The data sets to train on (default both). */
@@ -99,7 +101,7 @@ export async function benchAccuracy(opts: {
   log: (line: string) => void;
 }): Promise<{ result: AccuracyResult; text: string }> {
   const torch = pytorchStatus();
-  const seeds = Array.from({ length: opts.seeds }, (_, i) => i);
+  const seeds = Array.from({ length: opts.seeds }, (_, i) => (opts.firstSeed ?? 0) + i);
   const wb = new Workbench({ home: opts.home });
   try {
     const wanted = opts.sets ?? ACCURACY_SETS;
@@ -244,7 +246,7 @@ function render(set: AccuracySet, seeds: number[], epochs: number | undefined): 
   const notes = all.flatMap((p) =>
     p.runs.flatMap((r) => (r.note ? [`  ${p.preset} seed ${r.seed}: ${r.note}`] : [])),
   );
-  const seedText = seeds.length === 1 ? 'seed 0' : `seeds 0-${seeds.length - 1}`;
+  const seedText = seeds.length === 1 ? `seed ${seeds[0]}` : `seeds ${seeds[0]}-${seeds[seeds.length - 1]}`;
   const epochText =
     epochs === undefined ? "each preset's epochs" : `${epochs} epoch${epochs === 1 ? '' : 's'} each`;
   return [

@@ -23,6 +23,7 @@ const USAGE = `npm run bench -- [flags]
                    next to the PyTorch reference where one exists (hours; off by default)
   --presets a,b    presets of --accuracy (default ${ACCURACY_PRESETS.join(',')})
   --seeds N        seeds 0..N-1 of each --accuracy preset (default 1; mean ± sd and Welch's test from 2)
+  --first-seed K   start the seeds at K (K..K+N-1), to add seeds to a bench stopped early (default 0)
   --epochs N       epochs of every --accuracy run and reference (default: each preset's own)
   --accuracy-sets a,b  data sets of --accuracy: default (split by instrument), soundfont (the
                    cross-SoundFont split); default both
@@ -46,14 +47,14 @@ function refuse(message: string): never {
   process.stderr.write(`bench: ${message} (npm run bench -- --help)\n`);
   process.exit(2);
 }
-function count(name: string, fallback: number): number;
+function count(name: string, fallback: number, least?: number): number;
 function count(name: string, fallback: undefined): number | undefined;
-function count(name: string, fallback: number | undefined): number | undefined {
+function count(name: string, fallback: number | undefined, least = 1): number | undefined {
   const v = option(name);
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1)
-    refuse(`${name} needs a whole number of at least 1, got "${v}"`);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < least)
+    refuse(`${name} needs a whole number of at least ${least}, got "${v}"`);
   return n;
 }
 
@@ -68,6 +69,7 @@ const cluster = argv.includes('--cluster');
 const nsynth = argv.includes('--nsynth');
 const epochs = count('--epochs', undefined);
 const seeds = count('--seeds', 1);
+const firstSeed = count('--first-seed', 0, 0);
 const presetList = parsePresets(option('--presets') ?? ACCURACY_PRESETS.join(','));
 if ('error' in presetList) refuse(presetList.error);
 const accuracySets = parseAccuracySets(option('--accuracy-sets') ?? 'default,soundfont');
@@ -227,6 +229,7 @@ try {
         renderPreset: preset,
         presets: presetList,
         seeds,
+        firstSeed,
         epochs,
         sets: accuracySets,
         log,
