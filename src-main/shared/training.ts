@@ -88,6 +88,11 @@ export interface TrainConfig {
   shift: number;
   /** Random gain of each training note, uniform within ± this many dB. */
   gain: number;
+  /**
+   * Random pitch shift of each training note by resampling, uniform within ± this many semitones
+   * (raw and log-mel features; MFCC ignores it).
+   */
+  pitch: number;
   /** SpecAugment: masks over time per training note, each up to `timeMaskWidth` steps wide. */
   timeMasks: number;
   timeMaskWidth: number;

@@ -84,6 +84,7 @@ export class BatchReader {
     private readonly info: FeatureCacheInfo,
     readonly split: Split,
     windowSteps?: number,
+    private readonly maxStarts?: number,
   ) {
     const files = splitFiles(info.dir, split);
     this.fullShape = info.shape;
@@ -115,14 +116,18 @@ export class BatchReader {
     }
   }
 
-  /** Opens the features and labels of `split` in a cache that ensureFeatureCache returned. */
-  static open(info: FeatureCacheInfo, split: Split, windowSteps?: number): BatchReader {
-    return new BatchReader(info, split, windowSteps);
+  /**
+   * Opens the features and labels of `split` in a cache that ensureFeatureCache returned; with
+   * `maxStarts`, windows start at most that many places (the first ones), not wherever they fit.
+   */
+  static open(info: FeatureCacheInfo, split: Split, windowSteps?: number, maxStarts?: number): BatchReader {
+    return new BatchReader(info, split, windowSteps, maxStarts);
   }
 
   /** How many window starts a row has (1 when rows are not cut). */
   get offsets(): number {
-    return this.fullShape.steps - this.shape.steps + 1;
+    const fit = this.fullShape.steps - this.shape.steps + 1;
+    return this.maxStarts !== undefined ? Math.max(1, Math.min(fit, this.maxStarts)) : fit;
   }
 
   /** Family index of every note, in row order. */

@@ -24,7 +24,7 @@ export function describeModel(run: RunDetail): string {
 /**
  * The optimiser in a few words: "adam lr 0.0008", "sgd lr 0.01 m 0.9, wd 0.0001",
  * "adamw lr 0.001 cosine, warm-up 2, wd 0.01, clip 1, smoothing 0.1", then the class balance and
- * the augmentation: "balance weights, augmented: start +0.5 s, gain ±6 dB, 2 time masks ≤10, mixup 0.2".
+ * the augmentation: "balance weights, augmented: start +0.5 s, gain ±6 dB, pitch ±2 st, 2 time masks ≤10, mixup 0.2".
  */
 export function describeOptimizer(run: RunDetail): string {
   const c = run.config;
@@ -39,6 +39,7 @@ export function describeOptimizer(run: RunDetail): string {
   const aug: string[] = [];
   if (c.shift > 0) aug.push(`start +${c.shift} s`);
   if (c.gain > 0) aug.push(`gain ±${c.gain} dB`);
+  if (c.pitch > 0 && c.features.representation !== 'mfcc') aug.push(`pitch ±${c.pitch} st`);
   if (c.timeMasks > 0) aug.push(`${c.timeMasks} time mask${c.timeMasks > 1 ? 's' : ''} ≤${c.timeMaskWidth}`);
   if (c.freqMasks > 0 && c.features.representation !== 'raw')
     aug.push(`${c.freqMasks} freq mask${c.freqMasks > 1 ? 's' : ''} ≤${c.freqMaskWidth}`);

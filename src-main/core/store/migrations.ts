@@ -273,4 +273,9 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE runs SET config = json_insert(config, '$.workers', 1);
   INSERT OR IGNORE INTO run_params (run_id, key, value) SELECT id, 'workers', '1' FROM runs;
   `,
+  // 13: random pitch shift (issue 14): earlier runs shifted none.
+  `
+  UPDATE runs SET config = json_insert(config, '$.pitch', 0);
+  INSERT OR IGNORE INTO run_params (run_id, key, value) SELECT id, 'pitch', '0' FROM runs;
+  `,
 ];

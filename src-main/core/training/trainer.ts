@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { FAMILIES } from '../../shared/constants';
 import type { EpochMetrics } from '../../shared/training';
-import { augmentRandom, Augmenter, augmentsValues } from '../features/augment';
+import { augmentRandom, Augmenter, augmentsValues, pitchRange, readSteps } from '../features/augment';
 import { balancedOrder, BatchReader, classWeights } from '../features/batches';
 import { readFeatureCache } from '../features/cache';
 import { featureShape, normalizeFeatureConfig } from '../features/config';
@@ -57,20 +57,27 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
     const workers = name === 'node' ? 1 : Math.min(c.workers ?? 1, c.batch);
     // Recorded with the run: the backend each thread runs, and how many.
     post({ type: 'ready', backend: name, version: workers > 1 ? `${version}, ${workers} threads` : version });
-    // With a random start the cache holds a longer clip than the model reads: rows are cut to the
-    // window (valid and test at its start).
+    // With a random start or a pitch shift the cache holds a longer clip than the model reads: rows
+    // are cut to the window (valid and test at its start); a pitch shift reads training rows longer
+    // still, played back faster or slower into the window by the augmenter.
     const windowSteps = featureShape(c.features).steps;
-    if (windowSteps > job.cache.shape.steps) {
+    const cacheSteps = job.cache.shape.steps;
+    if (windowSteps > cacheSteps) {
       throw new TrainingError(
-        `The features hold ${job.cache.shape.steps} steps per note, the model reads ${windowSteps}.`,
+        `The features hold ${cacheSteps} steps per note, the model reads ${windowSteps}.`,
       );
     }
-    const cut = windowSteps < job.cache.shape.steps ? windowSteps : undefined;
+    const pitch = pitchRange(c);
+    const trainSteps = readSteps(windowSteps, pitch, cacheSteps);
+    // Where a window may start: anywhere the longer clip allows with a random start, else at 0.
+    const starts = c.shift > 0 ? cacheSteps - trainSteps + 1 : 1;
+    const cut = (steps: number) => (steps < cacheSteps ? steps : undefined);
     // What the saved models say they read: the window, not the longer clip of the cache.
-    const modelCache = cut ? { ...job.cache, config: normalizeFeatureConfig(c.features) } : job.cache;
+    const modelCache =
+      windowSteps < cacheSteps ? { ...job.cache, config: normalizeFeatureConfig(c.features) } : job.cache;
     const open = (split: 'train' | 'valid' | 'test') => {
       if (!job.cache.splits[split]?.notes) return undefined;
-      const r = BatchReader.open(job.cache, split, cut);
+      const r = BatchReader.open(job.cache, split, cut(split === 'train' ? trainSteps : windowSteps), starts);
       readers.push(r);
       return r;
     };
@@ -78,7 +85,8 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
     if (!train) throw new TrainingError('The data set has no train notes: nothing to train on.');
     const valid = open('valid');
     const test = open('test');
-    const net = buildModel(c.model, train.shape, c.seed, CLASSES);
+    const shape = { ...train.shape, steps: windowSteps };
+    const net = buildModel(c.model, shape, c.seed, CLASSES);
     model = net;
     const optimizer = makeOptimizer(tf, c);
     let startEpoch = 1;
@@ -107,7 +115,8 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
     };
     const augmenter = augmentsValues(c)
       ? new Augmenter(c, {
-          shape: train.shape,
+          shape,
+          inSteps: train.shape.steps,
           features: c.features,
           stats: readFeatureCache(job.cache.dir)?.stats ?? null,
           classes: CLASSES,
@@ -141,7 +150,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
       let seen = 0;
       let batch = 0;
       const seed = epochSeed(c.seed, epoch);
-      const offsets = cut ? augmentRandom(seed, 'offsets') : undefined;
+      const offsets = train.offsets > 1 ? augmentRandom(seed, 'offsets') : undefined;
       const values = augmentRandom(seed, 'values');
       const epochBatches = trainLabels
         ? train.inOrder(balancedOrder(trainLabels, train.count, seed), c.batch, offsets)

@@ -5,10 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   augmentRandom,
   Augmenter,
+  augmentsValues,
   betaSample,
+  playbackRatio,
+  readSteps,
   trainingFeatures,
   type AugmentConfig,
 } from '../../../src-main/core/features/augment';
+import { spectralExtractor } from '../../../src-main/core/features/representations/spectral';
+import { SAMPLE_RATE } from '../../../src-main/shared/constants';
 import {
   balancedOrder,
   BatchReader,
@@ -27,6 +32,7 @@ import { buildModel } from '../../../src-main/core/training/models/build';
 const OFF: AugmentConfig = {
   shift: 0,
   gain: 0,
+  pitch: 0,
   timeMasks: 0,
   timeMaskWidth: 10,
   freqMasks: 0,
@@ -77,6 +83,7 @@ function runsOf(sorted: number[]): number[][] {
 describe('augmentation', () => {
   const all: Partial<AugmentConfig> = {
     gain: 6,
+    pitch: 2,
     timeMasks: 2,
     timeMaskWidth: 5,
     freqMasks: 2,
@@ -209,6 +216,132 @@ describe('augmentation', () => {
     const factor = x[5]! / src.x[5]!;
     expect(Math.abs(20 * Math.log10(factor))).toBeLessThanOrEqual(12 + 1e-4);
     for (let i = 0; i < x.length; i += 13) expect(x[i]! / src.x[i]!).toBeCloseTo(factor, 4);
+  });
+});
+
+describe('random pitch shift', () => {
+  // A decaying tone of three harmonics from `f0` Hz, `samples` long, played back `ratio` times as fast.
+  const tone = (f0: number, samples: number, ratio = 1) =>
+    Float32Array.from({ length: samples }, (_, i) => {
+      const t = (i * ratio) / SAMPLE_RATE;
+      const env = Math.exp(-t / 0.25);
+      return (
+        env *
+        (0.6 * Math.sin(2 * Math.PI * f0 * t) +
+          0.3 * Math.sin(4 * Math.PI * f0 * t) +
+          0.2 * Math.sin(6 * Math.PI * f0 * t))
+      );
+    });
+  // Upward zero crossings per second of a signal: its fundamental, for a tone whose first harmonic leads.
+  const frequency = (x: Float32Array) => {
+    let ups = 0;
+    for (let i = 1; i < x.length; i++) if (x[i - 1]! < 0 && x[i]! >= 0) ups++;
+    return (ups * SAMPLE_RATE) / x.length;
+  };
+
+  it('reads longer rows, computes the features over a longer clip, and leaves MFCC as it is', () => {
+    expect(readSteps(100, 0, 500)).toBe(100);
+    expect(readSteps(100, 2, 500)).toBe(Math.ceil(100 * 2 ** (2 / 12)) + 1);
+    expect(readSteps(100, 2, 110)).toBe(110);
+    expect(playbackRatio(12)).toBe(2);
+    expect(playbackRatio(-12)).toBe(0.5);
+    const one = validateFeatureConfig({ representation: 'logmel', seconds: 1 });
+    // 1 s played up to 2 semitones faster, two hops to spare, the random start after it.
+    expect(trainingFeatures({ features: one, shift: 0.25, pitch: 2 }).seconds).toBeCloseTo(
+      2 ** (2 / 12) + 512 / SAMPLE_RATE + 0.25,
+      4,
+    );
+    const mfcc = validateFeatureConfig({ representation: 'mfcc' });
+    expect(trainingFeatures({ features: mfcc, shift: 0, pitch: 2 })).toBe(mfcc);
+    expect(augmentsValues({ ...OFF, pitch: 2, features: mfcc })).toBe(false);
+    expect(augmentsValues({ ...OFF, pitch: 2, features: one })).toBe(true);
+    // Within the note: at most 4 s from the start.
+    expect(
+      trainingFeatures({ features: validateFeatureConfig({ start: 3, seconds: 0.9 }), shift: 0, pitch: 4 })
+        .seconds,
+    ).toBe(1);
+  });
+
+  it('resamples raw samples: a tone comes out at its frequency times the ratio, every ratio within ± pitch', () => {
+    const frame = 160;
+    const steps = 20;
+    const raw = validateFeatureConfig({ representation: 'raw', frame });
+    const inSteps = readSteps(steps, 3, 1000);
+    const a = new Augmenter(
+      { ...OFF, pitch: 3 },
+      { shape: { steps, dims: frame }, inSteps, features: raw, stats: null, classes: CLASSES },
+    );
+    // For one ratio, the tone played faster, up to linear interpolation's error (under 0.012 here:
+    // h^2 / 8 max |x''| summed over the harmonics).
+    const out = new Float32Array(steps * frame);
+    a.resample(tone(400, inSteps * frame), out, 1.15);
+    const want = tone(400, steps * frame, 1.15);
+    for (let i = 0; i < out.length; i++) expect(Math.abs(out[i]! - want[i]!)).toBeLessThan(0.012);
+    // Random ratios: 30 notes of one batch, each its own.
+    const n = 30;
+    const x = new Float32Array(n * inSteps * frame);
+    for (let i = 0; i < n; i++) x.set(tone(400, inSteps * frame), i * inSteps * frame);
+    const b = { x, y: new Int32Array(n), indices: Int32Array.from({ length: n }, (_, i) => i) };
+    const shifted = a.apply(b, augmentRandom(7, 'values'));
+    expect(shifted.x.length).toBe(n * steps * frame);
+    const semitones = Array.from(
+      { length: n },
+      (_, i) =>
+        12 * Math.log2(frequency(shifted.x.subarray(i * steps * frame, (i + 1) * steps * frame)) / 400),
+    );
+    // Counting crossings over 0.2 s is good to 5 Hz: 0.25 semitones at 400 Hz.
+    for (const st of semitones) expect(Math.abs(st)).toBeLessThanOrEqual(3.25);
+    expect(Math.max(...semitones) - Math.min(...semitones)).toBeGreaterThan(3);
+    expect(a.apply(b, augmentRandom(7, 'values')).x).toEqual(shifted.x);
+  });
+
+  it("warps log-mel frames as the resampled sound's log-mel: much nearer to it than the frames unshifted", () => {
+    const config = validateFeatureConfig({ representation: 'logmel', nMels: 64, seconds: 0.5 });
+    const steps = featureShape(config).steps;
+    const ratio = playbackRatio(2);
+    const inSteps = readSteps(steps, 2, 1000);
+    const inSamples = (inSteps - 1) * config.hop + 1;
+    const original = spectralExtractor(
+      { ...config, seconds: inSamples / SAMPLE_RATE },
+      inSamples,
+    )(tone(330, inSamples));
+    expect(original.length).toBe(inSteps * 64);
+    const truth = spectralExtractor(config, 0.5 * SAMPLE_RATE)(tone(330, 0.5 * SAMPLE_RATE, ratio));
+    const stats = { mean: Array(64).fill(-3), std: Array(64).fill(2.5), count: 1 };
+    for (const s of [null, stats]) {
+      const a = new Augmenter(
+        { ...OFF, pitch: 2 },
+        { shape: { steps, dims: 64 }, inSteps, features: config, stats: s, classes: CLASSES },
+      );
+      const scaled = s ? original.map((v, i) => (v - s.mean[i % 64]) / s.std[i % 64]) : original;
+      const warped = new Float32Array(steps * 64);
+      a.resample(scaled, warped, ratio);
+      const unscaled = s ? warped.map((v, i) => v * s.std[i % 64] + s.mean[i % 64]) : warped;
+      // Where the sound is (within 8 of the loudest band's ln power, about 35 dB), the mean distance.
+      const top = Math.max(...truth);
+      const distance = (x: Float32Array) => {
+        let sum = 0;
+        let cells = 0;
+        truth.forEach((v, i) => {
+          if (v > top - 8) [sum, cells] = [sum + Math.abs(x[i]! - v), cells + 1];
+        });
+        return sum / cells;
+      };
+      const unshifted = original.subarray(0, steps * 64);
+      expect(distance(unscaled)).toBeLessThan(distance(unshifted) / 2);
+      // Each frame's loudest band (the fundamental) lands where the resampled sound has it, within one band.
+      for (let t = 2; t < steps - 2; t++) {
+        const argmax = (x: Float32Array) => {
+          const row = Array.from(x.subarray(t * 64, (t + 1) * 64));
+          return row.indexOf(Math.max(...row));
+        };
+        expect(Math.abs(argmax(unscaled) - argmax(truth))).toBeLessThanOrEqual(1);
+      }
+      // Ratio 1 changes nothing.
+      const same = new Float32Array(steps * 64);
+      a.resample(scaled, same, 1);
+      same.forEach((v, i) => expect(v).toBeCloseTo(scaled[i]!, 4));
+    }
   });
 });
 

@@ -265,10 +265,11 @@ describe('QueueRepo', () => {
           }[]
         ).map((p) => [p.key, JSON.parse(p.value) as unknown]),
       );
-    // Migrations 10 to 12 then write augmentation, class balance, evaluation clips and threads, off.
+    // Migrations 10 to 13 then write augmentation, class balance, evaluation clips, threads and pitch, off.
     const augOff = {
       shift: 0,
       gain: 0,
+      pitch: 0,
       timeMasks: 0,
       timeMaskWidth: 10,
       freqMasks: 0,

@@ -81,6 +81,7 @@ describe('runs with augmentation and class balance', () => {
     const aug = {
       shift: 0.5,
       gain: 6,
+      pitch: 2,
       timeMasks: 2,
       timeMaskWidth: 5,
       freqMasks: 2,
@@ -107,10 +108,10 @@ describe('runs with augmentation and class balance', () => {
     expect(done.params).toMatchObject(aug);
     expect(done.testAccuracy).not.toBeNull();
     expect(describeOptimizer(done)).toBe(
-      'adam lr 0.0008, balance weights, augmented: start +0.5 s, gain ±6 dB, 2 time masks ≤5, 2 freq masks ≤4, mixup 0.3, evaluated over 3 clips',
+      'adam lr 0.0008, balance weights, augmented: start +0.5 s, gain ±6 dB, pitch ±2 st, 2 time masks ≤5, 2 freq masks ≤4, mixup 0.3, evaluated over 3 clips',
     );
     // The saved model reads the 0.5 s window (32 steps of hop 256), though its features were
-    // computed over 1 s; `timbre test` can evaluate it on features of 0.5 s.
+    // computed over 1.09 s (the random start's 0.5 s, and the 0.5 s played back 2 semitones faster); `timbre test` can evaluate it on features of 0.5 s.
     const best = done.models.find((m) => m.kind === 'best')!;
     const topology = JSON.parse(fs.readFileSync(path.join(best.dir, 'model.json'), 'utf8')).modelTopology;
     expect(topology.features.seconds).toBe(0.5);
@@ -123,7 +124,7 @@ describe('runs with augmentation and class balance', () => {
     const losses = async () => {
       const run = await wb.createRun({
         preset: 'logmel-mlp',
-        overrides: { ...base, balance: 'sampling', gain: 3, timeMasks: 1 },
+        overrides: { ...base, balance: 'sampling', gain: 3, pitch: 1, timeMasks: 1 },
         dataset,
         backend: 'cpu',
       });

@@ -44,6 +44,7 @@ const OVERRIDES = {
   balance: 'weights',
   mixup: 0.3,
   gain: 6,
+  pitch: 1,
   timeMasks: 1,
   timeMaskWidth: 4,
   schedule: 'cosine',
