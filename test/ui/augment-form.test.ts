@@ -29,7 +29,7 @@ describe('augmentation and class balance in the New run form', () => {
     const { page } = shell;
     await page.evaluate(() => (location.hash = '#/new'));
     await page.locator('#f-mixup').waitFor();
-    for (const key of ['shift', 'gain', 'timeMasks', 'freqMasks', 'mixup']) {
+    for (const key of ['shift', 'gain', 'pitch', 'timeMasks', 'freqMasks', 'mixup']) {
       expect(await page.locator(`#f-${key}`).inputValue(), key).toBe('0');
     }
     expect(await page.locator('#f-balance').inputValue()).toBe('none');
@@ -45,6 +45,9 @@ describe('augmentation and class balance in the New run form', () => {
     await page.locator('#f-shift').fill('0.5');
     expect(await hint('evalClips')).toBe('1–16; 1 = off');
     await page.locator('#f-gain').fill('6');
+    await page.locator('#f-pitch').fill('5');
+    expect(await hint('pitch')).toBe('Must be a number from 0 to 4 semitones');
+    await page.locator('#f-pitch').fill('2');
     await page.locator('#f-timeMasks').fill('2');
     await page.locator('#f-freqMasks').fill('2');
     await page.locator('#f-mixup').fill('0.2');
@@ -56,9 +59,11 @@ describe('augmentation and class balance in the New run form', () => {
       await shell.shot(`new-run-augment-${scheme}`);
     }
     await page.emulateMedia({ colorScheme: 'light' });
-    // Frequency masks read bands: raw frames have none.
+    // Frequency masks read bands: raw frames have none. MFCCs cannot be resampled from the cache.
     await page.locator('#f-representation').selectOption('raw');
     expect(await hint('freqMasks')).toBe('not for raw');
+    await page.locator('#f-representation').selectOption('mfcc');
+    expect(await hint('pitch')).toBe('not for MFCC');
     await page.locator('#f-representation').selectOption('logmel');
     await page.getByRole('button', { name: 'Launch run' }).click();
     await page.waitForURL(/#\/runs\/\d+/);
@@ -67,6 +72,7 @@ describe('augmentation and class balance in the New run form', () => {
     expect(run.config).toMatchObject({
       shift: 0.5,
       gain: 6,
+      pitch: 2,
       timeMasks: 2,
       freqMasks: 2,
       mixup: 0.2,
