@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { renderDataset } from '../../src-main/core/datasets/render/render-dataset';
 
-const SHARED = path.join(os.tmpdir(), 'timbre-test-tiny-v1');
+// v2: rendered since timbre-render.json carries the split rule (a v1 copy on a machine lacks it).
+const SHARED = path.join(os.tmpdir(), 'timbre-test-tiny-v2');
 
 /**
  * The tiny data set rendered by the app itself, once per machine: rendering is deterministic,

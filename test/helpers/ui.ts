@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { Workbench } from '../../src-main/core/workbench';
+import { tinyDataset } from './tiny';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/timbre.mjs');
 /** Where UI tests keep screenshots, to be looked at (gitignored). */
@@ -22,6 +24,27 @@ export interface Shell {
   /** Saves a screenshot as test-artifacts/ui/<name>.png. */
   shot: (name: string) => Promise<void>;
   close: () => Promise<void>;
+}
+
+/**
+ * A fresh home gets the default set as `timbre serve` would make it on first start (the tiny
+ * preset renders the same notes every time): a copy of the render every test shares, in the
+ * folder the server renders into, imported under the same name. The server then finds it ready
+ * instead of rendering it again, a few seconds per test file. The render on first start is tested
+ * where it is the subject (datasets.test.ts, first-start.test.ts).
+ */
+async function placeDefaultSet(home: string): Promise<void> {
+  if (fs.existsSync(path.join(home, 'timbre.db'))) return;
+  const dir = path.join(home, 'datasets', 'default');
+  const tiny = await tinyDataset();
+  // The database first: a home with data sets and no database is refused (one may have been lost).
+  const wb = new Workbench({ home });
+  try {
+    fs.cpSync(tiny, dir, { recursive: true });
+    await wb.importDataset(dir, 'default');
+  } finally {
+    await wb.close();
+  }
 }
 
 /** Launches Debian's Chromium headless, as the UI tests and the benchmark use it. */
@@ -48,6 +71,8 @@ export async function startShell(options: {
   env?: Record<string, string>;
   waitForData?: boolean;
 }): Promise<Shell> {
+  if (options.waitForData !== false && (options.env?.TIMBRE_DEFAULT_PRESET ?? 'tiny') === 'tiny')
+    await placeDefaultSet(options.home);
   let out = '';
   const server = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
     env: { ...process.env, TIMBRE_HOME: options.home, TIMBRE_DEFAULT_PRESET: 'tiny', ...options.env },
