@@ -25,13 +25,15 @@ afterAll(async () => {
 });
 
 describe('augmentation and class balance in the New run form', () => {
-  it('offers them in the training section, off, checks their ranges and launches a run with them', async () => {
+  it("offers them in the training section, off but for logmel-mlp's pitch shift, checks their ranges and launches a run with them", async () => {
     const { page } = shell;
     await page.evaluate(() => (location.hash = '#/new'));
     await page.locator('#f-mixup').waitFor();
-    for (const key of ['shift', 'gain', 'pitch', 'timeMasks', 'freqMasks', 'mixup']) {
+    for (const key of ['shift', 'gain', 'timeMasks', 'freqMasks', 'mixup']) {
       expect(await page.locator(`#f-${key}`).inputValue(), key).toBe('0');
     }
+    // logmel-mlp's own pitch shift.
+    expect(await page.locator('#f-pitch').inputValue()).toBe('2');
     expect(await page.locator('#f-balance').inputValue()).toBe('none');
     // The random start stays within the note: 4 s minus the 1 s clip of logmel-mlp.
     await page.locator('#f-shift').fill('3.5');
@@ -47,7 +49,7 @@ describe('augmentation and class balance in the New run form', () => {
     await page.locator('#f-gain').fill('6');
     await page.locator('#f-pitch').fill('5');
     expect(await hint('pitch')).toBe('Must be a number from 0 to 4 semitones');
-    await page.locator('#f-pitch').fill('2');
+    await page.locator('#f-pitch').fill('1.5');
     await page.locator('#f-timeMasks').fill('2');
     await page.locator('#f-freqMasks').fill('2');
     await page.locator('#f-mixup').fill('0.2');
@@ -72,7 +74,7 @@ describe('augmentation and class balance in the New run form', () => {
     expect(run.config).toMatchObject({
       shift: 0.5,
       gain: 6,
-      pitch: 2,
+      pitch: 1.5,
       timeMasks: 2,
       freqMasks: 2,
       mixup: 0.2,

@@ -135,10 +135,10 @@ export class Augmenter {
   ) {
     const { dims } = ctx.shape;
     const f = ctx.features;
-    // ln(power) moves by ln(10) / 10 per dB.
     this.pitch = pitchRange({ features: f, pitch: c.pitch });
     if (ctx.inSteps !== undefined && ctx.inSteps < ctx.shape.steps)
       throw new RangeError(`rows of ${ctx.inSteps} steps cannot give windows of ${ctx.shape.steps}`);
+    // ln(power) moves by ln(10) / 10 per dB.
     const lnPerDb = Math.log(10) / 10;
     if (f.representation === 'logmel') this.perDb = new Float64Array(dims).fill(lnPerDb);
     else if (f.representation === 'mfcc') {

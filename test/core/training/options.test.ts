@@ -128,11 +128,13 @@ describe('validation derived from the schema', () => {
     });
     expect(PRESETS['seed-bgru']!.config).toEqual({ ...seed, model: { ...seed.model, type: 'bgru' } });
     expect(PRESETS['seed-gru']!.description).toMatch(/GRU.*seed LSTM's settings/);
-    // The first (the New run form starts with it): the seed's fully connected net on log-mel.
+    // The first (the New run form starts with it): the seed's fully connected net on log-mel, with
+    // a random pitch shift of ± 2 semitones.
     const fc = PRESETS['seed-fc']!.config;
     expect(PRESETS['logmel-mlp']!.config).toEqual({
       ...fc,
       features: { ...fc.features, representation: 'logmel', normalization: 'standard' },
+      pitch: 2,
       epochs: 15,
     });
     expect(() => resolveTrainConfig('toString')).toThrow(
