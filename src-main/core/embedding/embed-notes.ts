@@ -5,7 +5,7 @@ import { BatchReader } from '../features/batches';
 import { selectBackend } from '../training/backend';
 import { restore } from '../training/checkpoints';
 import { failureReason, TrainingError } from '../training/failure';
-import { loadModelDir } from '../training/model-io';
+import { evaluationWindow, loadModelDir } from '../training/model-io';
 import { buildModel } from '../training/models';
 import type { Model } from '../training/models/types';
 import { umapLayout } from './layout';
@@ -42,15 +42,11 @@ export async function runEmbedding(job: EmbedJob, post: (e: EmbedEvent) => void)
     const { meta } = loadModelDir(job.modelDir);
     const spec = meta.topology.model as ModelSpec;
     const shape = meta.topology.inputShape as { steps: number; dims: number };
-    if (shape.steps !== job.cache.shape.steps || shape.dims !== job.cache.shape.dims) {
-      throw new TrainingError(
-        `The model reads ${shape.steps}x${shape.dims} features but the data gives ${job.cache.shape.steps}x${job.cache.shape.dims}.`,
-      );
-    }
+    const window = evaluationWindow(meta.topology, job.cache);
     if (!job.cache.splits.test?.notes) throw new TrainingError('The data set has no test notes to map.');
     model = buildModel(spec, shape, 0, FAMILIES.length);
     await restore(tf, job.modelDir, model);
-    reader = BatchReader.open(job.cache, 'test');
+    reader = BatchReader.open(job.cache, 'test', window, 1);
     const vectors: number[][] = [];
     const truth: number[] = [];
     const predicted: number[] = [];

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EmbeddingMap } from '../../shared/embedding';
-import type { FeatureConfig } from '../../shared/features';
 import { FAMILIES } from '../../shared/constants';
 import type { RunDetail } from '../../shared/training';
 import type { ProgressFn } from '../../shared/types';
 import { writeDurable } from '../fs-safe';
-import { loadModelDir } from '../training/model-io';
+import { evaluationFeatures, loadModelDir } from '../training/model-io';
 import type { WorkbenchDatasets } from '../workbench/datasets';
 import { RunStateError } from '../workbench/home';
 import { siblingModule, startWorker } from '../workers';
@@ -98,7 +97,7 @@ async function compute(
     throw new RunStateError(`Run ${run.id}'s data set is gone, so its notes cannot be mapped.`);
   const { meta } = loadModelDir(model.dir);
   progress({ phase: 'features', done: 0, total: 1 });
-  const cache = await datasets.buildFeatures(run.datasetId, meta.topology.features as Partial<FeatureConfig>);
+  const cache = await datasets.buildFeatures(run.datasetId, evaluationFeatures(meta.topology));
   const job: EmbedJob = { modelDir: model.dir, cache, seed: run.seed, batch: 64 };
   const result = await new Promise<Extract<EmbedEvent, { type: 'done' }>>((resolve, reject) => {
     const worker = startWorker(workerUrl);

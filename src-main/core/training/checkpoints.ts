@@ -1,7 +1,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import { FAMILIES } from '../../shared/constants';
 import type { TrainConfig } from '../../shared/training';
-import type { FeatureCacheInfo } from '../../shared/features';
+import type { FeatureCacheInfo, FeatureConfig } from '../../shared/features';
 import { modelFolder } from './model-dirs';
 import { loadModelDir, type NamedWeight } from './model-io';
 import type { Model } from './models/types';
@@ -35,11 +35,17 @@ export function modelWeights(weights: NamedWeight[]): NamedWeight[] {
   return weights.filter((w) => !w.name.startsWith('optimizer/'));
 }
 
-/** What a saved model's topology records: how to build it again and what it reads. */
+/**
+ * What a saved model's topology records: how to build it again and what it reads. `features` is
+ * the window the model reads; `cacheFeatures`, when the run's cache held a longer clip (a random
+ * start or pitch shift), that clip: the model's validation and test read its first window, so an
+ * evaluation reads them the same way (the same values and the same normalization statistics).
+ */
 export function topology(
   config: TrainConfig,
   cache: FeatureCacheInfo,
   model: Model,
+  cacheFeatures?: FeatureConfig,
 ): Record<string, unknown> {
   return {
     model: config.model,
@@ -47,6 +53,7 @@ export function topology(
     classes: FAMILIES.length,
     labels: FAMILIES,
     features: cache.config,
+    ...(cacheFeatures ? { cacheFeatures } : {}),
     fingerprint: cache.fingerprint,
   };
 }

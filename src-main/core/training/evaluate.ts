@@ -6,7 +6,7 @@ import { selectBackend } from './backend';
 import { restore } from './checkpoints';
 import { failureReason, TrainingError } from './failure';
 import { confusionMatrix, perClassMetrics } from './metrics';
-import { loadModelDir } from './model-io';
+import { evaluationWindow, loadModelDir } from './model-io';
 import { buildModel } from './models';
 import type { Model } from './models/types';
 import type { EvaluateJob, EvaluationMessage, TrainerEvent } from './protocol';
@@ -113,17 +113,13 @@ export async function runEvaluation(job: EvaluateJob, post: (e: TrainerEvent) =>
     const { meta } = loadModelDir(job.modelDir);
     const spec = meta.topology.model as ModelSpec;
     const shape = meta.topology.inputShape as { steps: number; dims: number };
-    if (shape.steps !== job.cache.shape.steps || shape.dims !== job.cache.shape.dims) {
-      throw new TrainingError(
-        `The model reads ${shape.steps}x${shape.dims} features but the data gives ${job.cache.shape.steps}x${job.cache.shape.dims}.`,
-      );
-    }
+    const window = evaluationWindow(meta.topology, job.cache);
     if (!job.cache.splits[job.split]?.notes)
       throw new TrainingError(`The data set has no ${job.split} notes.`);
     const net = buildModel(spec, shape, 0, CLASSES);
     model = net;
     await restore(tf, job.modelDir, net);
-    reader = BatchReader.open(job.cache, job.split);
+    reader = BatchReader.open(job.cache, job.split, window, 1);
     const ev = evaluateSplit(tf, net, reader, job.batch);
     const epoch = meta.userDefinedMetadata?.epoch;
     post({

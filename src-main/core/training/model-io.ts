@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { FeatureCacheInfo, FeatureConfig } from '../../shared/features';
 import { errorKind } from '../errors';
 import { writeDurable } from '../fs-safe';
+import { TrainingError } from './failure';
 
 /** One named weight array with its shape. */
 export interface NamedWeight {
@@ -106,4 +108,28 @@ export function loadModelDir(dir: string): { weights: NamedWeight[]; meta: Saved
     }
   }
   return { weights, meta: { topology: json.modelTopology, userDefinedMetadata: json.userDefinedMetadata } };
+}
+
+/** The features a saved model's evaluations read: its cache's longer clip where it had one. */
+export function evaluationFeatures(topology: Record<string, unknown>): Partial<FeatureConfig> {
+  return (topology.cacheFeatures ?? topology.features) as Partial<FeatureConfig>;
+}
+
+/**
+ * The window a saved model reads from a cache built with evaluationFeatures: its steps when the
+ * cache's rows are its training clip's longer ones (cut at their start), else undefined (whole
+ * rows); a TrainingError when the cache's rows cannot give the model's input.
+ */
+export function evaluationWindow(
+  topology: Record<string, unknown>,
+  cache: FeatureCacheInfo,
+): number | undefined {
+  const shape = topology.inputShape as { steps: number; dims: number };
+  const longer = topology.cacheFeatures !== undefined && cache.shape.steps > shape.steps;
+  if (shape.dims !== cache.shape.dims || (shape.steps !== cache.shape.steps && !longer)) {
+    throw new TrainingError(
+      `The model reads ${shape.steps}x${shape.dims} features but the data gives ${cache.shape.steps}x${cache.shape.dims}.`,
+    );
+  }
+  return longer ? shape.steps : undefined;
 }

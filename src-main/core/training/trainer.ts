@@ -75,6 +75,8 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
     // What the saved models say they read: the window, not the longer clip of the cache.
     const modelCache =
       windowSteps < cacheSteps ? { ...job.cache, config: normalizeFeatureConfig(c.features) } : job.cache;
+    // And the longer clip, which evaluations of the saved models read as validation and test do here.
+    const trainedOn = windowSteps < cacheSteps ? job.cache.config : undefined;
     const open = (split: 'train' | 'valid' | 'test') => {
       if (!job.cache.splits[split]?.notes) return undefined;
       const r = BatchReader.open(job.cache, split, cut(split === 'train' ? trainSteps : windowSteps), starts);
@@ -202,7 +204,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
       const weights = await weightsOf(net, optimizer);
       const ckpt = checkpointDir(job.modelDir, epoch);
       saveModelDir(ckpt, weights, {
-        topology: topology(c, modelCache, net),
+        topology: topology(c, modelCache, net, trainedOn),
         userDefinedMetadata: { epoch, runId: job.runId },
       });
       const score: EpochScore = { epoch, valAccuracy: val?.accuracy ?? null, valLoss: val?.loss ?? null };
@@ -215,7 +217,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
         // has committed this epoch with the new one, and removes the old one after.
         newBest = modelFolder(job.modelDir, 'best', epoch);
         saveModelDir(newBest, modelWeights(weights), {
-          topology: topology(c, modelCache, net),
+          topology: topology(c, modelCache, net, trainedOn),
           userDefinedMetadata: { epoch, runId: job.runId },
         });
         bestDir = newBest;
@@ -242,7 +244,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
     const lastDir = modelFolder(job.modelDir, 'last', lastEpoch);
     const own = (await weightsOf(net)).slice();
     saveModelDir(lastDir, own, {
-      topology: topology(c, modelCache, net),
+      topology: topology(c, modelCache, net, trainedOn),
       userDefinedMetadata: { epoch: lastEpoch, runId: job.runId },
     });
     // The test split with the best and the last weights; the validation split with the best

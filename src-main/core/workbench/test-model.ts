@@ -1,8 +1,7 @@
 import path from 'node:path';
-import type { FeatureConfig } from '../../shared/features';
 import type { BackendName, Evaluation } from '../../shared/training';
 import { evaluateInWorker } from '../training/evaluate-in-worker';
-import { loadModelDir } from '../training/model-io';
+import { evaluationFeatures, loadModelDir } from '../training/model-io';
 import { notePredictions } from '../store/runs';
 import type { WorkbenchDatasets } from './datasets';
 import { RunStateError, runOf, type Home } from './home';
@@ -41,7 +40,7 @@ export async function testModel(
   const { meta } = loadModelDir(modelDir);
   const dataset =
     request.dataset === undefined ? await datasets.ensureDefault() : datasets.get(request.dataset);
-  const cache = await datasets.buildFeatures(dataset.id, meta.topology.features as Partial<FeatureConfig>);
+  const cache = await datasets.buildFeatures(dataset.id, evaluationFeatures(meta.topology));
   const split = request.split ?? 'test';
   const ev = await evaluateInWorker({ modelDir, cache, split, backend: request.backend, batch: 64 });
   const id = home.runs.recordEvaluation({
