@@ -38,6 +38,19 @@ export const isActive = (status: RunStatus): status is ActiveStatus =>
   (ACTIVE_STATUSES as readonly string[]).includes(status);
 
 /**
+ * The epochs a run's last model averages the weights of (`averageLast`), when it ended after
+ * `lastEpoch`: the span from epochs - averageLast + 1 that it reached, or null when that is under
+ * two epochs (averaging off, or an early stop before the span).
+ */
+export function averagedEpochs(
+  c: { epochs: number; averageLast?: number },
+  lastEpoch: number,
+): { from: number; to: number } | null {
+  const from = Math.max(1, c.epochs - (c.averageLast ?? 1) + 1);
+  return lastEpoch > from ? { from, to: lastEpoch } : null;
+}
+
+/**
  * What network to train. One shape of spec for every type; a field a type has no use for is ignored.
  * Ranges, defaults and labels: shared/train-fields.ts; per-type narrowing: core's model registry.
  */
@@ -103,6 +116,11 @@ export interface TrainConfig {
   mixup: number;
   /** Clips per note averaged at evaluation (with a random start: spread over its range); 1 = the clip at start. */
   evalClips: number;
+  /**
+   * Weight averaging: the last model is the mean of the weights after each of the run's last this
+   * many epochs (of epochs - averageLast + 1 .. epochs, as far as the run got); 1 = off.
+   */
+  averageLast: number;
   /** 'weights': the loss weighs each family by the inverse of its share of the train notes; 'sampling': batches drawn family-balanced. */
   balance: (typeof BALANCES)[number];
   /** Notes per batch. */

@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 describe('augmentation and class balance in the New run form', () => {
-  it("offers them in the training section, off but for logmel-mlp's pitch shift, checks their ranges and launches a run with them", async () => {
+  it("offers them in the training section, off but for logmel-mlp's pitch shift, checks their ranges and launches a run with them and weight averaging", async () => {
     const { page } = shell;
     await page.evaluate(() => (location.hash = '#/new'));
     await page.locator('#f-mixup').waitFor();
@@ -54,7 +54,12 @@ describe('augmentation and class balance in the New run form', () => {
     await page.locator('#f-freqMasks').fill('2');
     await page.locator('#f-mixup').fill('0.2');
     await page.locator('#f-balance').selectOption('weights');
+    // Weight averaging spans at most the run's epochs.
     await page.locator('#f-epochs').fill('1');
+    await page.locator('#f-averageLast').fill('2');
+    expect(await hint('averageLast')).toBe('Must be a whole number from 1 to 1 (at most the epochs)');
+    await page.locator('#f-epochs').fill('2');
+    expect(await hint('averageLast')).toBe('1–2; 1 = off');
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       await page.locator('#f-balance').scrollIntoViewIfNeeded();
@@ -80,6 +85,16 @@ describe('augmentation and class balance in the New run form', () => {
       mixup: 0.2,
       balance: 'weights',
       evalClips: 3,
+      averageLast: 2,
     });
+    // Its last model is the mean of both epochs' weights, and its test card says so.
+    const last = page.getByTestId('test-last');
+    await last.waitFor({ timeout: 90_000 });
+    expect(await last.textContent()).toContain('weights averaged over epochs 1–2');
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await last.scrollIntoViewIfNeeded();
+      await shell.shot(`run-detail-averaged-${scheme}`);
+    }
   });
 });

@@ -1,6 +1,7 @@
 // A run's settings in a few words, and values as every report writes them.
 import type { FeatureConfig } from '../../shared/features';
 import { secondsText } from '../../shared/format';
+import { pitchRange } from '../features/augment';
 import { findRepresentation } from '../features/representations/registry';
 import type { RunDetail } from '../../shared/training';
 
@@ -39,13 +40,14 @@ export function describeOptimizer(run: RunDetail): string {
   const aug: string[] = [];
   if (c.shift > 0) aug.push(`start +${c.shift} s`);
   if (c.gain > 0) aug.push(`gain ±${c.gain} dB`);
-  if (c.pitch > 0 && c.features.representation !== 'mfcc') aug.push(`pitch ±${c.pitch} st`);
+  if (pitchRange(c) > 0) aug.push(`pitch ±${c.pitch} st`);
   if (c.timeMasks > 0) aug.push(`${c.timeMasks} time mask${c.timeMasks > 1 ? 's' : ''} ≤${c.timeMaskWidth}`);
   if (c.freqMasks > 0 && c.features.representation !== 'raw')
     aug.push(`${c.freqMasks} freq mask${c.freqMasks > 1 ? 's' : ''} ≤${c.freqMaskWidth}`);
   if (c.mixup > 0) aug.push(`mixup ${c.mixup}`);
   if (aug.length) text += `, augmented: ${aug.join(', ')}`;
   if (c.evalClips > 1) text += `, evaluated over ${c.evalClips} clips`;
+  if (c.averageLast > 1) text += `, last ${c.averageLast} epochs averaged`;
   return text;
 }
 

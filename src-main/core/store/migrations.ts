@@ -278,4 +278,9 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE runs SET config = json_insert(config, '$.pitch', 0);
   INSERT OR IGNORE INTO run_params (run_id, key, value) SELECT id, 'pitch', '0' FROM runs;
   `,
+  // 14: weight averaging over the last epochs (issue 14): earlier runs averaged none.
+  `
+  UPDATE runs SET config = json_insert(config, '$.averageLast', 1);
+  INSERT OR IGNORE INTO run_params (run_id, key, value) SELECT id, 'averageLast', '1' FROM runs;
+  `,
 ];

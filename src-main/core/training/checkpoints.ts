@@ -30,9 +30,12 @@ export async function weightsOf(model: Model, optimizer?: tfType.Optimizer): Pro
   return out;
 }
 
-/** Only the model's own weights of a saved set (no optimizer state). */
+/** Where a checkpoint keeps the running sum of a weight average (averageLast): `average/<weight>`. */
+export const AVERAGE_PREFIX = 'average/';
+
+/** Only the model's own weights of a saved set (no optimizer state, no running average). */
 export function modelWeights(weights: NamedWeight[]): NamedWeight[] {
-  return weights.filter((w) => !w.name.startsWith('optimizer/'));
+  return weights.filter((w) => !w.name.startsWith('optimizer/') && !w.name.startsWith(AVERAGE_PREFIX));
 }
 
 /**

@@ -1,18 +1,18 @@
 import fs from 'node:fs';
 import { FAMILIES } from '../../shared/constants';
-import type { EpochMetrics } from '../../shared/training';
+import { averagedEpochs, type EpochMetrics } from '../../shared/training';
 import { augmentRandom, Augmenter, augmentsValues, pitchRange, readSteps } from '../features/augment';
 import { balancedOrder, BatchReader, classWeights } from '../features/batches';
 import { readFeatureCache } from '../features/cache';
 import { featureShape, normalizeFeatureConfig } from '../features/config';
 import { selectBackend } from './backend';
-import { checkpointDir, modelWeights, restore, topology, weightsOf } from './checkpoints';
+import { AVERAGE_PREFIX, checkpointDir, modelWeights, restore, topology, weightsOf } from './checkpoints';
 import { DataParallel } from './data-parallel';
 import { evaluateSplit } from './evaluate';
 import { failureReason, TrainingError } from './failure';
 import { isBetterEpoch, type EpochScore } from './metrics';
 import { modelFolder } from './model-dirs';
-import { saveModelDir } from './model-io';
+import { loadModelDir, saveModelDir, type NamedWeight } from './model-io';
 import { buildModel } from './models';
 import type { Model } from './models/types';
 import type { TrainerEvent, TrainJob } from './protocol';
@@ -141,6 +141,13 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
       });
       post({ type: 'log', message: `Training on ${workers} threads, each batch split across them.` });
     }
+    // Weight averaging (averageLast): the sum of the model's weights after each epoch of the span
+    // so far, kept in every checkpoint of the span so that a resume goes on with it.
+    const averageFrom = Math.max(1, c.epochs - (c.averageLast ?? 1) + 1);
+    const averaging = (c.averageLast ?? 1) > 1;
+    let average: { sum: NamedWeight[]; epochs: number } | null = null;
+    if (averaging && job.resumeFrom && job.resumeFrom.epoch >= averageFrom)
+      average = savedAverage(checkpointDir(job.modelDir, job.resumeFrom.epoch));
     const scheduled = !constantRate(c);
     const progressMs = job.progressMs ?? 250;
     let lastEpoch = startEpoch - 1;
@@ -202,10 +209,11 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
         samplesPerSecond: seen / trainSeconds,
       };
       const weights = await weightsOf(net, optimizer);
+      if (averaging && epoch >= averageFrom) average = addToAverage(average, modelWeights(weights));
       const ckpt = checkpointDir(job.modelDir, epoch);
-      saveModelDir(ckpt, weights, {
+      saveModelDir(ckpt, average ? [...weights, ...averageWeights(average)] : weights, {
         topology: topology(c, modelCache, net, trainedOn),
-        userDefinedMetadata: { epoch, runId: job.runId },
+        userDefinedMetadata: { epoch, runId: job.runId, ...(average ? { averaged: average.epochs } : {}) },
       });
       const score: EpochScore = { epoch, valAccuracy: val?.accuracy ?? null, valLoss: val?.loss ?? null };
       let newBest: string | null = null;
@@ -240,7 +248,18 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
     // The threads are done: the final evaluations run on this one.
     await parallel?.close();
     parallel = undefined;
-    // The last epoch's weights, without optimizer state.
+    // The last epoch's weights, without optimizer state; with weight averaging, their mean over the
+    // epochs of the span the run reached (two or more).
+    const span = averagedEpochs(c, lastEpoch);
+    if (span && average && average.epochs === span.to - span.from + 1) {
+      net.setWeights(
+        Object.fromEntries(average.sum.map((w) => [w.name, w.data.map((v) => v / average!.epochs)])),
+      );
+      post({
+        type: 'log',
+        message: `The last model averages the weights of epochs ${span.from} to ${span.to}.`,
+      });
+    }
     const lastDir = modelFolder(job.modelDir, 'last', lastEpoch);
     const own = (await weightsOf(net)).slice();
     saveModelDir(lastDir, own, {
@@ -278,4 +297,34 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
     model?.dispose();
     for (const r of readers) r.close();
   }
+}
+
+/** The running sum with one more epoch's model weights added (a new sum for the first). */
+function addToAverage(
+  average: { sum: NamedWeight[]; epochs: number } | null,
+  weights: NamedWeight[],
+): { sum: NamedWeight[]; epochs: number } {
+  if (!average) return { sum: weights.map((w) => ({ ...w, data: w.data.slice() })), epochs: 1 };
+  for (const [i, w] of weights.entries()) {
+    const sum = average.sum[i]!.data;
+    for (let j = 0; j < sum.length; j++) sum[j]! += w.data[j]!;
+  }
+  return { sum: average.sum, epochs: average.epochs + 1 };
+}
+
+/** The running sum as a checkpoint stores it: each weight's sum under AVERAGE_PREFIX. */
+function averageWeights(average: { sum: NamedWeight[] }): NamedWeight[] {
+  return average.sum.map((w) => ({ ...w, name: `${AVERAGE_PREFIX}${w.name}` }));
+}
+
+/** The running sum a checkpoint holds, or a TrainingError when a checkpoint of the span lacks it. */
+function savedAverage(dir: string): { sum: NamedWeight[]; epochs: number } {
+  const { weights, meta } = loadModelDir(dir);
+  const epochs = meta.userDefinedMetadata?.averaged;
+  const sum = weights
+    .filter((w) => w.name.startsWith(AVERAGE_PREFIX))
+    .map((w) => ({ ...w, name: w.name.slice(AVERAGE_PREFIX.length) }));
+  if (typeof epochs !== 'number' || !Number.isInteger(epochs) || epochs < 1 || sum.length === 0)
+    throw new TrainingError(`The checkpoint ${dir} holds no weight average to resume it with.`);
+  return { sum, epochs };
 }

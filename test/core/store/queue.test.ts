@@ -265,7 +265,8 @@ describe('QueueRepo', () => {
           }[]
         ).map((p) => [p.key, JSON.parse(p.value) as unknown]),
       );
-    // Migrations 10 to 13 then write augmentation, class balance, evaluation clips, threads and pitch, off.
+    // Migrations 10 to 14 then write augmentation, class balance, evaluation clips, threads, pitch
+    // and weight averaging, off.
     const augOff = {
       shift: 0,
       gain: 0,
@@ -278,6 +279,7 @@ describe('QueueRepo', () => {
       balance: 'none',
       evalClips: 1,
       workers: 1,
+      averageLast: 1,
     };
     expect(config(1)).toEqual({
       lr: 0.001,
