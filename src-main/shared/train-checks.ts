@@ -122,9 +122,6 @@ export function rangeOf(field: FieldDef, values: FlatValues, options: TrainingOp
     };
   if (field.key === 'evalClips' && other('shift') === 0)
     return { ...r, max: 1, why: '(more need a Random start)' };
-  const epochs = other('epochs');
-  if (field.key === 'averageLast' && epochs !== null && epochs < r.max)
-    return { ...r, max: epochs, why: '(at most the epochs)' };
   if (field.key === 'frame' && samples !== null && samples < r.max)
     return { ...r, max: samples, why: `(the clip has ${samples} samples)` };
   if (field.key === 'hop' && other('nFft') !== null)

@@ -257,7 +257,7 @@ function render(set: AccuracySet, seeds: number[], epochs: number | undefined): 
         'preset',
         'epochs',
         'ours (best ep.)',
-        'ours (last ep.)',
+        'ours (last)',
         'PyTorch (last)',
         'ours last - PyTorch [95 % CI]',
         'Welch p',
@@ -267,7 +267,8 @@ function render(set: AccuracySet, seeds: number[], epochs: number | undefined): 
     ),
     'Ours trained through the app (wasm); the reference is seed_lstm_reference.py train with the same features and seed,',
     'both at once on one core each (so the seconds are rough). "best ep." = the epoch of highest validation accuracy, the',
-    "app's headline; the reference reports its last epoch, so ours at the last epoch is what is compared (points, Welch's test):",
+    'app\'s headline; "last" = the last model: the last epoch\'s weights, or their mean over the last epochs where a preset',
+    "averages them (logmel-mlp: 5). The reference reports its last epoch, so ours last is what is compared (points, Welch's test):",
     ...(sentences.length ? sentences : ['  (no preset here has a PyTorch reference)']),
     ...notes,
   ].join('\n');

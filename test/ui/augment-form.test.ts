@@ -54,12 +54,13 @@ describe('augmentation and class balance in the New run form', () => {
     await page.locator('#f-freqMasks').fill('2');
     await page.locator('#f-mixup').fill('0.2');
     await page.locator('#f-balance').selectOption('weights');
-    // Weight averaging spans at most the run's epochs.
-    await page.locator('#f-epochs').fill('1');
-    await page.locator('#f-averageLast').fill('2');
-    expect(await hint('averageLast')).toBe('Must be a whole number from 1 to 1 (at most the epochs)');
+    // logmel-mlp's weight averaging over its last 5 epochs: over both of a 2-epoch run.
+    expect(await page.locator('#f-averageLast').inputValue()).toBe('5');
+    await page.locator('#f-averageLast').fill('51');
+    expect(await hint('averageLast')).toBe('Must be a whole number from 1 to 50');
+    await page.locator('#f-averageLast').fill('5');
+    expect(await hint('averageLast')).toBe('1–50; 1 = off');
     await page.locator('#f-epochs').fill('2');
-    expect(await hint('averageLast')).toBe('1–2; 1 = off');
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       await page.locator('#f-balance').scrollIntoViewIfNeeded();
@@ -85,7 +86,7 @@ describe('augmentation and class balance in the New run form', () => {
       mixup: 0.2,
       balance: 'weights',
       evalClips: 3,
-      averageLast: 2,
+      averageLast: 5,
     });
     // Its last model is the mean of both epochs' weights, and its test card says so.
     const last = page.getByTestId('test-last');

@@ -72,11 +72,11 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
     // Where a window may start: anywhere the longer clip allows with a random start, else at 0.
     const starts = c.shift > 0 ? cacheSteps - trainSteps + 1 : 1;
     const cut = (steps: number) => (steps < cacheSteps ? steps : undefined);
-    // What the saved models say they read: the window, not the longer clip of the cache.
-    const modelCache =
-      windowSteps < cacheSteps ? { ...job.cache, config: normalizeFeatureConfig(c.features) } : job.cache;
-    // And the longer clip, which evaluations of the saved models read as validation and test do here.
-    const trainedOn = windowSteps < cacheSteps ? job.cache.config : undefined;
+    // What the saved models say they read: the window, not the longer clip of the cache; and that
+    // longer clip, which evaluations of the saved models read as validation and test do here.
+    const longer = windowSteps < cacheSteps;
+    const modelCache = longer ? { ...job.cache, config: normalizeFeatureConfig(c.features) } : job.cache;
+    const trainedOn = longer ? job.cache.config : undefined;
     const open = (split: 'train' | 'valid' | 'test') => {
       if (!job.cache.splits[split]?.notes) return undefined;
       const r = BatchReader.open(job.cache, split, cut(split === 'train' ? trainSteps : windowSteps), starts);

@@ -108,7 +108,7 @@ describe('runs with augmentation and class balance', () => {
     expect(done.params).toMatchObject(aug);
     expect(done.testAccuracy).not.toBeNull();
     expect(describeOptimizer(done)).toBe(
-      'adam lr 0.0008, balance weights, augmented: start +0.5 s, gain ±6 dB, pitch ±2 st, 2 time masks ≤5, 2 freq masks ≤4, mixup 0.3, evaluated over 3 clips',
+      'adam lr 0.0008, balance weights, augmented: start +0.5 s, gain ±6 dB, pitch ±2 st, 2 time masks ≤5, 2 freq masks ≤4, mixup 0.3, evaluated over 3 clips, last 5 epochs averaged',
     );
     // The saved model reads the 0.5 s window (32 steps of hop 256), though its features were
     // computed over 1.09 s (the random start's 0.5 s, and the 0.5 s played back 2 semitones faster); `timbre test` can evaluate it on features of 0.5 s.

@@ -129,14 +129,16 @@ describe('validation derived from the schema', () => {
     });
     expect(PRESETS['seed-bgru']!.config).toEqual({ ...seed, model: { ...seed.model, type: 'bgru' } });
     expect(PRESETS['seed-gru']!.description).toMatch(/GRU.*seed LSTM's settings/);
-    // The first (the New run form starts with it): the seed's fully connected net on log-mel, with
-    // a random pitch shift of ± 2 semitones.
+    // The first (the New run form starts with it): the seed's fully connected net on log-mel, each
+    // clip scaled to mean 0 and sd 1, with a random pitch shift of ± 2 semitones and the last
+    // model averaged over the last 5 epochs.
     const fc = PRESETS['seed-fc']!.config;
     expect(PRESETS['logmel-mlp']!.config).toEqual({
       ...fc,
-      features: { ...fc.features, representation: 'logmel', normalization: 'standard' },
+      features: { ...fc.features, representation: 'logmel', normalization: 'clip' },
       pitch: 2,
       epochs: 15,
+      averageLast: 5,
     });
     expect(() => resolveTrainConfig('toString')).toThrow(
       /preset must be one of .*seed-bgru \(got "toString"\)/,
