@@ -318,7 +318,7 @@ export const TRAIN_FIELDS: readonly FieldDef[] = [
       min: 1,
       max: 50,
       note: '1 = off',
-      help: "Weight averaging: the run's last model is the mean of its weights at the end of each of its last this many epochs (as stochastic weight averaging, at the run's own learning rate), tested as the last weights are; the best-validation model stays its epoch's own. An early stop averages the epochs of that span it reached.",
+      help: "Weight averaging: the run's last model is the mean of its weights at the end of each of its last this many epochs (as stochastic weight averaging, at the run's own learning rate), tested as the last weights are; the best-validation model stays its epoch's own. More than the run's epochs averages all of them; an early stop, the epochs of the span it reached.",
     },
     {
       key: 'batch',
