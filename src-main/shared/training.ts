@@ -46,8 +46,13 @@ export function averagedEpochs(
   c: { epochs: number; averageLast?: number },
   lastEpoch: number,
 ): { from: number; to: number } | null {
-  const from = Math.max(1, c.epochs - (c.averageLast ?? 1) + 1);
+  const from = averageStart(c);
   return lastEpoch > from ? { from, to: lastEpoch } : null;
+}
+
+/** The first epoch whose weights a run's last model averages (`averageLast`; runs before it: none but the last). */
+export function averageStart(c: { epochs: number; averageLast?: number }): number {
+  return Math.max(1, c.epochs - (c.averageLast ?? 1) + 1);
 }
 
 /**

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { FAMILIES } from '../../shared/constants';
-import { averagedEpochs, type EpochMetrics } from '../../shared/training';
+import { averagedEpochs, averageStart, type EpochMetrics } from '../../shared/training';
 import { augmentRandom, Augmenter, augmentsValues, pitchRange, readSteps } from '../features/augment';
 import { balancedOrder, BatchReader, classWeights } from '../features/batches';
 import { readFeatureCache } from '../features/cache';
@@ -143,7 +143,7 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
     }
     // Weight averaging (averageLast): the sum of the model's weights after each epoch of the span
     // so far, kept in every checkpoint of the span so that a resume goes on with it.
-    const averageFrom = Math.max(1, c.epochs - (c.averageLast ?? 1) + 1);
+    const averageFrom = averageStart(c);
     const averaging = (c.averageLast ?? 1) > 1;
     let average: { sum: NamedWeight[]; epochs: number } | null = null;
     if (averaging && job.resumeFrom && job.resumeFrom.epoch >= averageFrom)
