@@ -94,9 +94,15 @@ export function trainSynopsis(
 export function trainFlagsHelp(options: TrainingOptions): string {
   const out = ['Settings (defaults are the seed-lstm preset; a preset sets its own, flags override it):'];
   for (const f of options.fields) {
-    const users = f.usedBy
-      ? ` Used by ${[...(f.usedBy.modelTypes ?? []), ...(f.usedBy.representations ?? []), ...(f.usedBy.optimizers ?? [])].join(', ')}.`
-      : '';
+    const by = f.usedBy && [
+      ...(f.usedBy.modelTypes ?? []),
+      ...(f.usedBy.representations ?? []),
+      ...(f.usedBy.optimizers ?? []),
+    ];
+    const withNorm = f.usedBy?.normalizations;
+    const users =
+      (by?.length ? ` Used by ${by.join(', ')}.` : '') +
+      (withNorm ? ` Used with normalization ${withNorm.join(', ')}.` : '');
     const note = f.note ? `; ${f.note}` : '';
     out.push(
       `  --${f.flag} ${placeholder(f)}`.padEnd(28) + ` ${allowed(f, options)}${note}; default ${f.default}`,

@@ -44,12 +44,13 @@ export function fieldOf(options: TrainingOptions, key: FieldKey): FieldDef {
   return f;
 }
 
-/** Whether the current model type, representation and optimizer read this field. */
+/** Whether the current model type, representation, optimizer and normalization use this field. */
 export function isUsed(field: FieldDef, values: FlatValues): boolean {
   const u = field.usedBy;
   if (!u) return true;
   if (u.modelTypes && !u.modelTypes.includes(values.type as string)) return false;
   if (u.representations && !u.representations.includes(values.representation as string)) return false;
+  if (u.normalizations && !u.normalizations.includes(values.normalization as string)) return false;
   return !u.optimizers || u.optimizers.includes(values.optimizer as string);
 }
 
@@ -61,6 +62,7 @@ export function usersText(field: FieldDef, options: TrainingOptions): string | n
     [u.modelTypes, 'type'],
     [u.representations, 'representation'],
     [u.optimizers, 'optimizer'],
+    [u.normalizations, 'normalization'],
   ];
   for (const [ids, key] of lists) {
     if (!ids) continue;
@@ -68,10 +70,12 @@ export function usersText(field: FieldDef, options: TrainingOptions): string | n
     // Model types and optimizers as acronyms (MLP, SGD: their labels are long or lowercase),
     // representations by label (log-mel, MFCC).
     const name = (id: string) =>
-      key === 'representation'
+      key === 'representation' || key === 'normalization'
         ? (fieldOf(options, key).choices?.find((c) => c.value === id)?.label ?? id)
         : id.toUpperCase();
     const others = all.filter((id) => !ids.includes(id));
+    if (key === 'normalization')
+      return `not with ${others.map((id) => `${name(id)} normalization`).join(' / ')}`;
     if (ids.length > 1 && others.length < ids.length) return `not for ${others.map(name).join(' / ')}`;
     return ids.length ? `${ids.map(name).join(' / ')} only` : 'not used';
   }

@@ -226,7 +226,8 @@ export const TRAIN_FIELDS: readonly FieldDef[] = [
       max: 24,
       unit: 'dB',
       note: '0 = off',
-      help: 'Augmentation: each training note louder or softer by a random gain within ± this many dB.',
+      help: 'Augmentation: each training note louder or softer by a random gain within ± this many dB. Not with per-clip normalization, which scales a louder note to the same values.',
+      usedBy: { normalizations: ['none', 'standard'] },
     },
     {
       key: 'pitch',

@@ -35,6 +35,8 @@ export interface FieldUsers {
   modelTypes?: string[];
   representations?: string[];
   optimizers?: string[];
+  /** Normalizations under which the field does anything (gain: not per clip). */
+  normalizations?: string[];
 }
 
 /** One setting of a TrainConfig. */
@@ -116,7 +118,7 @@ export function joinRegistries(
     const usedBy: FieldUsers = { ...f.usedBy };
     if (f.section === 'model' && f.key !== 'type') usedBy.modelTypes = users(modelTypes, f.key, true);
     if (f.section === 'features') usedBy.representations = users(representations, f.key, false);
-    for (const k of ['modelTypes', 'representations', 'optimizers'] as const)
+    for (const k of ['modelTypes', 'representations', 'optimizers', 'normalizations'] as const)
       if (usedBy[k] === undefined) delete usedBy[k];
     const choices =
       f.key === 'type'

@@ -7,6 +7,7 @@ import {
   rangeHint,
   rangeOf,
   usersText,
+  isUsed,
   type FlatValues,
 } from '../../src-main/shared/train-checks';
 import { DEFAULT_TRAIN_CONFIG, type FieldKey } from '../../src-main/shared/train-schema';
@@ -57,5 +58,9 @@ describe('the shared checks', () => {
     expect(usersText(fieldOf(options, 'activation'), options)).toBe('MLP / CNN / CNN2D only');
     expect(usersText(fieldOf(options, 'readout'), options)).toBe('not for MLP');
     expect(usersText(fieldOf(options, 'batch'), options)).toBeNull();
+    const gain = fieldOf(options, 'gain');
+    expect(usersText(gain, options)).toBe('not with per clip normalization');
+    expect(isUsed(gain, values({ normalization: 'clip' }))).toBe(false);
+    expect(isUsed(gain, values({ normalization: 'standard' }))).toBe(true);
   });
 });

@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 describe('augmentation and class balance in the New run form', () => {
-  it("offers them in the training section, off but for logmel-mlp's pitch shift, checks their ranges and launches a run with them and weight averaging", async () => {
+  it("offers them in the training section, off but for logmel-mlp's pitch shift, gain off under per-clip normalization, checks their ranges and launches a run with them and weight averaging", async () => {
     const { page } = shell;
     await page.evaluate(() => (location.hash = '#/new'));
     await page.locator('#f-mixup').waitFor();
@@ -46,6 +46,17 @@ describe('augmentation and class balance in the New run form', () => {
     expect(await hint('evalClips')).toBe('Must be a whole number from 1 to 1 (more need a Random start)');
     await page.locator('#f-shift').fill('0.5');
     expect(await hint('evalClips')).toBe('1–16; 1 = off');
+    // logmel-mlp scales each clip to mean 0 and sd 1, which undoes any gain: the field says so.
+    expect(await hint('gain')).toBe('not with per clip normalization');
+    expect(await page.locator('#f-gain').isDisabled()).toBe(true);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.locator('#f-gain').scrollIntoViewIfNeeded();
+      await shell.shot(`new-run-gain-off-${scheme}`);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.locator('#f-normalization').selectOption('standard');
+    expect(await hint('gain')).toBe('0–24 dB; 0 = off');
     await page.locator('#f-gain').fill('6');
     await page.locator('#f-pitch').fill('5');
     expect(await hint('pitch')).toBe('Must be a number from 0 to 4 semitones');
@@ -78,6 +89,7 @@ describe('augmentation and class balance in the New run form', () => {
     const id = Number(page.url().match(/#\/runs\/(\d+)/)![1]);
     const run = await shell.call<RunDetail>('getRun', id);
     expect(run.config).toMatchObject({
+      features: { normalization: 'standard' },
       shift: 0.5,
       gain: 6,
       pitch: 1.5,

@@ -38,6 +38,14 @@ export function pitchRange(c: Pick<TrainConfig, 'features'> & Partial<Pick<Train
   return pitch > 0 && ['raw', 'logmel'].includes(c.features.representation) ? pitch : 0;
 }
 
+/**
+ * The dB a run's training notes are made louder or softer by at most: its `gain`, or 0 where each
+ * clip is scaled to mean 0 and sd 1 (a louder note scales to the same values).
+ */
+export function gainRange(c: Pick<TrainConfig, 'features' | 'gain'>): number {
+  return c.gain > 0 && c.features.normalization !== 'clip' ? c.gain : 0;
+}
+
 /** The playback-rate ratio of a pitch shift by `semitones` (1 when 0; below 1 when negative). */
 export function playbackRatio(semitones: number): number {
   return Math.pow(2, semitones / 12);
@@ -75,7 +83,7 @@ export function trainingFeatures(
 export function augmentsValues(c: AugmentConfig & Pick<TrainConfig, 'features'>): boolean {
   return (
     pitchRange(c) > 0 ||
-    c.gain > 0 ||
+    gainRange(c) > 0 ||
     c.timeMasks > 0 ||
     (c.freqMasks > 0 && c.freqMaskWidth > 0) ||
     c.mixup > 0
@@ -118,14 +126,16 @@ export function betaSample(alpha: number, random: () => number): number {
  * mixes them (mixup), all drawn from the generator it is given, so a run's seed fixes them. Works
  * on the cache's values: gain is an offset of the log (log-mel; MFCC: through the DCT) or a factor
  * of the samples (raw), carried through the `standard` normalization; masks set values to the
- * mean (0 after `standard`, else the note's own mean). Under per-clip normalization gain changes
- * nothing (each clip is rescaled to 0..1).
+ * mean (0 after `standard`, else the note's own mean). Under per-clip normalization there is no
+ * gain (see gainRange).
  */
 export class Augmenter {
   // The change of each dimension's value per dB of gain: an offset (log-mel, MFCC) or, for raw, null.
   private readonly perDb: Float64Array | null;
   // Semitones of the largest pitch shift (0 = none).
   private readonly pitch: number;
+  // dB of the largest gain (0 = none).
+  private readonly gain: number;
   // A note's values before resampling, unscaled (reused from note to note).
   private unscaled = new Float64Array(0);
 
@@ -136,6 +146,7 @@ export class Augmenter {
     const { dims } = ctx.shape;
     const f = ctx.features;
     this.pitch = pitchRange({ features: f, pitch: c.pitch });
+    this.gain = gainRange({ features: f, gain: c.gain });
     if (ctx.inSteps !== undefined && ctx.inSteps < ctx.shape.steps)
       throw new RangeError(`rows of ${ctx.inSteps} steps cannot give windows of ${ctx.shape.steps}`);
     // ln(power) moves by ln(10) / 10 per dB.
@@ -166,7 +177,7 @@ export class Augmenter {
       // The ratio drawn first, and only when on: runs without it draw what they drew before.
       if (this.pitch > 0) this.resample(from, row, playbackRatio((2 * random() - 1) * this.pitch));
       else if (inSize !== size) row.set(from.subarray(0, size));
-      if (this.c.gain > 0) this.applyGain(row, (2 * random() - 1) * this.c.gain);
+      if (this.gain > 0) this.applyGain(row, (2 * random() - 1) * this.gain);
       if (this.c.timeMasks > 0 || this.c.freqMasks > 0) this.mask(row, random);
     }
     if (!(this.c.mixup > 0) || n < 2) return { x, y: batch.y.slice(), indices: batch.indices, targets: null };

@@ -1,7 +1,7 @@
 // A run's settings in a few words, and values as every report writes them.
 import type { FeatureConfig } from '../../shared/features';
 import { secondsText } from '../../shared/format';
-import { pitchRange } from '../features/augment';
+import { gainRange, pitchRange } from '../features/augment';
 import { findRepresentation } from '../features/representations/registry';
 import type { RunDetail } from '../../shared/training';
 
@@ -39,7 +39,7 @@ export function describeOptimizer(run: RunDetail): string {
   if (c.balance && c.balance !== 'none') text += `, balance ${c.balance}`;
   const aug: string[] = [];
   if (c.shift > 0) aug.push(`start +${c.shift} s`);
-  if (c.gain > 0) aug.push(`gain ±${c.gain} dB`);
+  if (gainRange(c) > 0) aug.push(`gain ±${c.gain} dB`);
   if (pitchRange(c) > 0) aug.push(`pitch ±${c.pitch} st`);
   if (c.timeMasks > 0) aug.push(`${c.timeMasks} time mask${c.timeMasks > 1 ? 's' : ''} ≤${c.timeMaskWidth}`);
   if (c.freqMasks > 0 && c.features.representation !== 'raw')

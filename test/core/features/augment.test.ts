@@ -6,6 +6,7 @@ import {
   augmentRandom,
   Augmenter,
   augmentsValues,
+  gainRange,
   betaSample,
   playbackRatio,
   readSteps,
@@ -216,6 +217,25 @@ describe('augmentation', () => {
     const factor = x[5]! / src.x[5]!;
     expect(Math.abs(20 * Math.log10(factor))).toBeLessThanOrEqual(12 + 1e-4);
     for (let i = 0; i < x.length; i += 13) expect(x[i]! / src.x[i]!).toBeCloseTo(factor, 4);
+  });
+
+  it('leaves clips scaled one by one as they are: a louder note scales to the same values', () => {
+    for (const representation of ['logmel', 'raw'] as const) {
+      const features = validateFeatureConfig({
+        representation,
+        nMels: DIMS,
+        frame: DIMS,
+        normalization: 'clip',
+      });
+      expect(gainRange({ features, gain: 6 })).toBe(0);
+      const a = augmenter({ gain: 6, timeMasks: 1 }, features, null);
+      const plain = augmenter({ timeMasks: 1 }, features, null);
+      expect(augmentsValues({ ...OFF, gain: 6, features })).toBe(false);
+      const src = batch(4);
+      // The same draws as without gain: the masks fall where they would.
+      expect(a.apply(src, seededRandom(5)).x).toEqual(plain.apply(src, seededRandom(5)).x);
+    }
+    expect(gainRange({ features: LOGMEL, gain: 6 })).toBe(6);
   });
 });
 
