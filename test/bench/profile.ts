@@ -7,7 +7,8 @@ import type { ModelSpec } from '../../src-main/core/training/models/types';
 export interface StepProfile {
   step_ms: number;
   kernels: number;
-  matmul: { calls: number; ms: number; gflop_per_s: number };
+  /** The step's matMuls: how many, their time, their work (GFLOP) and its rate. */
+  matmul: { calls: number; ms: number; gflop: number; gflop_per_s: number };
   other_ms: number;
 }
 
@@ -54,6 +55,7 @@ export async function profileStep(
       matmul: {
         calls: mm.length,
         ms: Number(mmMs.toFixed(1)),
+        gflop: Number((mmFlops / 1e9).toFixed(3)),
         gflop_per_s: Number((mmFlops / mmMs / 1e6).toFixed(1)),
       },
       other_ms: Number((ms(leaves) - mmMs).toFixed(1)),
@@ -62,4 +64,41 @@ export async function profileStep(
     optimizer.dispose();
     model.dispose();
   }
+}
+
+/**
+ * The fastest matMul rate of this backend on one thread here, GFLOP/s: the best of a few shapes
+ * our models multiply (a 5-tap conv's im2col by 64 filters, an LSTM's input projection, a square).
+ */
+export function matMulPeak(): { gflop_per_s: number; shape: string } {
+  let best = { gflop_per_s: 0, shape: '' };
+  for (const [m, k, n] of [
+    [3200, 800, 64],
+    [3200, 160, 512],
+    [512, 512, 512],
+  ] as const) {
+    const a = tf.randomNormal([m, k], 0, 1, 'float32', 1);
+    const b = tf.randomNormal([k, n], 0, 1, 'float32', 2);
+    // Not tf.tidy(() => ....dataSync()): tidy walks a returned typed array element by element.
+    const once = () => {
+      const c = tf.matMul(a, b);
+      c.dataSync();
+      c.dispose();
+    };
+    once();
+    const reps = Math.max(3, Math.round(3e9 / (2 * m * k * n)));
+    const times: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const t0 = performance.now();
+      once();
+      times.push(performance.now() - t0);
+    }
+    a.dispose();
+    b.dispose();
+    // The fastest repetition: the rate the kernel reaches when nothing else gets in its way.
+    const rate = (2 * m * k * n) / Math.min(...times) / 1e6;
+    if (rate > best.gflop_per_s)
+      best = { gflop_per_s: Number(rate.toFixed(1)), shape: `${m}x${k} by ${k}x${n}` };
+  }
+  return best;
 }

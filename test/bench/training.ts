@@ -11,7 +11,7 @@ import {
   threadSettings,
   type ThreadSetting,
 } from './pytorch';
-import { profileStep, type StepProfile } from './profile';
+import { matMulPeak, profileStep, type StepProfile } from './profile';
 import { fmt, median, round, table } from './report';
 
 /** The seed's input: the first second as 100 frames of 160 raw samples, batch 32. */
@@ -61,6 +61,17 @@ export interface SpeedComparison {
   pytorch_best: { setting: ThreadSetting['key']; samples_per_s: number } | null;
   /** Ours at 1 and at WORKERS threads / pytorch_best. */
   ratio_best: { '1': number | null; '2': number | null };
+  /**
+   * The most ours could do if every kernel but the matMuls took no time and the matMuls ran at
+   * the backend's peak here (`matmul_peak`): the step's matMul work over that rate, on 1 thread
+   * and on WORKERS (twice: a perfect split, the threads not slowing each other), and those over
+   * pytorch_best. A goal above these cannot be met on this backend here.
+   */
+  ceiling: {
+    matmul_gflop_per_step: number;
+    samples_per_s: { '1': number; '2': number };
+    ratio_best: { '1': number | null; '2': number | null };
+  };
   model: string;
   note?: string;
 }
@@ -94,6 +105,8 @@ export interface ThroughputResult {
   pytorch_version: string | null;
   shape: string;
   rounds: number;
+  /** The backend's fastest matMul on one thread here, over a few of our models' shapes. */
+  matmul_peak: { gflop_per_s: number; shape: string };
   lstm: SpeedComparison;
   /** Where one seed-lstm training step's time goes on our side. */
   lstm_profile: StepProfile;
@@ -192,8 +205,11 @@ export async function benchThroughput(opts: {
   ];
   const out: Partial<Record<ModelCase['key'], SpeedComparison>> = {};
   let parallelProfile: ParallelProfile | null = null;
+  const peak = matMulPeak();
+  const profiles: Partial<Record<ModelCase['key'], StepProfile>> = {};
   for (const c of cases) {
     const spec = PRESETS[c.preset].config.model;
+    const stepProfile = (profiles[c.key] = await profileStep(spec, SHAPE, BATCH));
     const ours: number[] = [];
     const ours2: number[] = [];
     const halfAlone: number[] = [];
@@ -286,6 +302,7 @@ export async function benchThroughput(opts: {
       ...('note' in torch ? [torch.note] : spec.dropout > 0 ? ['the PyTorch twin has no dropout'] : []),
       ...(parallelError ? [`${WORKERS} threads failed: ${parallelError}`] : []),
     ];
+    const ceiling1 = (BATCH * peak.gflop_per_s) / stepProfile.matmul.gflop;
     out[c.key] = {
       ours: round(oursMedian, 2)!,
       ours_runs: ours.map((v) => round(v, 2)!),
@@ -300,13 +317,21 @@ export async function benchThroughput(opts: {
         '1': best ? round(oursMedian / best.samples_per_s) : null,
         '2': best && ours2Median ? round(ours2Median / best.samples_per_s) : null,
       },
+      ceiling: {
+        matmul_gflop_per_step: stepProfile.matmul.gflop,
+        samples_per_s: { '1': round(ceiling1, 1)!, '2': round(WORKERS * ceiling1, 1)! },
+        ratio_best: {
+          '1': best ? round(ceiling1 / best.samples_per_s) : null,
+          '2': best ? round((WORKERS * ceiling1) / best.samples_per_s) : null,
+        },
+      },
       model: describe(c.preset),
       ...(notes.length ? { note: notes.join('; ') } : {}),
     };
   }
-  const lstmProfile = await profileStep(PRESETS['seed-lstm'].config.model, SHAPE, BATCH);
   const result: ThroughputResult = {
-    lstm_profile: lstmProfile,
+    lstm_profile: profiles.lstm!,
+    matmul_peak: peak,
     workers: [1, WORKERS],
     lstm_parallel_profile: parallelProfile,
     backend: backend.version,
@@ -372,6 +397,32 @@ function render(r: ThroughputResult, settings: ThreadSetting[], missing: string 
           c.speedup_2_workers === null ? '-' : `${c.speedup_2_workers}x`,
           fmt(c.pytorch_best?.samples_per_s),
           c.pytorch_best?.setting ?? '-',
+          fmt(c.ratio_best['1']),
+          fmt(c.ratio_best['2']),
+        ];
+      }),
+    ),
+  );
+  lines.push(
+    `The ceiling of ours (issue 15): if every kernel but the matMuls took no time and they ran at the fastest ` +
+      `rate measured here (${r.matmul_peak.gflop_per_s} GFLOP/s, ${r.matmul_peak.shape}, one thread), and ${w} threads ` +
+      `split each step perfectly:`,
+    table(
+      [
+        'model',
+        'matMul GFLOP/step',
+        'ceiling 1 thr',
+        `ceiling ${w} thr`,
+        'ratio 1 thr ≤',
+        `ratio ${w} thr ≤`,
+      ],
+      (['lstm', 'blstm', 'cnn'] as const).map((k) => {
+        const c = r[k].ceiling;
+        return [
+          k,
+          fmt(c.matmul_gflop_per_step),
+          fmt(c.samples_per_s['1']),
+          fmt(c.samples_per_s['2']),
           fmt(c.ratio_best['1']),
           fmt(c.ratio_best['2']),
         ];
