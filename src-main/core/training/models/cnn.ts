@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { CNN_POOL, cnnSteps } from './cnn-shape';
-import { splitLast } from './fast-split';
+import { im2col2d, maxPool2 } from './conv2d';
 import { assembleModel, classify, type Forward, type WeightSet } from './init';
 import { activate, dropout, linear } from './linear';
 import { timePool } from './readout';
@@ -12,34 +12,14 @@ export const CNN_KERNEL = 5;
 /**
  * im2col for a 1-D convolution over time with 'same' zero padding: x [B, T, C] ->
  * [B, T, k * C], tap j (offset j - (k-1)/2) in columns j*C..(j+1)*C. A plain matMul then
- * convolves: wasm has no Conv2DBackpropFilter, and this needs only slices, pads and concats.
+ * convolves: wasm has no Conv2DBackpropFilter. The 2-D one's with a k x 1 window (on wasm, its
+ * heap kernels: slices and concats took a third of a step there); `inputGrad` false (the input is
+ * data) gives zeros for its gradient.
  */
-export function im2col1d(x: tf.Tensor3D, k: number): tf.Tensor3D {
+export function im2col1d(x: tf.Tensor3D, k: number, inputGrad = true): tf.Tensor3D {
   const [B, T, C] = x.shape;
-  const p = (k - 1) / 2;
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const padded = tf.pad(args[0] as tf.Tensor3D, [
-      [0, 0],
-      [p, p],
-      [0, 0],
-    ]);
-    const taps = Array.from({ length: k }, (_, j) => tf.slice(padded, [0, j, 0], [B, T, C]));
-    const value = tf.concat(taps, 2);
-    // The gradient adds each tap's columns back at its offset (concat's own gradient is slow on wasm).
-    const gradFunc = (dy: tf.Tensor): tf.Tensor =>
-      tf.tidy(() => {
-        const parts = splitLast(dy, k).map((d, j) =>
-          tf.pad(d, [
-            [0, 0],
-            [j, 2 * p - j],
-            [0, 0],
-          ]),
-        );
-        return tf.slice(tf.addN(parts), [0, p, 0], [B, T, C]);
-      });
-    return { value, gradFunc };
-  });
-  return op(x) as tf.Tensor3D;
+  const cols = im2col2d(tf.reshape(x, [B, T, 1, C]) as tf.Tensor4D, [k, 1], inputGrad);
+  return tf.reshape(cols, [B, T, k * C]) as tf.Tensor3D;
 }
 
 /**
@@ -62,17 +42,12 @@ export function buildCnn(spec: ModelSpec, shape: InputShape, classes: number, se
     let h = x;
     convs.forEach((w, l) => {
       const [, T, C] = h.shape;
-      const cols = tf.reshape(im2col1d(h, CNN_KERNEL), [B * T, CNN_KERNEL * C]) as tf.Tensor2D;
+      const cols = tf.reshape(im2col1d(h, CNN_KERNEL, l > 0), [B * T, CNN_KERNEL * C]) as tf.Tensor2D;
       const y = activate(
         linear(cols, w.kernel as tf.Tensor2D, w.bias as tf.Tensor1D, l > 0),
         spec.activation,
       );
-      const pooled = tf.maxPool(
-        tf.reshape(y, [B, T, 1, spec.hidden]) as tf.Tensor4D,
-        [CNN_POOL, 1],
-        [CNN_POOL, 1],
-        'valid',
-      );
+      const pooled = maxPool2(tf.reshape(y, [B, T, 1, spec.hidden]) as tf.Tensor4D, 1);
       h = tf.reshape(pooled, [B, Math.floor(T / CNN_POOL), spec.hidden]) as tf.Tensor3D;
       if (l < convs.length - 1) h = dropout(h, spec.dropout, training);
     });

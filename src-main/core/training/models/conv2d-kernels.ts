@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 
 // tfjs-backend-wasm has no gradient of Conv2D's filter, and its Slice and Pad copy whole tensors
-// out of the heap: im2col by slices and the 2x2 max pool's gradient cost seconds a batch there.
+// out of the heap: im2col by slices and the max pool's gradient cost seconds a batch there (2-D),
+// or a fifth of a step (the 1-D CNN, a conv over H with W = 1: 28 of 100 ms, 9 with these).
 // These four kernels work straight on heap views (as fast-split.ts does), a few loops each. They
 // run inside custom-gradient ops only (conv2d.ts), so they need no gradients of their own.
 const IM2COL = 'TimbreIm2col2d';
@@ -20,28 +21,35 @@ interface KernelArgs {
   attrs?: tf.NamedAttrMap;
 }
 
-// x [B, H, W, C] -> [B, H, W, k*k*C], tap (i, j) of pixel (h, w) = x[h + i - p, w + j - p] or 0.
+// Taps of a convolution over H and W (odd: 'same' padding keeps the size).
+function taps(attrs: tf.NamedAttrMap | undefined): [number, number] {
+  return [attrs!.kh as number, attrs!.kw as number];
+}
+
+// x [B, H, W, C] -> [B, H, W, kh*kw*C], tap (i, j) of pixel (h, w) = x[h + i - ph, w + j - pw] or 0.
 function im2col(args: KernelArgs): tf.TensorInfo {
   const x = args.inputs.x!;
   const backend = args.backend as WasmHeapBackend;
-  const k = args.attrs!.k as number;
+  const [kh, kw] = taps(args.attrs);
   const [B, H, W, C] = x.shape as [number, number, number, number];
-  const info = backend.makeOutput([B, H, W, k * k * C], 'float32');
+  const info = backend.makeOutput([B, H, W, kh * kw * C], 'float32');
   const out = backend.typedArrayFromHeap(info);
   const src = backend.typedArrayFromHeap(x);
-  const p = (k - 1) / 2;
+  const [ph, pw] = [(kh - 1) / 2, (kw - 1) / 2];
   let o = 0;
   for (let b = 0; b < B; b++)
     for (let h = 0; h < H; h++)
       for (let w = 0; w < W; w++)
-        for (let i = 0; i < k; i++) {
-          const hh = h + i - p;
-          for (let j = 0; j < k; j++, o += C) {
-            const ww = w + j - p;
+        for (let i = 0; i < kh; i++) {
+          const hh = h + i - ph;
+          for (let j = 0; j < kw; j++, o += C) {
+            const ww = w + j - pw;
             if (hh < 0 || hh >= H || ww < 0 || ww >= W) out.fill(0, o, o + C);
             else {
               const s = ((b * H + hh) * W + ww) * C;
-              for (let c = 0; c < C; c++) out[o + c] = src[s + c]!;
+              // Wide pixels (the 1-D CNN's frames) as one block copy; a loop beats it for a few values.
+              if (C >= 32) out.set(src.subarray(s, s + C), o);
+              else for (let c = 0; c < C; c++) out[o + c] = src[s + c]!;
             }
           }
         }
@@ -52,22 +60,22 @@ function im2col(args: KernelArgs): tf.TensorInfo {
 function col2im(args: KernelArgs): tf.TensorInfo {
   const dy = args.inputs.dy!;
   const backend = args.backend as WasmHeapBackend;
-  const k = args.attrs!.k as number;
+  const [kh, kw] = taps(args.attrs);
   const [B, H, W] = dy.shape as [number, number, number, number];
-  const C = dy.shape[3]! / (k * k);
+  const C = dy.shape[3]! / (kh * kw);
   const info = backend.makeOutput([B, H, W, C], 'float32');
   const dx = backend.typedArrayFromHeap(info);
   const src = backend.typedArrayFromHeap(dy);
   dx.fill(0);
-  const p = (k - 1) / 2;
+  const [ph, pw] = [(kh - 1) / 2, (kw - 1) / 2];
   let o = 0;
   for (let b = 0; b < B; b++)
     for (let h = 0; h < H; h++)
       for (let w = 0; w < W; w++)
-        for (let i = 0; i < k; i++) {
-          const hh = h + i - p;
-          for (let j = 0; j < k; j++, o += C) {
-            const ww = w + j - p;
+        for (let i = 0; i < kh; i++) {
+          const hh = h + i - ph;
+          for (let j = 0; j < kw; j++, o += C) {
+            const ww = w + j - pw;
             if (hh < 0 || hh >= H || ww < 0 || ww >= W) continue;
             const d = ((b * H + hh) * W + ww) * C;
             for (let c = 0; c < C; c++) dx[d + c]! += src[o + c]!;
@@ -76,21 +84,29 @@ function col2im(args: KernelArgs): tf.TensorInfo {
   return info;
 }
 
-// Visits each 2x2 window of x [B, H, W, C] ('valid': a last odd row or column is left out), with
-// the flat index in x of the window's maximum (the first of equal ones, as tf.maxPool's gradient).
-function eachWindowMax(x: Float32Array, shape: number[], visit: (out: number, at: number) => void): void {
+// Visits each window of 2 x `pw` (2 or 1) of x [B, H, W, C] ('valid': a last odd row or column is
+// left out), with the flat index in x of the window's maximum (the first of equal ones, as
+// tf.maxPool's gradient).
+function eachWindowMax(
+  x: Float32Array,
+  shape: number[],
+  pw: number,
+  visit: (out: number, at: number) => void,
+): void {
   const [B, H, W, C] = shape as [number, number, number, number];
-  const [H2, W2] = [Math.floor(H / 2), Math.floor(W / 2)];
+  const [H2, W2] = [Math.floor(H / 2), Math.floor(W / pw)];
   let o = 0;
   for (let b = 0; b < B; b++)
     for (let h = 0; h < H2; h++)
       for (let w = 0; w < W2; w++)
         for (let c = 0; c < C; c++, o++) {
-          const a = ((b * H + 2 * h) * W + 2 * w) * C + c;
+          const a = ((b * H + 2 * h) * W + pw * w) * C + c;
           let at = a;
-          if (x[a + C]! > x[at]!) at = a + C;
-          if (x[a + W * C]! > x[at]!) at = a + W * C;
-          if (x[a + W * C + C]! > x[at]!) at = a + W * C + C;
+          if (pw === 2) {
+            if (x[a + C]! > x[at]!) at = a + C;
+            if (x[a + W * C]! > x[at]!) at = a + W * C;
+            if (x[a + W * C + C]! > x[at]!) at = a + W * C + C;
+          } else if (x[a + W * C]! > x[at]!) at = a + W * C;
           visit(o, at);
         }
 }
@@ -98,11 +114,12 @@ function eachWindowMax(x: Float32Array, shape: number[], visit: (out: number, at
 function maxPool(args: KernelArgs): tf.TensorInfo {
   const x = args.inputs.x!;
   const backend = args.backend as WasmHeapBackend;
+  const pw = args.attrs!.pw as number;
   const [B, H, W, C] = x.shape as [number, number, number, number];
-  const info = backend.makeOutput([B, Math.floor(H / 2), Math.floor(W / 2), C], 'float32');
+  const info = backend.makeOutput([B, Math.floor(H / 2), Math.floor(W / pw), C], 'float32');
   const out = backend.typedArrayFromHeap(info);
   const src = backend.typedArrayFromHeap(x);
-  eachWindowMax(src, x.shape, (o, at) => (out[o] = src[at]!));
+  eachWindowMax(src, x.shape, pw, (o, at) => (out[o] = src[at]!));
   return info;
 }
 
@@ -114,7 +131,7 @@ function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   dx.fill(0);
   const src = backend.typedArrayFromHeap(x);
   const d = backend.typedArrayFromHeap(dy);
-  eachWindowMax(src, x.shape, (o, at) => (dx[at] = d[o]!));
+  eachWindowMax(src, x.shape, args.attrs!.pw as number, (o, at) => (dx[at] = d[o]!));
   return info;
 }
 
@@ -133,22 +150,22 @@ export function conv2dKernelsHere(): boolean {
   return true;
 }
 
-/** im2col of x [B, H, W, C] with k x k taps and 'same' zero padding (wasm only). */
-export function im2colKernel(x: tf.Tensor4D, k: number): tf.Tensor4D {
-  return tf.engine().runKernel(IM2COL, { x }, { k }) as tf.Tensor4D;
+/** im2col of x [B, H, W, C] with kh x kw taps and 'same' zero padding (wasm only). */
+export function im2colKernel(x: tf.Tensor4D, kh: number, kw: number): tf.Tensor4D {
+  return tf.engine().runKernel(IM2COL, { x }, { kh, kw }) as tf.Tensor4D;
 }
 
-/** The gradient of im2colKernel for dy [B, H, W, k*k*C] (wasm only). */
-export function col2imKernel(dy: tf.Tensor, k: number): tf.Tensor4D {
-  return tf.engine().runKernel(COL2IM, { dy }, { k }) as tf.Tensor4D;
+/** The gradient of im2colKernel for dy [B, H, W, kh*kw*C] (wasm only). */
+export function col2imKernel(dy: tf.Tensor, kh: number, kw: number): tf.Tensor4D {
+  return tf.engine().runKernel(COL2IM, { dy }, { kh, kw }) as tf.Tensor4D;
 }
 
-/** 2x2 max pool, stride 2, 'valid', of x [B, H, W, C] (wasm only). */
-export function maxPoolKernel(x: tf.Tensor4D): tf.Tensor4D {
-  return tf.engine().runKernel(POOL, { x }) as tf.Tensor4D;
+/** Max pool over windows of 2 x pw (2 or 1), stride the window, 'valid', of x [B, H, W, C] (wasm only). */
+export function maxPoolKernel(x: tf.Tensor4D, pw: number): tf.Tensor4D {
+  return tf.engine().runKernel(POOL, { x }, { pw }) as tf.Tensor4D;
 }
 
 /** The gradient of maxPoolKernel: dy to each window's maximum in x (wasm only). */
-export function maxPoolGradKernel(x: tf.Tensor, dy: tf.Tensor): tf.Tensor4D {
-  return tf.engine().runKernel(POOL_GRAD, { x, dy }) as tf.Tensor4D;
+export function maxPoolGradKernel(x: tf.Tensor, dy: tf.Tensor, pw: number): tf.Tensor4D {
+  return tf.engine().runKernel(POOL_GRAD, { x, dy }, { pw }) as tf.Tensor4D;
 }

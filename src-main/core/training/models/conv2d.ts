@@ -15,59 +15,67 @@ import { activate, linear } from './linear';
 export const CONV2D_KERNEL = 3;
 
 /**
- * im2col for a 2-D convolution with 'same' zero padding: x [B, H, W, C] -> [B, H, W, k*k*C],
- * tap (i, j) in columns (i*k + j)*C.. of each pixel. A plain matMul then convolves: wasm has no
- * Conv2DBackpropFilter. The gradient adds each tap's columns back at its offset; `inputGrad`
- * false (the input is data) gives zeros instead.
+ * im2col for a 2-D convolution with 'same' zero padding: x [B, H, W, C] -> [B, H, W, kh*kw*C],
+ * tap (i, j) in columns (i*kw + j)*C.. of each pixel; `k` is kh = kw, or [kh, kw] ([k, 1]: a 1-D
+ * convolution over H). A plain matMul then convolves: wasm has no Conv2DBackpropFilter. The
+ * gradient adds each tap's columns back at its offset; `inputGrad` false (the input is data)
+ * gives zeros instead.
  */
-export function im2col2d(x: tf.Tensor4D, k: number, inputGrad = true): tf.Tensor4D {
+export function im2col2d(x: tf.Tensor4D, k: number | [number, number], inputGrad = true): tf.Tensor4D {
   const [B, H, W, C] = x.shape;
-  const p = (k - 1) / 2;
+  const [kh, kw] = typeof k === 'number' ? [k, k] : k;
+  const [ph, pw] = [(kh - 1) / 2, (kw - 1) / 2];
   const fast = conv2dKernelsHere();
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor4D;
     if (fast) {
       const gradFunc = (dy: tf.Tensor): tf.Tensor =>
-        inputGrad ? col2imKernel(dy, k) : tf.zeros([B, H, W, C]);
-      return { value: im2colKernel(input, k), gradFunc };
+        inputGrad ? col2imKernel(dy, kh, kw) : tf.zeros([B, H, W, C]);
+      return { value: im2colKernel(input, kh, kw), gradFunc };
     }
     const padded = tf.pad(input, [
       [0, 0],
-      [p, p],
-      [p, p],
+      [ph, ph],
+      [pw, pw],
       [0, 0],
     ]);
     const taps: tf.Tensor[] = [];
-    for (let i = 0; i < k; i++)
-      for (let j = 0; j < k; j++) taps.push(tf.slice(padded, [0, i, j, 0], [B, H, W, C]));
+    for (let i = 0; i < kh; i++)
+      for (let j = 0; j < kw; j++) taps.push(tf.slice(padded, [0, i, j, 0], [B, H, W, C]));
     const value = tf.concat(taps, 3);
     const gradFunc = (dy: tf.Tensor): tf.Tensor =>
       tf.tidy(() => {
         if (!inputGrad) return tf.zeros([B, H, W, C]);
-        const parts = splitLast(dy, k * k).map((d, t) => {
-          const [i, j] = [Math.floor(t / k), t % k];
+        const parts = splitLast(dy, kh * kw).map((d, t) => {
+          const [i, j] = [Math.floor(t / kw), t % kw];
           return tf.pad(d, [
             [0, 0],
-            [i, 2 * p - i],
-            [j, 2 * p - j],
+            [i, 2 * ph - i],
+            [j, 2 * pw - j],
             [0, 0],
           ]);
         });
-        return tf.slice(tf.addN(parts), [0, p, p, 0], [B, H, W, C]);
+        return tf.slice(tf.addN(parts), [0, ph, pw, 0], [B, H, W, C]);
       });
     return { value, gradFunc };
   });
   return op(x) as tf.Tensor4D;
 }
 
-/** 2x2 max pooling, stride 2, of x [B, H, W, C] ('valid': an odd last row or column is dropped). */
-export function maxPool2(x: tf.Tensor4D): tf.Tensor4D {
-  if (!conv2dKernelsHere()) return tf.maxPool(x, [CNN_POOL, CNN_POOL], [CNN_POOL, CNN_POOL], 'valid');
+/**
+ * Max pooling over windows of 2 x `pw` (2, or 1: over H only), stride the window, of x
+ * [B, H, W, C] ('valid': an odd last row or column is dropped).
+ */
+export function maxPool2(x: tf.Tensor4D, pw: 1 | 2 = 2): tf.Tensor4D {
+  if (!conv2dKernelsHere()) return tf.maxPool(x, [CNN_POOL, pw], [CNN_POOL, pw], 'valid');
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor4D;
     (args[1] as tf.GradSaveFunc)([input]);
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor => maxPoolGradKernel(saved[0]!, dy);
-    return { value: maxPoolKernel(input), gradFunc };
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor => maxPoolGradKernel(saved[0]!, dy, pw);
+    // Over H only, wasm's own pooling is the faster forward (its gradient is the slow part).
+    const value =
+      pw === 1 ? tf.maxPool(input, [CNN_POOL, 1], [CNN_POOL, 1], 'valid') : maxPoolKernel(input, pw);
+    return { value, gradFunc };
   });
   return op(x) as tf.Tensor4D;
 }

@@ -207,7 +207,8 @@ describe('2-D im2col convolution on cpu', () => {
 });
 
 describe('the wasm kernels of the 2-D convolution and pooling', () => {
-  // Value and input gradient of a 3x3 im2col and a 2x2 max pool, with the backend's path (tf ops on cpu).
+  // Value and input gradient of a 3x3 and a 5x1 im2col and a 2x2 and a 2x1 max pool, with the
+  // backend's path (tf ops on cpu).
   function run(): number[][] {
     return tf.tidy(() => {
       const x = tf.tensor4d(
@@ -224,7 +225,14 @@ describe('the wasm kernels of the 2-D convolution and pooling', () => {
       );
       const conv = (a: tf.Tensor) => tf.sum(tf.mul(im2col2d(a as tf.Tensor4D, 3), r));
       const pool = (a: tf.Tensor) => tf.sum(tf.mul(maxPool2(a as tf.Tensor4D), q));
-      return [conv(x), tf.grad(conv)(x), pool(x), tf.grad(pool)(x)].map((t) => Array.from(t.dataSync()));
+      // The 1-D CNN's: 5 x 1 taps and windows of 2 x 1 (over H only).
+      const r1 = tf.reshape(tf.slice(r.flatten(), 0, 2 * 5 * 7 * 15), [2, 5, 7, 15]);
+      const conv1 = (a: tf.Tensor) => tf.sum(tf.mul(im2col2d(a as tf.Tensor4D, [5, 1]), r1));
+      const q1 = tf.reshape(tf.slice(r.flatten(), 0, 2 * 2 * 7 * 3), [2, 2, 7, 3]);
+      const pool1 = (a: tf.Tensor) => tf.sum(tf.mul(maxPool2(a as tf.Tensor4D, 1), q1));
+      return [conv, pool, conv1, pool1]
+        .flatMap((f) => [f(x), tf.grad(f)(x)])
+        .map((t) => Array.from(t.dataSync()));
     });
   }
 
