@@ -230,9 +230,21 @@ describe('the wasm kernels of the 2-D convolution and pooling', () => {
       const conv1 = (a: tf.Tensor) => tf.sum(tf.mul(im2col2d(a as tf.Tensor4D, [5, 1]), r1));
       const q1 = tf.reshape(tf.slice(r.flatten(), 0, 2 * 2 * 7 * 3), [2, 2, 7, 3]);
       const pool1 = (a: tf.Tensor) => tf.sum(tf.mul(maxPool2(a as tf.Tensor4D, 1), q1));
-      return [conv, pool, conv1, pool1]
-        .flatMap((f) => [f(x), tf.grad(f)(x)])
-        .map((t) => Array.from(t.dataSync()));
+      // Frames as wide as the 1-D CNN's (160 raw samples), which the kernel copies as blocks.
+      const wide = tf.tensor4d(
+        Array.from({ length: 2 * 6 * 1 * 40 }, (_, i) => Math.sin(i * 0.7)),
+        [2, 6, 1, 40],
+      );
+      const rw = tf.tensor4d(
+        Array.from({ length: 2 * 6 * 1 * 200 }, (_, i) => Math.cos(i * 0.11)),
+        [2, 6, 1, 200],
+      );
+      const convWide = (a: tf.Tensor) => tf.sum(tf.mul(im2col2d(a as tf.Tensor4D, [5, 1]), rw));
+      return [
+        ...[conv, pool, conv1, pool1].flatMap((f) => [f(x), tf.grad(f)(x)]),
+        convWide(wide),
+        tf.grad(convWide)(wide),
+      ].map((t) => Array.from(t.dataSync()));
     });
   }
 
