@@ -120,13 +120,22 @@ describe('validation derived from the schema', () => {
       'seed-gru',
       'seed-bgru',
     ]);
-    // A type's own preset may bring its features and epochs (the 2-D models read log-mel).
-    expect(PRESETS['logmel-cnn2d']!.config).toMatchObject({
-      model: { type: 'cnn2d', hidden: 16, layers: 3, readout: 'mean' },
-      features: { ...seed.features, representation: 'logmel', normalization: 'standard' },
-      epochs: 15,
-      lr: seed.lr,
-    });
+    // A type's own preset may bring its features and training (the 2-D models read log-mel, each
+    // clip scaled, pitch-shifted, the last 5 epochs averaged).
+    for (const [name, type] of [
+      ['logmel-cnn2d', 'cnn2d'],
+      ['logmel-crnn', 'crnn'],
+    ]) {
+      expect(PRESETS[name]!.config).toMatchObject({
+        model: { type, readout: 'mean', dropout: 0.3 },
+        features: { ...seed.features, representation: 'logmel', normalization: 'clip' },
+        epochs: 15,
+        pitch: 2,
+        averageLast: 5,
+        lr: seed.lr,
+      });
+    }
+    expect(PRESETS['logmel-cnn2d']!.config.model).toMatchObject({ hidden: 16, layers: 3 });
     expect(PRESETS['seed-bgru']!.config).toEqual({ ...seed, model: { ...seed.model, type: 'bgru' } });
     expect(PRESETS['seed-gru']!.description).toMatch(/GRU.*seed LSTM's settings/);
     // The first (the New run form starts with it): the seed's fully connected net on log-mel, each

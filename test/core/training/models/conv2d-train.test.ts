@@ -46,7 +46,12 @@ describe('2-D CNN, CRNN and attention runs through the app, in its training work
       expect(done.error).toBeNull();
       expect(done.status).toBe('finished');
       expect(done.config.model).toMatchObject(model);
-      expect(done.config.features).toMatchObject({ representation: 'logmel', normalization: 'standard' });
+      // The CNNs' presets scale each clip and pitch-shift and average; logmel-lstm is the seed's.
+      expect(done.config.features).toMatchObject({
+        representation: 'logmel',
+        normalization: preset === 'logmel-lstm' ? 'standard' : 'clip',
+      });
+      expect(done.config.averageLast).toBe(preset === 'logmel-lstm' ? 1 : 5);
       expect(done.history.map((h) => h.epoch)).toEqual([1, 2]);
       for (const h of done.history) {
         expect(Number.isFinite(h.trainLoss)).toBe(true);
