@@ -13,7 +13,7 @@ export const CNN_KERNEL = 5;
  * im2col for a 1-D convolution over time with 'same' zero padding: x [B, T, C] ->
  * [B, T, k * C], tap j (offset j - (k-1)/2) in columns j*C..(j+1)*C. A plain matMul then
  * convolves: wasm has no Conv2DBackpropFilter. The 2-D one's with a k x 1 window (on wasm, its
- * heap kernels: slices and concats took a third of a step there); `inputGrad` false (the input is
+ * heap kernels: slices, pads and concats took a fifth of a step there); `inputGrad` false (the input is
  * data) gives zeros for its gradient.
  */
 export function im2col1d(x: tf.Tensor3D, k: number, inputGrad = true): tf.Tensor3D {
