@@ -110,4 +110,22 @@ describe('augmentation and class balance in the New run form', () => {
       await shell.shot(`run-detail-averaged-${scheme}`);
     }
   });
+
+  it('fills the CNN presets with the same per-clip scaling, pitch shift and averaging', async () => {
+    const { page } = shell;
+    await page.evaluate(() => (location.hash = '#/new'));
+    for (const preset of ['logmel-cnn2d', 'logmel-crnn']) {
+      await page.getByRole('button', { name: preset }).click();
+      expect(await page.locator('#f-normalization').inputValue(), preset).toBe('clip');
+      expect(await page.locator('#f-pitch').inputValue(), preset).toBe('2');
+      expect(await page.locator('#f-averageLast').inputValue(), preset).toBe('5');
+      expect(await hint('gain'), preset).toBe('not with per clip normalization');
+    }
+    await expect.poll(() => page.getByText(/CRNN \(2 conv blocks/).textContent()).toMatch(/pitch-shifted/);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await shell.shot(`new-run-crnn-preset-${scheme}`);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
 });
