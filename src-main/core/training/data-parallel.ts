@@ -10,6 +10,7 @@ import { selectBackend } from './backend';
 import { restore } from './checkpoints';
 import { TrainingError } from './failure';
 import { buildModel } from './models/build';
+import { seedDropout } from './models/linear';
 import type { Model } from './models/types';
 import type { TrainerEvent, TrainerRequest } from './protocol';
 import {
@@ -67,13 +68,17 @@ const C_CMD = 1; // what it is: STEP or STOP
 const C_AVG = 2; // the step whose averaged gradients are ready
 const C_COUNT = 3; // notes in the batch
 const C_TARGETS = 4; // 1 when the batch has soft targets
-const C_DONE = 5; // + thread: the step whose gradients the thread has written
+const C_SEED = 5; // the step's dropout seed (each thread draws its own part's masks from it)
+const C_DONE = 6; // + thread: the step whose gradients the thread has written
 const STEP = 1;
 const STOP = 2;
 const ERROR_BYTES = 2048;
 /** How long the leader waits for a replica's part before calling it lost. */
 const ANSWER_MS = 10 * 60_000;
 
+/** Thread `me`'s dropout seed for a step's seed as the control word holds it (-1: unseeded). */
+const threadSeed = (word: number, me: number): number | null =>
+  word < 0 ? null : (word + Math.imul(me, 0x9e3779b9)) >>> 0;
 const controlWords = (workers: number) => C_DONE + 2 * workers;
 const errorFlag = (workers: number, i: number) => C_DONE + workers + i;
 
@@ -230,7 +235,7 @@ export class DataParallel {
    * One step on a batch split across the threads: the same update as trainStep on the whole batch
    * (within float rounding), the batch's mean loss before it and its correct predictions.
    */
-  step(batch: StepBatch): { loss: number; correct: number } {
+  step(batch: StepBatch, dropoutSeed: number | null = null): { loss: number; correct: number } {
     const { tf, model, workers, v, timings } = this;
     const t0 = performance.now();
     const count = batch.y.length;
@@ -249,6 +254,8 @@ export class DataParallel {
     v.numbers[1] = denominator;
     v.control[C_COUNT] = count;
     v.control[C_TARGETS] = batch.targets ? 1 : 0;
+    // -1: unseeded (a seed is below 2^31 as an Int32).
+    v.control[C_SEED] = dropoutSeed === null ? -1 : dropoutSeed & 0x7fffffff;
     const seq = ++this.seq;
     v.control[C_CMD] = STEP;
     Atomics.store(v.control, C_SEQ, seq);
@@ -256,6 +263,7 @@ export class DataParallel {
     const own = partOf(batch.x, batch.y, batch.targets ?? null, count, workers, 0, perNote, model.classes);
     const t1 = performance.now();
     const slot = (i: number) => v.grads.subarray(i * this.size, (i + 1) * this.size);
+    seedDropout(threadSeed(v.control[C_SEED]!, 0));
     const mine = partGradients(tf, model, own, denominator, slot(0), this.aids);
     v.numbers[2] = mine.loss;
     v.numbers[3] = mine.correct;
@@ -362,6 +370,7 @@ export async function runReplica(job: ReplicaJob, post: (e: TrainerEvent) => voi
         const count = v.control[C_COUNT]!;
         const targets = v.control[C_TARGETS] === 1 ? v.targets : null;
         const part = partOf(v.x, v.y, targets, count, workers, me, perNote, b.classes);
+        seedDropout(threadSeed(v.control[C_SEED]!, me));
         const r = partGradients(tf, net, part, v.numbers[1]!, slot(me), job.aids);
         v.numbers[2 + 2 * me] = r.loss;
         v.numbers[3 + 2 * me] = r.correct;

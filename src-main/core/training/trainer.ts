@@ -14,6 +14,7 @@ import { isBetterEpoch, type EpochScore } from './metrics';
 import { modelFolder } from './model-dirs';
 import { loadModelDir, saveModelDir, type NamedWeight } from './model-io';
 import { buildModel } from './models';
+import { seedDropout } from './models/linear';
 import type { Model } from './models/types';
 import type { TrainerEvent, TrainJob } from './protocol';
 import { constantRate, learningRateAt } from './schedule';
@@ -172,7 +173,14 @@ export async function runTraining(job: TrainJob, post: (e: TrainerEvent) => void
         const b = augmenter ? augmenter.apply(read, values) : read;
         const n = b.y.length;
         if (scheduled) setLearningRate(optimizer, learningRateAt(c, (epoch - 1) * batches + batch, batches));
-        const step = parallel ? parallel.step(b) : trainStep(tf, net, optimizer, b, aids);
+        // Dropout's masks from the run's seed, the epoch and the batch (each thread its own part).
+        const stepSeed = (Math.imul(seed, 31) + batch) >>> 0;
+        let step: { loss: number; correct: number };
+        if (parallel) step = parallel.step(b, stepSeed);
+        else {
+          seedDropout(stepSeed);
+          step = trainStep(tf, net, optimizer, b, aids);
+        }
         batch++;
         if (!Number.isFinite(step.loss)) {
           throw new TrainingError(

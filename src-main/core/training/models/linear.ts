@@ -40,6 +40,23 @@ export function activate<T extends tf.Tensor>(x: T, kind: 'relu' | 'tanh'): T {
 }
 
 /** Inverted dropout while training (rate 0 or not training: x itself). */
+// The seed of the training step running on this thread, which the trainer sets (null: tfjs's own
+// random); each dropout of the step draws its mask from it and its place in the step.
+let stepSeed: number | null = null;
+let dropoutsInStep = 0;
+
+/**
+ * Seeds the dropout masks of the steps that follow: the trainer gives each step a seed made of the
+ * run's seed, the epoch and the batch, so a run drops the same units however often it is trained
+ * or resumed. null: unseeded.
+ */
+export function seedDropout(seed: number | null): void {
+  stepSeed = seed;
+  dropoutsInStep = 0;
+}
+
 export function dropout<T extends tf.Tensor>(x: T, rate: number, training: boolean): T {
-  return training && rate > 0 ? (tf.dropout(x, rate) as T) : x;
+  if (!(training && rate > 0)) return x;
+  const seed = stepSeed === null ? undefined : (stepSeed + Math.imul(++dropoutsInStep, 2654435761)) >>> 0;
+  return tf.dropout(x, rate, undefined, seed) as T;
 }
