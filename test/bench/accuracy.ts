@@ -246,6 +246,11 @@ function render(set: AccuracySet, seeds: number[], epochs: number | undefined): 
   const notes = all.flatMap((p) =>
     p.runs.flatMap((r) => (r.note ? [`  ${p.preset} seed ${r.seed}: ${r.note}`] : [])),
   );
+  // The measured presets that average their last epochs, and over how many.
+  const averaging = all
+    .map((p) => [p.preset, PRESETS[p.preset]?.config.averageLast ?? 1] as const)
+    .filter(([, n]) => n > 1)
+    .map(([name, n]) => `${name}: ${n}`);
   const seedText = seeds.length === 1 ? `seed ${seeds[0]}` : `seeds ${seeds[0]}-${seeds[seeds.length - 1]}`;
   const epochText =
     epochs === undefined ? "each preset's epochs" : `${epochs} epoch${epochs === 1 ? '' : 's'} each`;
@@ -268,7 +273,7 @@ function render(set: AccuracySet, seeds: number[], epochs: number | undefined): 
     'Ours trained through the app (wasm); the reference is seed_lstm_reference.py train with the same features and seed,',
     'both at once on one core each (so the seconds are rough). "best ep." = the epoch of highest validation accuracy, the',
     'app\'s headline; "last" = the last model: the last epoch\'s weights, or their mean over the last epochs where a preset',
-    "averages them (logmel-mlp: 5). The reference reports its last epoch, so ours last is what is compared (points, Welch's test):",
+    `averages them${averaging.length ? ` (${averaging.join(', ')})` : ''}. The reference reports its last epoch, so ours last is what is compared (points, Welch's test):`,
     ...(sentences.length ? sentences : ['  (no preset here has a PyTorch reference)']),
     ...notes,
   ].join('\n');
