@@ -39,7 +39,6 @@ export function activate<T extends tf.Tensor>(x: T, kind: 'relu' | 'tanh'): T {
   return kind === 'relu' ? (tf.relu(x) as T) : fastTanh(x);
 }
 
-/** Inverted dropout while training (rate 0 or not training: x itself). */
 // The seed of the training step running on this thread, which the trainer sets (null: tfjs's own
 // random); each dropout of the step draws its mask from it and its place in the step.
 let stepSeed: number | null = null;
@@ -55,6 +54,7 @@ export function seedDropout(seed: number | null): void {
   dropoutsInStep = 0;
 }
 
+/** Inverted dropout while training (rate 0 or not training: x itself), seeded as seedDropout says. */
 export function dropout<T extends tf.Tensor>(x: T, rate: number, training: boolean): T {
   if (!(training && rate > 0)) return x;
   const seed = stepSeed === null ? undefined : (stepSeed + Math.imul(++dropoutsInStep, 2654435761)) >>> 0;
