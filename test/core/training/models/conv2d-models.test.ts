@@ -207,38 +207,29 @@ describe('2-D im2col convolution on cpu', () => {
 });
 
 describe('the wasm kernels of the 2-D convolution and pooling', () => {
+  // A tensor of `shape` whose value i is f(i): inputs and weights that differ everywhere.
+  const filled = (shape: [number, number, number, number], f: (i: number) => number) =>
+    tf.tensor4d(
+      Array.from({ length: shape.reduce((a, b) => a * b) }, (_, i) => f(i)),
+      shape,
+    );
   // Value and input gradient of a 3x3 and a 5x1 im2col and a 2x2 and a 2x1 max pool, with the
   // backend's path (tf ops on cpu).
   function run(): number[][] {
     return tf.tidy(() => {
-      const x = tf.tensor4d(
-        Array.from({ length: 2 * 5 * 7 * 3 }, (_, i) => Math.sin(i * 1.3)),
-        [2, 5, 7, 3],
-      );
-      const r = tf.tensor4d(
-        Array.from({ length: 2 * 5 * 7 * 27 }, (_, i) => Math.cos(i * 0.3)),
-        [2, 5, 7, 27],
-      );
-      const q = tf.tensor4d(
-        Array.from({ length: 2 * 2 * 3 * 3 }, (_, i) => Math.cos(i)),
-        [2, 2, 3, 3],
-      );
+      const x = filled([2, 5, 7, 3], (i) => Math.sin(i * 1.3));
+      const r = filled([2, 5, 7, 27], (i) => Math.cos(i * 0.3));
+      const q = filled([2, 2, 3, 3], (i) => Math.cos(i));
       const conv = (a: tf.Tensor) => tf.sum(tf.mul(im2col2d(a as tf.Tensor4D, 3), r));
       const pool = (a: tf.Tensor) => tf.sum(tf.mul(maxPool2(a as tf.Tensor4D), q));
       // The 1-D CNN's: 5 x 1 taps and windows of 2 x 1 (over H only).
-      const r1 = tf.reshape(tf.slice(r.flatten(), 0, 2 * 5 * 7 * 15), [2, 5, 7, 15]);
+      const r1 = filled([2, 5, 7, 15], (i) => Math.cos(i * 0.3));
       const conv1 = (a: tf.Tensor) => tf.sum(tf.mul(im2col2d(a as tf.Tensor4D, [5, 1]), r1));
-      const q1 = tf.reshape(tf.slice(r.flatten(), 0, 2 * 2 * 7 * 3), [2, 2, 7, 3]);
+      const q1 = filled([2, 2, 7, 3], (i) => Math.cos(i * 0.3));
       const pool1 = (a: tf.Tensor) => tf.sum(tf.mul(maxPool2(a as tf.Tensor4D, 1), q1));
-      // Frames as wide as the 1-D CNN's (160 raw samples), which the kernel copies as blocks.
-      const wide = tf.tensor4d(
-        Array.from({ length: 2 * 6 * 1 * 40 }, (_, i) => Math.sin(i * 0.7)),
-        [2, 6, 1, 40],
-      );
-      const rw = tf.tensor4d(
-        Array.from({ length: 2 * 6 * 1 * 200 }, (_, i) => Math.cos(i * 0.11)),
-        [2, 6, 1, 200],
-      );
+      // Frames wide enough for the block copy im2col makes of the 1-D CNN's (160 raw samples).
+      const wide = filled([2, 6, 1, 40], (i) => Math.sin(i * 0.7));
+      const rw = filled([2, 6, 1, 200], (i) => Math.cos(i * 0.11));
       const convWide = (a: tf.Tensor) => tf.sum(tf.mul(im2col2d(a as tf.Tensor4D, [5, 1]), rw));
       return [
         ...[conv, pool, conv1, pool1].flatMap((f) => [f(x), tf.grad(f)(x)]),
