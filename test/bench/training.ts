@@ -11,7 +11,7 @@ import {
   threadSettings,
   type ThreadSetting,
 } from './pytorch';
-import { matMulPeak, profileStep, type StepProfile } from './profile';
+import { matMulPeak, matMulPeakTogether, profileStep, type StepProfile } from './profile';
 import { fmt, median, round, table } from './report';
 
 /** The seed's input: the first second as 100 frames of 160 raw samples, batch 32. */
@@ -63,9 +63,9 @@ export interface SpeedComparison {
   ratio_best: { '1': number | null; '2': number | null };
   /**
    * The most ours could do if every kernel but the matMuls took no time and the matMuls ran at
-   * the backend's peak here (`matmul_peak`): the step's matMul work over that rate, on 1 thread
-   * and on WORKERS (twice: a perfect split, the threads not slowing each other), and those over
-   * pytorch_best. A goal above these cannot be met on this backend here.
+   * the backend's peak here: the step's matMul work over that rate, on 1 thread (`matmul_peak`)
+   * and on WORKERS with a perfect split (`matmul_peak_together`, the threads multiplying at once),
+   * and those over pytorch_best. A goal above these cannot be met on this backend here.
    */
   ceiling: {
     matmul_gflop_per_step: number;
@@ -107,6 +107,8 @@ export interface ThroughputResult {
   rounds: number;
   /** The backend's fastest matMul on one thread here, over a few of our models' shapes. */
   matmul_peak: { gflop_per_s: number; shape: string };
+  /** The same with WORKERS threads multiplying at once: their summed rate and each one's. */
+  matmul_peak_together: { threads: number; gflop_per_s: number; per_thread: number[]; shape: string };
   lstm: SpeedComparison;
   /** Where one seed-lstm training step's time goes on our side. */
   lstm_profile: StepProfile;
@@ -206,6 +208,7 @@ export async function benchThroughput(opts: {
   const out: Partial<Record<ModelCase['key'], SpeedComparison>> = {};
   let parallelProfile: ParallelProfile | null = null;
   const peak = matMulPeak();
+  const together = { threads: WORKERS, ...(await matMulPeakTogether(WORKERS)) };
   const profiles: Partial<Record<ModelCase['key'], StepProfile>> = {};
   for (const c of cases) {
     const spec = PRESETS[c.preset].config.model;
@@ -303,6 +306,7 @@ export async function benchThroughput(opts: {
       ...(parallelError ? [`${WORKERS} threads failed: ${parallelError}`] : []),
     ];
     const ceiling1 = (BATCH * peak.gflop_per_s) / stepProfile.matmul.gflop;
+    const ceilingN = (BATCH * together.gflop_per_s) / stepProfile.matmul.gflop;
     out[c.key] = {
       ours: round(oursMedian, 2)!,
       ours_runs: ours.map((v) => round(v, 2)!),
@@ -319,10 +323,10 @@ export async function benchThroughput(opts: {
       },
       ceiling: {
         matmul_gflop_per_step: stepProfile.matmul.gflop,
-        samples_per_s: { '1': round(ceiling1, 1)!, '2': round(WORKERS * ceiling1, 1)! },
+        samples_per_s: { '1': round(ceiling1, 1)!, '2': round(ceilingN, 1)! },
         ratio_best: {
           '1': best ? round(ceiling1 / best.samples_per_s) : null,
-          '2': best ? round((WORKERS * ceiling1) / best.samples_per_s) : null,
+          '2': best ? round(ceilingN / best.samples_per_s) : null,
         },
       },
       model: describe(c.preset),
@@ -332,6 +336,7 @@ export async function benchThroughput(opts: {
   const result: ThroughputResult = {
     lstm_profile: profiles.lstm!,
     matmul_peak: peak,
+    matmul_peak_together: together,
     workers: [1, WORKERS],
     lstm_parallel_profile: parallelProfile,
     backend: backend.version,
@@ -406,7 +411,9 @@ function render(r: ThroughputResult, settings: ThreadSetting[], missing: string 
   lines.push(
     `The ceiling of ours (issue 15): if every kernel but the matMuls took no time and they ran at the fastest ` +
       `rate measured here (${r.matmul_peak.gflop_per_s} GFLOP/s, ${r.matmul_peak.shape}, one thread), and ${w} threads ` +
-      `split each step perfectly:`,
+      `split each step perfectly at the rate measured with ${w} multiplying at once ` +
+      `(${r.matmul_peak_together.gflop_per_s} GFLOP/s together: ${r.matmul_peak_together.per_thread.join(' + ')}, ` +
+      `${r.matmul_peak_together.shape}):`,
     table(
       [
         'model',

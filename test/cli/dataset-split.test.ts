@@ -41,16 +41,16 @@ describe('timbre dataset render --split-by soundfont', () => {
       '--split-by',
       'soundfont',
       '--held-out-font',
-      'fluidr3mono',
+      'timgm',
       '--json',
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/error/i);
     const summary = r.json() as { splitBy: string; heldOutFont: string; splitRule: string; notes: number };
     expect(summary.splitBy).toBe('soundfont');
-    expect(summary.heldOutFont).toBe('FluidR3Mono_GM');
+    expect(summary.heldOutFont).toBe('TimGM6mb');
     expect(summary.splitRule).toBe(
-      'by SoundFont: train on TimGM6mb and MuseScore_General_Lite; valid and test on FluidR3Mono_GM, ' +
+      'by SoundFont: train on FluidR3Mono_GM and MuseScore_General_Lite; valid and test on TimGM6mb, ' +
         'its instruments about half each per family',
     );
     // Instruments are numbered in font order (TimGM6mb, FluidR3Mono, MuseScore): the held-out font's
@@ -66,7 +66,7 @@ describe('timbre dataset render --split-by soundfont', () => {
     expect(byId.train!.size).toBeGreaterThan(10);
     expect(byId.test!.size).toBeGreaterThan(5);
     const marker = JSON.parse(fs.readFileSync(path.join(out, 'timbre-render.json'), 'utf8'));
-    expect(marker.heldOutFont).toBe('FluidR3Mono_GM');
+    expect(marker.heldOutFont).toBe('TimGM6mb');
     expect(marker.splitRule).toBe(summary.splitRule);
   });
 
@@ -75,13 +75,13 @@ describe('timbre dataset render --split-by soundfont', () => {
     const shown = timbre(home, ['dataset', 'show', 'byfont']);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(
-      'split        by SoundFont: train on TimGM6mb and MuseScore_General_Lite;',
+      'split        by SoundFont: train on FluidR3Mono_GM and MuseScore_General_Lite;',
     );
     const json = timbre(home, ['dataset', 'show', 'byfont', '--json']).json() as { splitRule: string };
-    expect(json.splitRule).toMatch(/^by SoundFont: .* valid and test on FluidR3Mono_GM/);
+    expect(json.splitRule).toMatch(/^by SoundFont: .* valid and test on TimGM6mb/);
   });
 
-  it('refuses a font it does not have, or a held-out font without the split, in one line', () => {
+  it('refuses a font it does not have, one sharing its recordings with a training font, or a held-out font without the split, in one line', () => {
     const bad = timbre(home, [
       'dataset',
       'render',
@@ -99,6 +99,25 @@ describe('timbre dataset render --split-by soundfont', () => {
       /No SoundFont is named "Arachno"; hold out one of TimGM6mb, FluidR3Mono_GM/,
     );
     expect(bad.stderr).not.toMatch(/\n\s+at /);
+    // MuseScore General grew out of FluidR3: holding out one while training on the other leaks.
+    const shared = timbre(home, [
+      'dataset',
+      'render',
+      '--out',
+      path.join(dir, 'bad'),
+      '--preset',
+      'tiny',
+      '--split-by',
+      'soundfont',
+      '--held-out-font',
+      'fluidr3mono',
+    ]);
+    expect(shared.code).not.toBe(0);
+    expect(shared.stderr.trim()).toMatch(
+      /FluidR3Mono_GM shares \d+ of its \d+ samples' names \(\d+ %\) with MuseScore_General_Lite: they are largely one set of recordings/,
+    );
+    expect(shared.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(path.join(dir, 'bad'))).toBe(false);
     const alone = timbre(home, ['dataset', 'render', '--out', path.join(dir, 'bad'), '--held-out-font', 'x']);
     expect(alone.code).toBe(2);
     expect(alone.stderr).toContain('--held-out-font needs --split-by soundfont');

@@ -3,12 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  chooseHeldOutFont,
   defaultSoundfonts,
-  readSoundfontPrograms,
+  MAX_SHARED_SAMPLES,
+  readSoundfont,
   renderDataset,
   RenderError,
   RENDER_MARKER,
+  sharedSamples,
   type RenderSummary,
+  type SoundfontContents,
 } from '../../../src-main/core/datasets/render/render-dataset';
 import { familiesIn, planRender } from '../../../src-main/core/datasets/render/plan';
 import { nsynthWavProblem, readPcm16, readWavInfo } from '../../../src-main/core/datasets/wav';
@@ -196,8 +200,43 @@ describe('renderDataset errors', () => {
   });
 });
 
+describe('the font a split by SoundFont holds out', () => {
+  const files = defaultSoundfonts();
+  const fonts = files.map(readSoundfont);
+
+  it('reads each shipped font with its samples: they share a few names by chance, MuseScore many of FluidR3Mono', () => {
+    const [tim, fluid, muse] = fonts as [SoundfontContents, SoundfontContents, SoundfontContents];
+    expect(tim.samples.size).toBeGreaterThan(400);
+    expect(sharedSamples(tim.samples, fluid.samples) / tim.samples.size).toBeLessThan(0.1);
+    expect(sharedSamples(tim.samples, muse.samples) / tim.samples.size).toBeLessThan(0.1);
+    // MuseScore General grew out of FluidR3: a third of FluidR3Mono's recordings are in it.
+    expect(sharedSamples(fluid.samples, muse.samples) / fluid.samples.size).toBeGreaterThan(
+      MAX_SHARED_SAMPLES,
+    );
+  });
+
+  it('picks, when none is named, a font whose recordings no other font has', () => {
+    expect(chooseHeldOutFont(files, fonts, undefined)).toBe(0);
+    // A copy of TimGM6mb beside it: neither may be held out, FluidR3Mono (no MuseScore here) may.
+    const copy = { programs: fonts[0]!.programs, samples: new Set(fonts[0]!.samples) };
+    const three = [files[0]!, files[1]!, '/x/Copy.sf2'];
+    expect(chooseHeldOutFont(three, [fonts[0]!, fonts[1]!, copy], undefined)).toBe(1);
+  });
+
+  it('refuses a named font whose recordings a training font has, naming both and the share', () => {
+    expect(chooseHeldOutFont(files, fonts, 0)).toBe(0);
+    expect(() => chooseHeldOutFont(files, fonts, 1)).toThrow(
+      /^FluidR3Mono_GM shares \d+ of its \d+ samples' names \(3\d %\) with MuseScore_General_Lite: .* Hold out another font, or leave MuseScore_General_Lite out$/,
+    );
+    const copy = { programs: fonts[0]!.programs, samples: new Set(fonts[0]!.samples) };
+    expect(() => chooseHeldOutFont([files[0]!, '/x/Copy.sf2'], [fonts[0]!, copy], undefined)).toThrow(
+      'Every one of TimGM6mb, Copy shares its recordings with another of them',
+    );
+  });
+});
+
 describe('planRender', () => {
-  const programs = defaultSoundfonts().map(readSoundfontPrograms);
+  const programs = defaultSoundfonts().map((f) => readSoundfont(f).programs);
 
   it('sizes the default preset for a few-minute epoch, over every instrument of the fonts', () => {
     const plan = planRender('default', 0, programs);

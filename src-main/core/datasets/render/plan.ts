@@ -121,12 +121,17 @@ export function assignFontSplits(
 /**
  * The font to hold out when none is named: the one whose instruments cover the most families that
  * the other fonts also train on (the most test families a model can learn); the first on a tie.
+ * Only fonts `eligible` says may be held out are considered (all by default; at least one must be).
  */
-export function bestHeldOutFont(programs: readonly (readonly number[])[]): number {
+export function bestHeldOutFont(
+  programs: readonly (readonly number[])[],
+  eligible: (font: number) => boolean = () => true,
+): number {
   const all = listInstruments(programs);
-  let best = 0;
+  let best = -1;
   let bestCount = -1;
   for (let font = 0; font < programs.length; font++) {
+    if (!eligible(font)) continue;
     const held = new Set(all.filter((i) => i.font === font).map((i) => i.family));
     const trained = new Set(all.filter((i) => i.font !== font).map((i) => i.family));
     const count = [...held].filter((f) => trained.has(f)).length;

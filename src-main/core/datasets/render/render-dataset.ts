@@ -6,6 +6,7 @@ import { NOTE_SECONDS, QUALITIES, SAMPLE_RATE, SPLITS, type Split } from '../../
 import type { NsynthNote, ProgressFn, SplitSummary } from '../../../shared/types';
 import { familyIndex, sourceIndex } from './instruments';
 import {
+  bestHeldOutFont,
   planRender,
   RENDER_PRESETS,
   SPLIT_BYS,
@@ -133,8 +134,16 @@ export function readSplitRule(root: string): string | null {
     : null;
 }
 
-/** The GM programs a SoundFont has in bank 0 (melodic presets); throws RenderError naming the file. */
-export function readSoundfontPrograms(file: string): number[] {
+/** What a render reads of a SoundFont: its bank-0 GM programs and the names of its samples. */
+export interface SoundfontContents {
+  /** The bank-0 General MIDI programs it has (melodic presets), in order. */
+  programs: number[];
+  /** Its samples' names, trimmed and lower-cased: two fonts built from one recording share them. */
+  samples: Set<string>;
+}
+
+/** Reads a SoundFont's programs and sample names (see SoundfontContents); throws RenderError naming the file. */
+export function readSoundfont(file: string): SoundfontContents {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);
@@ -145,16 +154,86 @@ export function readSoundfontPrograms(file: string): number[] {
     throw new RenderError(`SoundFont ${file} ${why}`);
   }
   let programs: number[];
+  let samples: Set<string>;
   try {
     const bank = parseSoundfont(bytes);
     programs = bank.presets
       .filter((p) => p.bankMSB === 0 && p.bankLSB === 0 && !p.isDrum)
       .map((p) => p.program);
+    samples = new Set(bank.samples.map((s) => s.name.trim().toLowerCase()).filter(Boolean));
   } catch (err) {
     throw new RenderError(`SoundFont ${file} is not a valid .sf2/.sf3 file: ${(err as Error).message}`);
   }
   if (programs.length === 0) throw new RenderError(`SoundFont ${file} has no melodic presets in bank 0`);
-  return [...new Set(programs)].sort((a, b) => a - b);
+  return { programs: [...new Set(programs)].sort((a, b) => a - b), samples };
+}
+
+/**
+ * The most of a held-out font's sample names a training font may share (a share of the held-out
+ * font's). The fonts shipped share 2 to 4 % by chance of naming ("piano c4"); fonts built from one
+ * set of recordings share far more: csound's GM bank has 75 % of TimGM6mb's, MuseScore General
+ * 35 % of FluidR3Mono's, a copy all of them.
+ */
+export const MAX_SHARED_SAMPLES = 0.2;
+
+/** How many of `held`'s sample names `other` has too. */
+export function sharedSamples(held: ReadonlySet<string>, other: ReadonlySet<string>): number {
+  let n = 0;
+  for (const name of held) if (other.has(name)) n++;
+  return n;
+}
+
+// The font that shares the most of font `held`'s sample names, when above MAX_SHARED_SAMPLES.
+function sharesWith(
+  fonts: readonly SoundfontContents[],
+  held: number,
+): { font: number; shared: number } | null {
+  const size = fonts[held]!.samples.size;
+  let worst: { font: number; shared: number } | null = null;
+  fonts.forEach((f, i) => {
+    if (i === held) return;
+    const shared = sharedSamples(fonts[held]!.samples, f.samples);
+    if (size > 0 && shared / size > MAX_SHARED_SAMPLES && (!worst || shared > worst.shared))
+      worst = { font: i, shared };
+  });
+  return worst;
+}
+
+/**
+ * The font a split by SoundFont holds out: the one named (`requested`, an index), or else the best
+ * one (bestHeldOutFont) among those whose recordings no other font shares. A held-out font whose
+ * samples a training font also has would test the model on sounds it trained on: RenderError,
+ * naming both fonts and the share.
+ */
+export function chooseHeldOutFont(
+  soundfonts: readonly string[],
+  fonts: readonly SoundfontContents[],
+  requested: number | undefined,
+): number {
+  if (requested !== undefined) {
+    const leak = sharesWith(fonts, requested);
+    if (leak) {
+      const [held, other] = [fontName(soundfonts[requested]!), fontName(soundfonts[leak.font]!)];
+      const size = fonts[requested]!.samples.size;
+      throw new RenderError(
+        `${held} shares ${leak.shared} of its ${size} samples' names (${Math.round((100 * leak.shared) / size)} %) ` +
+          `with ${other}: they are largely one set of recordings, so a model trained on ${other} would be ` +
+          `tested on sounds it heard. Hold out another font, or leave ${other} out`,
+      );
+    }
+    return requested;
+  }
+  const clean = fonts.map((_, i) => sharesWith(fonts, i) === null);
+  if (!clean.some(Boolean)) {
+    throw new RenderError(
+      `Every one of ${soundfonts.map(fontName).join(', ')} shares its recordings with another ` +
+        'of them: none can be held out without testing on sounds the model heard',
+    );
+  }
+  return bestHeldOutFont(
+    fonts.map((f) => f.programs),
+    (i) => clean[i]!,
+  );
 }
 
 // Refuses a folder that holds anything but a previous render; clears a previous render's splits so
@@ -249,8 +328,10 @@ export async function renderDataset(opts: RenderOptions): Promise<RenderSummary>
   const start = performance.now();
   const { out, preset, seed, workers, soundfonts, splitBy, heldOutFont } = resolveOptions(opts);
   opts.signal?.throwIfAborted();
-  const programs = soundfonts.map(readSoundfontPrograms);
-  const plan = planRender(preset, seed, programs, { splitBy, heldOutFont });
+  const fonts = soundfonts.map(readSoundfont);
+  const held = splitBy === 'soundfont' ? chooseHeldOutFont(soundfonts, fonts, heldOutFont) : undefined;
+  const programs = fonts.map((f) => f.programs);
+  const plan = planRender(preset, seed, programs, { splitBy, heldOutFont: held });
   if (plan.notes.length === 0) throw new RenderError('The SoundFonts have no General MIDI program to render');
   const split = {
     splitBy,
