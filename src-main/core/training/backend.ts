@@ -123,10 +123,39 @@ async function activate(tf: typeof tfType, name: BackendName): Promise<string> {
     throw new BackendUnavailableError(`the ${name} backend failed to start (tfjs kept ${tf.getBackend()})`);
   }
   if (name === 'wasm') {
+    shareWasmIdentity(tf);
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     return `${detail} (${simd ? 'simd' : 'no simd'}, 1 thread)`;
   }
   return detail;
+}
+
+type IdentityArgs = { inputs: { x: tfType.TensorInfo }; backend: { incRef(dataId: tfType.DataId): void } };
+let copyingIdentity: tfType.KernelFunc | undefined;
+
+// tfjs keeps every tensor a gradient will need (a recorded kernel's inputs, a customGrad's saves)
+// through the Identity kernel, and tfjs-backend-wasm's Identity copies: a training step copied
+// megabytes it never changes (an LSTM step 600 tapes, a CNN step its im2col matrices). Tensors
+// never change after they are made, and the wasm backend counts references to its data (its own
+// Reshape shares data this way), so this Identity shares the data, as tfjs-backend-cpu's does.
+function sharedIdentity(args: IdentityArgs): tfType.TensorInfo {
+  const { x } = args.inputs;
+  if (x.dtype === 'string')
+    return copyingIdentity!(args as Parameters<tfType.KernelFunc>[0]) as tfType.TensorInfo;
+  args.backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+function shareWasmIdentity(tf: typeof tfType): void {
+  const kernel = tf.getKernel('Identity', 'wasm');
+  if (!kernel || kernel.kernelFunc === (sharedIdentity as unknown as tfType.KernelFunc)) return;
+  copyingIdentity = kernel.kernelFunc;
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({
+    kernelName: 'Identity',
+    backendName: 'wasm',
+    kernelFunc: sharedIdentity as unknown as tfType.KernelFunc,
+  });
 }
 
 /** The backends whose packages are installed, fastest first, without loading any of them. */
