@@ -66,10 +66,6 @@ export async function profileStep(
   }
 }
 
-/**
- * The fastest matMul rate of this backend on one thread here, GFLOP/s: the best of a few shapes
- * our models multiply (a 5-tap conv's im2col by 64 filters, an LSTM's input projection, a square).
- */
 // The shapes matMulPeak and matMulPeakTogether time.
 const PEAK_SHAPES = [
   [3200, 800, 64],
@@ -77,6 +73,10 @@ const PEAK_SHAPES = [
   [512, 512, 512],
 ] as const;
 
+/**
+ * The fastest matMul rate of this backend on one thread here, GFLOP/s: the best of a few shapes
+ * our models multiply (a 5-tap conv's im2col by 64 filters, an LSTM's input projection, a square).
+ */
 export function matMulPeak(): { gflop_per_s: number; shape: string } {
   let best = { gflop_per_s: 0, shape: '' };
   for (const [m, k, n] of PEAK_SHAPES) {
@@ -118,13 +118,14 @@ const wasm = require(workerData.wasm);
   await tf.ready();
   const ready = new Int32Array(workerData.barrier);
   const rates = [];
-  for (const [m, k, n] of workerData.shapes) {
+  for (const [round, [m, k, n]] of workerData.shapes.entries()) {
     const a = tf.randomNormal([m, k], 0, 1, 'float32', 1);
     const b = tf.randomNormal([k, n], 0, 1, 'float32', 2);
     const once = () => { const c = tf.matMul(a, b); c.dataSync(); c.dispose(); };
     once();
+    // Every thread has counted itself in for this shape: the count only grows, so none waits forever.
     Atomics.add(ready, 0, 1);
-    while (Atomics.load(ready, 0) % workerData.threads !== 0) Atomics.wait(ready, 0, Atomics.load(ready, 0), 5);
+    for (let seen; (seen = Atomics.load(ready, 0)) < workerData.threads * (round + 1); ) Atomics.wait(ready, 0, seen, 5);
     let fastest = Infinity;
     const reps = Math.max(3, Math.round(3e9 / (2 * m * k * n)));
     for (let r = 0; r < reps; r++) {
