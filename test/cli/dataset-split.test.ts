@@ -82,36 +82,28 @@ describe('timbre dataset render --split-by soundfont', () => {
   });
 
   it('refuses a font it does not have, one sharing its recordings with a training font, or a held-out font without the split, in one line', () => {
-    const bad = timbre(home, [
-      'dataset',
-      'render',
-      '--out',
-      path.join(dir, 'bad'),
-      '--preset',
-      'tiny',
-      '--split-by',
-      'soundfont',
-      '--held-out-font',
-      'Arachno',
-    ]);
+    // The tiny set split by SoundFont into an unused folder, holding out `font`.
+    const holdOut = (font: string) =>
+      timbre(home, [
+        'dataset',
+        'render',
+        '--out',
+        path.join(dir, 'bad'),
+        '--preset',
+        'tiny',
+        '--split-by',
+        'soundfont',
+        '--held-out-font',
+        font,
+      ]);
+    const bad = holdOut('Arachno');
     expect(bad.code).not.toBe(0);
     expect(bad.stderr.trim()).toMatch(
       /No SoundFont is named "Arachno"; hold out one of TimGM6mb, FluidR3Mono_GM/,
     );
     expect(bad.stderr).not.toMatch(/\n\s+at /);
     // MuseScore General grew out of FluidR3: holding out one while training on the other leaks.
-    const shared = timbre(home, [
-      'dataset',
-      'render',
-      '--out',
-      path.join(dir, 'bad'),
-      '--preset',
-      'tiny',
-      '--split-by',
-      'soundfont',
-      '--held-out-font',
-      'fluidr3mono',
-    ]);
+    const shared = holdOut('fluidr3mono');
     expect(shared.code).not.toBe(0);
     expect(shared.stderr.trim()).toMatch(
       /FluidR3Mono_GM shares \d+ of its \d+ samples' names \(\d+ %\) with MuseScore_General_Lite: they are largely one set of recordings/,
