@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../../src-main/core/training/backend';
 import { buildModel } from '../../../../src-main/core/training/models/build';
+import { lstmCellSimdHere } from '../../../../src-main/core/training/models/lstm-kernels';
 import { lstmDirection } from '../../../../src-main/core/training/models/lstm-op';
 import type { ModelSpec } from '../../../../src-main/core/training/models/types';
 import { ceLoss, lossAndGrads, relativeError, stockLstm, stockRecurrent } from './reference';
@@ -10,9 +11,13 @@ import { ceLoss, lossAndGrads, relativeError, stockLstm, stockRecurrent } from '
 const T = 8;
 const B = 4;
 const I = 6;
-const H = 5;
 
-describe.each(['cpu', 'wasm'] as const)('hand-written LSTM gradients on %s', (backend) => {
+// On wasm, 5 units run the fused cell's JavaScript loops and 8 its SIMD loops (H a multiple of 4).
+describe.each([
+  ['cpu', 5],
+  ['wasm', 5],
+  ['wasm', 8],
+] as const)('hand-written LSTM gradients on %s, %i units', (backend, H) => {
   beforeAll(async () => {
     await selectBackend(backend);
   });
@@ -94,8 +99,15 @@ describe.each(['cpu', 'wasm'] as const)('hand-written LSTM gradients on %s', (ba
 });
 
 describe('hand-written LSTM on wasm', () => {
+  const H = 8;
   beforeAll(async () => {
     await selectBackend('wasm');
+  });
+
+  it("runs the cell's loops in SIMD where H is a multiple of 4, in JavaScript elsewhere", () => {
+    expect(lstmCellSimdHere(8)).toBe(true);
+    expect(lstmCellSimdHere(128)).toBe(true);
+    expect(lstmCellSimdHere(5)).toBe(false);
   });
 
   // The cpu and wasm runs above check the values of both paths; this checks that wasm takes its own.
