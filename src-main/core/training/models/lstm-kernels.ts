@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { LSTM_CELL_WASM } from './lstm-cell-wasm';
+import { heapPointer, simdLoops, type SimdLoops } from '../simd';
 
 // One LSTM step as tf ops is ~20 small kernels forward and ~6 backward besides its matMul; on
 // wasm each costs more in the engine's bookkeeping than in arithmetic. These two kernels do a
 // step's cell in one call each, calling wasm's own Add and Sigmoid straight, not through the
-// engine. Their element-wise loops run in our own WebAssembly SIMD (lstm-cell.wat) over the
+// engine. Their element-wise loops run in our own WebAssembly SIMD (../simd.wat) over the
 // backend's heap where it can (H a multiple of 4), or else in JavaScript over heap views (as
 // fast-split.ts does), ~8x slower. They run inside lstm-op.ts's custom-gradient op only, so they
 // need no gradients of their own.
@@ -15,65 +15,11 @@ interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
   disposeData(dataId: tf.DataId, force?: boolean): boolean;
-  /** The backend's Emscripten module: its exports hold the heap's WebAssembly.Memory. */
-  wasm?: { asm?: { memory?: unknown } };
-}
-
-// lstm-cell.wat's functions. Pointers are byte offsets in the backend's heap, 0 for zeros; n is
-// B * H * 4 and h is H * 4 (bytes).
-interface CellLoops {
-  state(s: number, cPrev: number, c: number, u: number, n: number, h: number): void;
-  output(s: number, sc: number, cPrev: number, hOut: number, tape: number, n: number, h: number): void;
-  grad(
-    tape: number,
-    dOut: number,
-    dhRec: number,
-    dcNext: number,
-    dz: number,
-    dcOut: number,
-    n: number,
-    h: number,
-  ): void;
-}
-
-// The parts of the WebAssembly API used here (our types are Node's, which leave it to the DOM's).
-interface WasmApi {
-  Memory: abstract new (...args: never[]) => object;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: object };
-}
-const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-// The SIMD loops, instantiated once per backend (so once per thread) over its own memory; null
-// where they cannot be (a backend without that memory, a WebAssembly without SIMD).
-const loopsOf = new WeakMap<WasmHeapBackend, CellLoops | null>();
-
-function simdLoops(backend: WasmHeapBackend): CellLoops | null {
-  let loops = loopsOf.get(backend);
-  if (loops !== undefined) return loops;
-  loops = null;
-  const memory = backend.wasm?.asm?.memory;
-  if (memory instanceof Wasm.Memory) {
-    try {
-      const bytes = Uint8Array.from(atob(LSTM_CELL_WASM), (ch) => ch.charCodeAt(0));
-      const instance = new Wasm.Instance(new Wasm.Module(bytes), { env: { memory } });
-      loops = instance.exports as unknown as CellLoops;
-    } catch {
-      loops = null;
-    }
-  }
-  loopsOf.set(backend, loops);
-  return loops;
 }
 
 // The SIMD loops for a cell of H units, if they run here.
-function loopsFor(backend: WasmHeapBackend, H: number): CellLoops | null {
+function loopsFor(backend: WasmHeapBackend, H: number): SimdLoops | null {
   return H % 4 === 0 ? simdLoops(backend) : null;
-}
-
-// A tensor's byte offset in the heap (0, zeros, for an absent one).
-function pointer(backend: WasmHeapBackend, t?: tf.TensorInfo): number {
-  return t ? backend.typedArrayFromHeap(t).byteOffset : 0;
 }
 
 interface KernelArgs {
@@ -157,7 +103,7 @@ function cell(args: KernelArgs): tf.TensorInfo[] {
   const [cInfo, hInfo, tapeInfo] = outs as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo?];
   const loops = loopsFor(backend, H);
   if (loops) {
-    const at = (t?: tf.TensorInfo) => pointer(backend, t);
+    const at = (t?: tf.TensorInfo) => heapPointer(backend, t);
     loops.state(at(sInfo), at(cPrevInfo), at(cInfo), at(hInfo), B * H * 4, H * 4);
     const scInfo = wasmKernel(backend, 'Sigmoid', { x: hInfo });
     loops.output(at(sInfo), at(scInfo), at(cPrevInfo), at(hInfo), at(tapeInfo), B * H * 4, H * 4);
@@ -222,7 +168,7 @@ function cellGrad(args: KernelArgs): tf.TensorInfo[] {
   if (carry) outs.push(backend.makeOutput([B, H], 'float32'));
   const loops = loopsFor(backend, H);
   if (loops) {
-    const at = (t?: tf.TensorInfo) => pointer(backend, t);
+    const at = (t?: tf.TensorInfo) => heapPointer(backend, t);
     const dOutAt = dOut ? at(dOut) + offset * 4 : 0;
     loops.grad(at(tape), dOutAt, at(dhRec), at(dcNext), at(outs[0]), at(outs[1]), size * 4, H * 4);
     return outs;

@@ -1,11 +1,78 @@
-;; The LSTM cell's element-wise loops (lstm-kernels.ts) in WebAssembly SIMD, four lanes at a time,
-;; over the memory of tfjs-backend-wasm itself: every pointer is a tensor's byte offset in that
-;; heap, and a pointer of 0 (never a tensor's) stands for a tensor of zeros. Arrays are row-major:
-;; the gates s [B, 4H] (i, f, o, g), the tape [B, 6H] (see lstm-kernels.ts), the rest [B, H].
-;; $n is B * H * 4 and $h is H * 4, both in bytes, so H must be a multiple of 4.
-;; scripts/build-wasm.mjs compiles this into lstm-cell-wasm.ts; a test checks the two agree.
+;; Loops of ours in WebAssembly SIMD, four float32 lanes at a time, over the memory of
+;; tfjs-backend-wasm itself (simd.ts instantiates them): every pointer is a tensor's byte offset in
+;; that heap, and a pointer of 0 (never a tensor's) stands for a tensor of zeros. Arrays are
+;; row-major. scripts/build-wasm.mjs compiles this into simd-wasm.ts; a test checks the two agree.
 (module
   (import "env" "memory" (memory 0))
+
+  ;; A 2-D transpose, $src [$rows, $cols] -> $dst [$cols, $rows], both counts multiples of 4: 4x4
+  ;; blocks turned by shuffles, the columns taken 64 at a time so that the rows written stay in cache.
+  (func (export "transpose") (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32)
+    (local $rs i32) (local $ds i32) (local $jt i32) (local $jend i32) (local $i i32) (local $j i32)
+    (local $a i32) (local $d i32) (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $rs (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $ds (i32.shl (local.get $rows) (i32.const 2)))
+    (block $done
+      (loop $tile
+        (br_if $done (i32.ge_u (local.get $jt) (local.get $cols)))
+        (local.set $jend (i32.add (local.get $jt) (i32.const 64)))
+        (if (i32.gt_u (local.get $jend) (local.get $cols)) (then (local.set $jend (local.get $cols))))
+        (local.set $i (i32.const 0))
+        (block $rowsDone
+          (loop $row
+            (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $rows)))
+            (local.set $j (local.get $jt))
+            (loop $col
+              (local.set $a
+                (i32.add
+                  (local.get $src)
+                  (i32.add
+                    (i32.mul (local.get $i) (local.get $rs))
+                    (i32.shl (local.get $j) (i32.const 2)))))
+              (local.set $r0 (v128.load (local.get $a)))
+              (local.set $a (i32.add (local.get $a) (local.get $rs)))
+              (local.set $r1 (v128.load (local.get $a)))
+              (local.set $a (i32.add (local.get $a) (local.get $rs)))
+              (local.set $r2 (v128.load (local.get $a)))
+              (local.set $a (i32.add (local.get $a) (local.get $rs)))
+              (local.set $r3 (v128.load (local.get $a)))
+              ;; [a0 b0 a1 b1], [a2 b2 a3 b3], [c0 d0 c1 d1], [c2 d2 c3 d3]
+              (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23
+                (local.get $r0) (local.get $r1)))
+              (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31
+                (local.get $r0) (local.get $r1)))
+              (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23
+                (local.get $r2) (local.get $r3)))
+              (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31
+                (local.get $r2) (local.get $r3)))
+              (local.set $d
+                (i32.add
+                  (local.get $dst)
+                  (i32.add
+                    (i32.mul (local.get $j) (local.get $ds))
+                    (i32.shl (local.get $i) (i32.const 2)))))
+              (v128.store (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (local.get $t0) (local.get $t2)))
+              (local.set $d (i32.add (local.get $d) (local.get $ds)))
+              (v128.store (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31
+                (local.get $t0) (local.get $t2)))
+              (local.set $d (i32.add (local.get $d) (local.get $ds)))
+              (v128.store (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (local.get $t1) (local.get $t3)))
+              (local.set $d (i32.add (local.get $d) (local.get $ds)))
+              (v128.store (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31
+                (local.get $t1) (local.get $t3)))
+              (local.set $j (i32.add (local.get $j) (i32.const 4)))
+              (br_if $col (i32.lt_u (local.get $j) (local.get $jend))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $row)))
+        (local.set $jt (local.get $jend))
+        (br $tile))))
+
+  ;; The LSTM cell's element-wise loops (models/lstm-kernels.ts): the gates s [B, 4H] (i, f, o, g),
+  ;; the tape [B, 6H] (see lstm-kernels.ts), the rest [B, H]. $n is B * H * 4 and $h is H * 4, both
+  ;; in bytes, so H must be a multiple of 4.
 
   ;; c = i * (2 sg - 1) + f * cPrev, and u = 2c (tanh(c) = 2 sigmoid(2c) - 1).
   (func (export "state")
