@@ -172,18 +172,21 @@ function simdTranspose(stock: tfType.KernelFunc): tfType.KernelFunc {
   };
 }
 
+// Marks our kernels, so that a second start of the backend (or a second copy of this module over
+// the same tfjs) does not wrap them again.
+const OURS = Symbol.for('timbre-workbench.kernel');
+
 // Puts our kernel in place of one of wasm's, once per thread (it stays registered with tfjs).
-const replaced = new Set<string>();
 function replaceWasmKernel(
   tf: typeof tfType,
   name: string,
   ours: (stock: tfType.KernelFunc) => tfType.KernelFunc,
 ): void {
   const kernel = tf.getKernel(name, 'wasm');
-  if (!kernel || replaced.has(name)) return;
-  replaced.add(name);
+  if (!kernel || OURS in kernel.kernelFunc) return;
+  const kernelFunc = Object.assign(ours(kernel.kernelFunc), { [OURS]: true });
   tf.unregisterKernel(name, 'wasm');
-  tf.registerKernel({ ...kernel, kernelFunc: ours(kernel.kernelFunc) });
+  tf.registerKernel({ ...kernel, kernelFunc });
 }
 
 /** The backends whose packages are installed, fastest first, without loading any of them. */

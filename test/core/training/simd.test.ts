@@ -29,6 +29,12 @@ describe('on wasm', () => {
     expect(simdLoops(tf.backend())).not.toBeNull();
   });
 
+  it('starting wasm again keeps our Transpose and Identity as they were, not wrapped twice', async () => {
+    const before = ['Transpose', 'Identity'].map((k) => tf.getKernel(k, 'wasm')!.kernelFunc);
+    await selectBackend('wasm');
+    expect(['Transpose', 'Identity'].map((k) => tf.getKernel(k, 'wasm')!.kernelFunc)).toEqual(before);
+  });
+
   // 4 x 8 and 12 x 200 (four column tiles, the last narrower) take the SIMD transpose; 6 x 10 and
   // 8 x 7 (not multiples of 4) wasm's own.
   it.each([
