@@ -6,6 +6,28 @@ import { SIMD_WASM } from './simd-wasm';
  */
 export interface SimdLoops {
   transpose(src: number, dst: number, rows: number, cols: number): void;
+  im2col(
+    x: number,
+    cols: number,
+    B: number,
+    H: number,
+    W: number,
+    C: number,
+    kh: number,
+    kw: number,
+    back: number,
+  ): void;
+  maxpool(
+    x: number,
+    y: number,
+    dx: number,
+    B: number,
+    H: number,
+    W: number,
+    C: number,
+    pw: number,
+    back: number,
+  ): void;
   state(s: number, cPrev: number, c: number, u: number, n: number, h: number): void;
   output(s: number, sc: number, cPrev: number, hOut: number, tape: number, n: number, h: number): void;
   grad(

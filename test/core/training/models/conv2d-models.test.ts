@@ -214,7 +214,8 @@ describe('the wasm kernels of the 2-D convolution and pooling', () => {
       shape,
     );
   // Value and input gradient of a 3x3 and a 5x1 im2col and a 2x2 and a 2x1 max pool, with the
-  // backend's path (tf ops on cpu).
+  // backend's path (tf ops on cpu): on wasm, in our SIMD (the pooling where C is a multiple of 4)
+  // or else JavaScript.
   function run(): number[][] {
     return tf.tidy(() => {
       const x = filled([2, 5, 7, 3], (i) => Math.sin(i * 1.3));
@@ -231,8 +232,17 @@ describe('the wasm kernels of the 2-D convolution and pooling', () => {
       const wide = filled([2, 6, 1, 40], (i) => Math.sin(i * 0.7));
       const rw = filled([2, 6, 1, 200], (i) => Math.cos(i * 0.11));
       const convWide = (a: tf.Tensor) => tf.sum(tf.mul(im2col2d(a as tf.Tensor4D, [5, 1]), rw));
+      // Channels in fours (the SIMD pooling's) and values with ties: each window's first maximum.
+      const x8 = filled([2, 5, 7, 8], (i) => Math.round(Math.sin(i * 1.3) * 2));
+      const r8 = filled([2, 5, 7, 72], (i) => Math.cos(i * 0.07));
+      const conv8 = (a: tf.Tensor) => tf.sum(tf.mul(im2col2d(a as tf.Tensor4D, 3), r8));
+      const q8 = filled([2, 2, 3, 8], (i) => Math.cos(i));
+      const pool8 = (a: tf.Tensor) => tf.sum(tf.mul(maxPool2(a as tf.Tensor4D), q8));
+      const q81 = filled([2, 2, 7, 8], (i) => Math.cos(i * 0.3));
+      const pool81 = (a: tf.Tensor) => tf.sum(tf.mul(maxPool2(a as tf.Tensor4D, 1), q81));
       return [
         ...[conv, pool, conv1, pool1].flatMap((f) => [f(x), tf.grad(f)(x)]),
+        ...[conv8, pool8, pool81].flatMap((f) => [f(x8), tf.grad(f)(x8)]),
         convWide(wide),
         tf.grad(convWide)(wide),
       ].map((t) => Array.from(t.dataSync()));
