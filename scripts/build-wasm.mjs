@@ -12,7 +12,7 @@ const training = path.join(root, 'src-main', 'core', 'training');
 export const WAT_FILE = path.join(training, 'simd.wat');
 export const TS_FILE = path.join(training, 'simd-wasm.ts');
 
-/** The .wat file compiled, as the text of lstm-cell-wasm.ts. */
+/** The .wat file compiled, as the text of simd-wasm.ts. */
 export async function compiledModule() {
   const tools = await wabt();
   const module = tools.parseWat(path.basename(WAT_FILE), fs.readFileSync(WAT_FILE, 'utf8'), { simd: true });

@@ -6,7 +6,7 @@ import { heapPointer, simdLoops, type SimdLoops } from '../simd';
 // or a fifth of a step (the 1-D CNN, a conv over H with W = 1: 28 of 100 ms, 9 with these).
 // These four kernels work straight on the heap: in our WebAssembly (../simd.wat) where it loads
 // (the pooling where C is a multiple of 4), else in JavaScript over heap views (as fast-split.ts
-// does), ~4x slower (logmel-cnn2d: ~30 ms of a 65 ms step at batch 32). They run inside
+// does), ~4x slower (logmel-cnn2d: ~30 ms of an ~80 ms step at batch 32). They run inside
 // custom-gradient ops only (conv2d.ts), so they need no gradients of their own.
 const IM2COL = 'TimbreIm2col2d';
 const COL2IM = 'TimbreCol2im2d';
