@@ -165,6 +165,50 @@ describe('the run detail view', () => {
       .toBe('watched, renamed');
   });
 
+  it("keeps a name or notes being typed while a tag's save replaces the record", async () => {
+    const { page } = shell;
+    const id = Number(await view().getAttribute('data-run'));
+    // Each tag's save is held until the other field has been typed into (and still has the focus).
+    let release!: () => void;
+    await page.route('**/api/updateRun', async (route) => {
+      if (route.request().postData()?.includes('"tags"'))
+        await new Promise<void>((resolve) => (release = resolve));
+      await route.continue().catch(() => {});
+    });
+    const tagSaved = async (tag: string) => {
+      release();
+      await expect
+        .poll(async () => (await shell.call<RunDetail>('getRun', id)).tags, { timeout: 10_000 })
+        .toContain(tag);
+      await expect.poll(() => page.getByTestId('tags').textContent(), { timeout: 10_000 }).toContain(tag);
+    };
+    try {
+      await page.getByLabel('Add a tag').fill('held');
+      await page.getByLabel('Add a tag').press('Enter');
+      const notes = page.getByLabel('Notes', { exact: true });
+      await notes.fill('typed while a tag was being saved');
+      await tagSaved('held');
+      expect(await notes.inputValue()).toBe('typed while a tag was being saved');
+      await notes.blur();
+      await expect
+        .poll(async () => (await shell.call<RunDetail>('getRun', id)).notes, { timeout: 10_000 })
+        .toBe('typed while a tag was being saved');
+
+      await page.getByLabel('Add a tag').fill('held again');
+      await page.getByLabel('Add a tag').press('Enter');
+      await page.getByLabel('Run name').fill('renamed while a tag was being saved');
+      await tagSaved('held again');
+      expect(await page.getByLabel('Run name').inputValue()).toBe('renamed while a tag was being saved');
+      await page.getByLabel('Run name').press('Enter');
+      await expect
+        .poll(async () => (await shell.call<RunDetail>('getRun', id)).name, { timeout: 10_000 })
+        .toBe('renamed while a tag was being saved');
+    } finally {
+      release?.();
+      await page.unroute('**/api/updateRun');
+    }
+  });
+
   it('cancels a training run and resumes it', async () => {
     const { page } = shell;
     const run = await shell.call<RunSummary>('createRun', shrunk(200, 'long'));
